@@ -1,0 +1,117 @@
+//! Sign-in, sign-out and "who am I". A wrong email and a wrong password get the same answer
+//! in the same time; every attempt is audited.
+
+use crate::db::{self, models::Session};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::CurrentInstructor;
+use crate::http::{AppState, SESSION_COOKIE};
+use crate::services::audit::{self, Event, Origin};
+use crate::services::{passwords, tokens};
+use actix_web::cookie::{time::Duration, Cookie, SameSite};
+use actix_web::{http::StatusCode, web, HttpResponse};
+use shared::dto::{Empty, LoginRequest, MeDto};
+use shared::ErrorCode;
+
+/// How long a session lasts.
+const SESSION_DAYS: i64 = 7;
+
+fn me_dto(instructor: &db::models::Instructor) -> MeDto {
+    MeDto {
+        id: instructor.id.clone().into(),
+        email: instructor.email.clone(),
+        name: instructor.name.clone(),
+    }
+}
+
+fn session_cookie(value: String, max_age: Duration, secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(max_age)
+        .finish()
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(
+    state: web::Data<AppState>,
+    origin: Origin,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let LoginRequest { email, password } = body.into_inner();
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || password.is_empty() {
+        return Err(ApiError::invalid_input("Enter your email and your password."));
+    }
+    if email.len() > 320 || password.len() > 1024 {
+        return Err(ApiError::invalid_input("That email or password is too long."));
+    }
+    let lookup = email.clone();
+    let found = db::run(&state.pool, move |conn| Ok(db::instructors::by_email(conn, &lookup)?))
+        .await?;
+    let stored = found.as_ref().map(|i| i.password_hash.clone());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = web::block(move || passwords::verify(&password, stored.as_deref())).await?;
+    let Some(instructor) = found.filter(|_| ok) else {
+        audit::record(
+            &state.pool,
+            &origin,
+            Event::new("auth.login", "denied").actor(email).details(serde_json::json!({
+                "reason": "invalid_credentials"
+            })),
+        )
+        .await;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "That email and password don't match an account. Check them and try again.",
+        ));
+    };
+
+    let token = tokens::new_token();
+    let now = db::now_ms();
+    let session = Session {
+        id: tokens::token_hash(&token),
+        instructor_id: instructor.id.clone(),
+        created_at: now,
+        expires_at: now + SESSION_DAYS * 86_400_000,
+    };
+    db::run(&state.pool, move |conn| {
+        db::sessions::delete_expired(conn, now)?;
+        Ok(db::sessions::insert(conn, &session)?)
+    })
+    .await?;
+    audit::record(&state.pool, &origin, Event::new("auth.login", "success").actor(&instructor.id))
+        .await;
+    let cookie = session_cookie(token, Duration::days(SESSION_DAYS), state.config.cookie_secure);
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .cookie(cookie)
+        .json(me_dto(&instructor)))
+}
+
+/// `POST /api/auth/logout`: ends the session if there is one; always clears the cookie.
+pub async fn logout(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: Option<CurrentInstructor>,
+) -> ApiResult<HttpResponse> {
+    if let Some(current) = current {
+        let id = current.session_id.clone();
+        db::run(&state.pool, move |conn| Ok(db::sessions::delete(conn, &id)?)).await?;
+        audit::record(
+            &state.pool,
+            &origin,
+            Event::new("auth.logout", "success").actor(&current.instructor.id),
+        )
+        .await;
+    }
+    let cookie = session_cookie(String::new(), Duration::ZERO, state.config.cookie_secure);
+    Ok(HttpResponse::Ok().cookie(cookie).json(Empty {}))
+}
+
+/// `GET /api/auth/me`.
+pub async fn me(current: CurrentInstructor) -> web::Json<MeDto> {
+    web::Json(me_dto(&current.instructor))
+}

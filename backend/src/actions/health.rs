@@ -1,0 +1,18 @@
+//! `GET /healthz`: the server answers and its database does too.
+
+use crate::db;
+use crate::error::ApiResult;
+use crate::http::AppState;
+use actix_web::web;
+use diesel::RunQueryDsl;
+use shared::dto::HealthDto;
+
+/// Liveness plus a trivial database query.
+pub async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<HealthDto>> {
+    db::run(&state.pool, |conn| {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(web::Json(HealthDto { status: "ok".into() }))
+}

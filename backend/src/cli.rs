@@ -1,0 +1,140 @@
+//! The `reel` command line: `serve` and the `admin` tasks (DESIGN.md, "Public contract").
+
+use crate::{admin, db, telemetry, Application, Config};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "reel", version, about = "Reel: lecture video uploads for course platforms")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (configuration from REEL_* environment variables).
+    Serve {
+        /// Seed a demo instructor and course into an empty database and print the sign-in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Operator tasks.
+    Admin {
+        #[command(subcommand)]
+        task: AdminTask,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminTask {
+    /// Create an instructor; the password is read from standard input. Prints JSON.
+    CreateInstructor {
+        /// Email address (the sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a course with chapters for an instructor. Prints JSON.
+    CreateCourse {
+        /// The owning instructor's email.
+        #[arg(long)]
+        owner: String,
+        /// Course title.
+        #[arg(long)]
+        title: String,
+        /// Chapter titles, in order (repeat the flag).
+        #[arg(long = "chapter")]
+        chapters: Vec<String>,
+    },
+}
+
+/// Parses the command line and runs it; errors go to stderr with exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let result = actix_web::rt::System::new().block_on(async move {
+        let config = Config::from_env()?;
+        match cli.command {
+            Command::Serve { demo } => serve(config, demo).await,
+            Command::Admin { task } => run_admin(config, task).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let bind_host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_string();
+    let app = Application::build(config).await?;
+    let url = format!("http://{}:{}", display_host(&bind_host), app.port());
+    if demo {
+        let password = std::env::var("REEL_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+        if let Some(password) = admin::seed_demo(&app.state().pool, password).await? {
+            println!("Demo data created. Sign in at {url} as {} with password {password}", admin::DEMO_EMAIL);
+            println!("(This password is shown only once.)");
+        }
+    }
+    println!("Reel is listening on {url}");
+    tracing::info!(%url, "listening");
+    let handle = app.handle();
+    actix_web::rt::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        handle.stop(true).await;
+    });
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn display_host(host: &str) -> &str {
+    match host {
+        "0.0.0.0" | "" => "127.0.0.1",
+        other => other,
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn run_admin(config: Config, task: AdminTask) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let pool = db::connect(&config.effective_database_url())?;
+    let json = match task {
+        AdminTask::CreateInstructor { email, name } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            serde_json::to_string(&admin::create_instructor(&pool, &email, &name, password).await?)?
+        }
+        AdminTask::CreateCourse { owner, title, chapters } => {
+            serde_json::to_string(&admin::create_course(&pool, &owner, &title, &chapters).await?)?
+        }
+    };
+    println!("{json}");
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Configuration: defaults, then `REEL_*` environment variables (DESIGN.md lists them).
+//! Secrets live in [`SecretKey`], which never prints.
+
+use anyhow::{bail, Context};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Which storage provider holds the video bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageKind {
+    /// Files under the data directory.
+    Local,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free one.
+    pub bind: String,
+    /// Where the SQLite database, the secret key and local video files live.
+    pub data_dir: PathBuf,
+    /// Database URL; `None` means `reel.db` in the data directory.
+    pub database_url: Option<String>,
+    /// Storage provider.
+    pub storage: StorageKind,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// How long an unfinished upload may sit before it expires.
+    pub upload_expiry_secs: u64,
+    /// How long a deleted video can be restored.
+    pub delete_grace_secs: u64,
+    /// Key for session and URL signing; `None` means load or generate it in the data directory.
+    pub secret_key: Option<SecretKey>,
+    /// The built browser app (Trunk's `dist`).
+    pub web_dir: PathBuf,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub cookie_secure: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            storage: StorageKind::Local,
+            max_upload_bytes: 10 * 1024 * 1024 * 1024,
+            upload_expiry_secs: 86_400,
+            delete_grace_secs: 30,
+            secret_key: None,
+            web_dir: PathBuf::from("./dist"),
+            cookie_secure: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the `REEL_*` variables over the defaults.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Same as [`Config::from_env`] with any variable source (tests pass a map).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut config = Self::default();
+        if let Some(v) = get("REEL_BIND") {
+            config.bind = v;
+        }
+        if let Some(v) = get("REEL_DATA_DIR") {
+            config.data_dir = PathBuf::from(v);
+        }
+        config.database_url = get("REEL_DATABASE_URL").filter(|v| !v.is_empty());
+        if let Some(v) = get("REEL_STORAGE") {
+            config.storage = match v.as_str() {
+                "local" => StorageKind::Local,
+                "s3" => StorageKind::S3,
+                other => bail!("REEL_STORAGE must be `local` or `s3`, not `{other}`"),
+            };
+        }
+        if let Some(v) = get("REEL_MAX_UPLOAD_BYTES") {
+            config.max_upload_bytes = parse_number("REEL_MAX_UPLOAD_BYTES", &v)?;
+        }
+        if let Some(v) = get("REEL_UPLOAD_EXPIRY_SECS") {
+            config.upload_expiry_secs = parse_number("REEL_UPLOAD_EXPIRY_SECS", &v)?;
+        }
+        if let Some(v) = get("REEL_DELETE_GRACE_SECS") {
+            config.delete_grace_secs = parse_number("REEL_DELETE_GRACE_SECS", &v)?;
+        }
+        if let Some(v) = get("REEL_SECRET_KEY").filter(|v| !v.is_empty()) {
+            config.secret_key = Some(SecretKey::from_text(&v)?);
+        }
+        if let Some(v) = get("REEL_WEB_DIR") {
+            config.web_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("REEL_COOKIE_SECURE") {
+            config.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(config)
+    }
+
+    /// The database URL in effect.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("reel.db").to_string_lossy().into_owned())
+    }
+}
+
+fn parse_number(name: &str, value: &str) -> anyhow::Result<u64> {
+    value
+        .trim()
+        .parse()
+        .with_context(|| format!("{name} must be a whole number, not `{value}`"))
+}
+
+/// The server's signing key. Its `Debug` never shows the key.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+impl SecretKey {
+    const FILE: &'static str = "secret.key";
+
+    /// Parses a key given as text (hex, or any string of at least 32 bytes).
+    pub fn from_text(text: &str) -> anyhow::Result<Self> {
+        let text = text.trim();
+        let bytes = hex::decode(text).unwrap_or_else(|_| text.as_bytes().to_vec());
+        if bytes.len() < 32 {
+            bail!("REEL_SECRET_KEY must be at least 32 bytes (64 hex digits)");
+        }
+        Ok(Self(bytes))
+    }
+
+    /// The key bytes, for HMAC.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Loads `secret.key` from the data directory, creating it (mode 0600) on first run.
+    pub fn load_or_generate(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(Self::FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => return Self::from_text(&text).context("the stored secret key is invalid"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).context("cannot read the secret key"),
+        }
+        let mut bytes = [0u8; 32];
+        rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).context("cannot create the secret key file")?;
+        file.write_all(hex::encode(bytes).as_bytes())?;
+        file.sync_all()?;
+        Ok(Self(bytes.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_from(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_vars(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_design() {
+        let config = config_from(&[]).expect("defaults parse");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.max_upload_bytes, 10 << 30);
+        assert_eq!(config.upload_expiry_secs, 86_400);
+        assert_eq!(config.delete_grace_secs, 30);
+        assert_eq!(config.storage, StorageKind::Local);
+        assert!(config.effective_database_url().ends_with("reel.db"));
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let config = config_from(&[("REEL_BIND", "0.0.0.0:9"), ("REEL_DELETE_GRACE_SECS", "0")])
+            .expect("parses");
+        assert_eq!(config.bind, "0.0.0.0:9");
+        assert_eq!(config.delete_grace_secs, 0);
+    }
+
+    #[test]
+    fn a_bad_number_is_a_clear_error() {
+        let err = config_from(&[("REEL_MAX_UPLOAD_BYTES", "lots")]).expect_err("rejected");
+        assert!(err.to_string().contains("REEL_MAX_UPLOAD_BYTES"));
+    }
+
+    #[test]
+    fn a_short_secret_is_rejected_and_debug_never_shows_the_key() {
+        assert!(config_from(&[("REEL_SECRET_KEY", "short")]).is_err());
+        let key = SecretKey::from_text(&"ab".repeat(32)).expect("valid");
+        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn a_generated_secret_is_private_and_stable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = SecretKey::load_or_generate(dir.path()).expect("generated");
+        let second = SecretKey::load_or_generate(dir.path()).expect("loaded");
+        assert_eq!(first.expose(), second.expose());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secret.key")).expect("exists");
+            assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

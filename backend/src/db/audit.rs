@@ -1,0 +1,20 @@
+//! The append-only audit trail.
+
+use crate::db::models::{AuditEvent, NewAuditEvent};
+use crate::db::schema::audit_events;
+use crate::db::Conn;
+use diesel::prelude::*;
+
+/// Appends one event.
+pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table).values(event).execute(conn).map(|_| ())
+}
+
+/// The most recent events, newest first (for operators and tests).
+pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}

@@ -1,0 +1,62 @@
+//! Course and chapter queries. Every read is scoped to an owner: an instructor never sees
+//! another's course, not even by ID.
+
+use crate::db::models::{Chapter, Course};
+use crate::db::schema::{chapters, courses};
+use crate::db::Conn;
+use diesel::prelude::*;
+
+/// A course with its chapters in order.
+pub type CourseWithChapters = (Course, Vec<Chapter>);
+
+/// The owner's courses (oldest first) with their chapters.
+pub fn for_owner(conn: &mut Conn, owner_id: &str) -> QueryResult<Vec<CourseWithChapters>> {
+    let owned: Vec<Course> = courses::table
+        .filter(courses::owner_id.eq(owner_id))
+        .order((courses::created_at.asc(), courses::id.asc()))
+        .select(Course::as_select())
+        .load(conn)?;
+    let ids: Vec<&str> = owned.iter().map(|c| c.id.as_str()).collect();
+    let mut all: Vec<Chapter> = chapters::table
+        .filter(chapters::course_id.eq_any(ids))
+        .order((chapters::course_id.asc(), chapters::position.asc()))
+        .select(Chapter::as_select())
+        .load(conn)?;
+    Ok(owned
+        .into_iter()
+        .map(|course| {
+            let (mine, rest): (Vec<Chapter>, Vec<Chapter>) =
+                all.drain(..).partition(|ch| ch.course_id == course.id);
+            all = rest;
+            (course, mine)
+        })
+        .collect())
+}
+
+/// Inserts a course and its chapters in one transaction.
+pub fn insert_with_chapters(
+    conn: &mut Conn,
+    course: &Course,
+    new_chapters: &[Chapter],
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(courses::table).values(course).execute(conn)?;
+        diesel::insert_into(chapters::table).values(new_chapters).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// A chapter, if it belongs to one of the owner's courses.
+pub fn owned_chapter(
+    conn: &mut Conn,
+    owner_id: &str,
+    chapter_id: &str,
+) -> QueryResult<Option<(Chapter, Course)>> {
+    chapters::table
+        .inner_join(courses::table)
+        .filter(chapters::id.eq(chapter_id))
+        .filter(courses::owner_id.eq(owner_id))
+        .select((Chapter::as_select(), Course::as_select()))
+        .first(conn)
+        .optional()
+}

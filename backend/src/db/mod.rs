@@ -1,0 +1,97 @@
+//! The database layer: connection pool, embedded migrations, models and queries.
+//! Rows never leave this layer as they are: actions map them to `shared` DTOs.
+
+pub mod audit;
+pub mod courses;
+pub mod instructors;
+pub mod models;
+#[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
+pub mod schema;
+pub mod sessions;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The connection type every query takes.
+pub type Conn = SqliteConnection;
+/// A pool of database connections, cheap to clone.
+pub type DbPool = Pool<ConnectionManager<Conn>>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        // busy_timeout first, so writers queue instead of failing; NORMAL sync is durable
+        // across process crashes in WAL mode (set once in `connect`, it is stored in the file).
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
+    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).context("cannot create the database directory")?;
+        }
+    }
+    // WAL lets readers run beside the one writer. Switching needs a moment alone with the file,
+    // so it happens here on one connection before the pool opens its others.
+    {
+        use diesel::Connection;
+        let mut conn = Conn::establish(path).context("cannot open the database")?;
+        conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+            .context("cannot open the database")?;
+    }
+    let pool = Pool::builder()
+        .max_size(8)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(ConnectionManager::<Conn>::new(path))
+        .context("cannot open the database")?;
+    let mut conn = pool.get().context("cannot open the database")?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    Ok(pool)
+}
+
+/// Runs blocking diesel work on the blocking thread pool, off the async workers.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> anyhow::Result<T>
+where
+    F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get().context("no database connection available")?;
+        work(&mut conn)
+    })
+    .await
+    .context("database task failed")?
+}
+
+/// Now, in milliseconds since the Unix epoch (the unit of every time column).
+pub fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
+
+/// A fresh random ID (UUID v4 text).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Formats a millisecond timestamp as RFC 3339 for DTOs.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,109 @@
+//! Rows as diesel reads and writes them. Server-only columns (password hashes, storage keys)
+//! live here and nowhere in `shared`.
+
+use crate::db::schema::{audit_events, chapters, courses, instructors, sessions};
+use diesel::prelude::*;
+
+/// An instructor account.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = instructors)]
+pub struct Instructor {
+    /// ID.
+    pub id: String,
+    /// Lower-cased email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+/// A sign-in session, keyed by the hash of its cookie token.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    /// sha256 of the token, hex.
+    pub id: String,
+    /// Who is signed in.
+    pub instructor_id: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Expiry time (ms).
+    pub expires_at: i64,
+}
+
+/// A course.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = courses)]
+pub struct Course {
+    /// ID.
+    pub id: String,
+    /// Owning instructor.
+    pub owner_id: String,
+    /// Title.
+    pub title: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+/// A chapter of a course.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chapters)]
+pub struct Chapter {
+    /// ID.
+    pub id: String,
+    /// The course.
+    pub course_id: String,
+    /// Title.
+    pub title: String,
+    /// Zero-based position in the course.
+    pub position: i32,
+}
+
+/// An audit event to append.
+#[derive(Clone, Debug, Default, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    /// When (ms).
+    pub at: i64,
+    /// Instructor ID, or the attempted email for failed sign-ins.
+    pub actor: Option<String>,
+    /// What was attempted, e.g. `auth.login`.
+    pub action: String,
+    /// What it was attempted on (an ID).
+    pub target: Option<String>,
+    /// `success`, `denied`, `failed` …
+    pub outcome: String,
+    /// The peer address.
+    pub client_ip: Option<String>,
+    /// The request id also found in the logs.
+    pub request_id: Option<String>,
+    /// JSON with anything else worth keeping.
+    pub details: String,
+}
+
+/// An audit event as stored.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    /// Sequence number.
+    pub id: i64,
+    /// When (ms).
+    pub at: i64,
+    /// Who.
+    pub actor: Option<String>,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub target: Option<String>,
+    /// How it ended.
+    pub outcome: String,
+    /// From where.
+    pub client_ip: Option<String>,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Extra JSON.
+    pub details: String,
+}

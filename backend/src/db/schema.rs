@@ -1,0 +1,106 @@
+//! Diesel table definitions, matching `migrations/sqlite`.
+
+diesel::table! {
+    instructors (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        instructor_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        owner_id -> Text,
+        title -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    chapters (id) {
+        id -> Text,
+        course_id -> Text,
+        title -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    videos (id) {
+        id -> Text,
+        chapter_id -> Text,
+        title -> Text,
+        status -> Text,
+        size_bytes -> BigInt,
+        duration_ms -> Nullable<BigInt>,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        storage_key -> Text,
+        content_type -> Text,
+        sha256 -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+        purge_after -> Nullable<BigInt>,
+        purge_attempts -> Integer,
+        purged_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        video_id -> Text,
+        instructor_id -> Text,
+        upload_length -> BigInt,
+        upload_offset -> BigInt,
+        metadata -> Text,
+        state -> Text,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        outcome -> Text,
+        client_ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> instructors (instructor_id));
+diesel::joinable!(courses -> instructors (owner_id));
+diesel::joinable!(chapters -> courses (course_id));
+diesel::joinable!(videos -> chapters (chapter_id));
+diesel::joinable!(uploads -> videos (video_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instructors,
+    sessions,
+    courses,
+    chapters,
+    videos,
+    uploads,
+    audit_events,
+);

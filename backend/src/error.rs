@@ -1,0 +1,112 @@
+//! The one error type every action returns.
+//!
+//! Policy: a client error carries a stable [`ErrorCode`] and a message written for people.
+//! An internal error is logged here with its full cause and the request id, and the client gets
+//! only `internal` and a generic sentence: no path, SQL, provider name or backtrace ever leaves
+//! the server. Objects the caller may not see are `not_found`, exactly like missing ones.
+
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use shared::{ApiErrorBody, ErrorCode};
+use std::fmt;
+
+/// An error on its way to becoming a `{"code","message"}` response.
+pub struct ApiError {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+    source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    /// A client error with its own status, code and message.
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), source: None }
+    }
+
+    /// 404: missing, or not the caller's to see.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Nothing was found here.")
+    }
+
+    /// 401: no valid session.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "Please sign in to continue.",
+        )
+    }
+
+    /// 400 with `invalid_input`.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, message)
+    }
+
+    /// 500: the cause is logged, never sent.
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: ErrorCode::Internal,
+            message: "Something went wrong on our side. Please try again in a moment.".into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)?;
+        if let Some(source) = &self.source {
+            write!(f, " ({source:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(source) = &self.source {
+            // The request id is on the enclosing span, so the log line can be matched to it.
+            tracing::error!(error = format!("{source:#}"), "request failed");
+        }
+        HttpResponse::build(self.status)
+            .insert_header(("Cache-Control", "no-store"))
+            .json(ApiErrorBody { code: self.code, message: self.message.clone() })
+    }
+}
+
+macro_rules! internal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Self::internal(e)
+            }
+        }
+    )*};
+}
+
+internal_from!(
+    anyhow::Error,
+    diesel::result::Error,
+    diesel::r2d2::PoolError,
+    actix_web::error::BlockingError,
+    std::io::Error
+);
+
+/// Shorthand for action results.
+pub type ApiResult<T> = Result<T, ApiError>;

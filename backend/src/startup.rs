@@ -1,0 +1,99 @@
+//! Builds the application from a [`Config`]: database, secret, routes, middleware, listener.
+//! Binding port 0 gives a free port, which is how every integration test runs its own server.
+
+use crate::config::{Config, SecretKey};
+use crate::http::{errors, spa, AppState};
+use crate::{actions, db};
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    state: AppState,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database (applying migrations), loads the secret and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create the data directory {}", config.data_dir.display())
+        })?;
+        let pool = db::connect(&config.effective_database_url())?;
+        let secret = match &config.secret_key {
+            Some(key) => key.clone(),
+            None => SecretKey::load_or_generate(&config.data_dir)?,
+        };
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { pool, config: Arc::new(config), secret };
+        let server = server(listener, state.clone())?;
+        Ok(Self { port, state, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its pool to arrange data).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through the handle.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(errors::json_config())
+            .app_data(errors::path_config())
+            .app_data(errors::query_config())
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin")),
+            )
+            .wrap_fn(|req, srv| {
+                // Echo the request id so a user's bug report can be matched to the logs.
+                let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .configure(actions::configure)
+            .default_service(web::to(spa::fallback))
+    })
+    // Signals are handled by the CLI so SIGINT and SIGTERM both drain in-flight requests.
+    .disable_signals()
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

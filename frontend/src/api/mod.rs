@@ -1,0 +1,79 @@
+//! The action client: one typed async function per server action, built on the shared action
+//! table. This is the only place in the browser app that knows about HTTP.
+
+pub mod auth;
+pub mod courses;
+
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+use shared::actions::{fill_path, Action, Method};
+use shared::{ApiErrorBody, ErrorCode};
+
+/// Why a call failed, in a shape components can show.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientError {
+    /// The server answered with an error body.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The server's code and message.
+        body: ApiErrorBody,
+    },
+    /// The request never got an answer (offline, server down).
+    Network,
+    /// The server answered with something this app cannot read.
+    Unexpected(u16),
+}
+
+impl ClientError {
+    /// A sentence for people.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Api { body, .. } => body.message.clone(),
+            Self::Network => {
+                "Reel could not be reached. Check your connection and try again.".to_string()
+            }
+            Self::Unexpected(status) => {
+                format!("Reel answered unexpectedly (HTTP {status}). Please try again.")
+            }
+        }
+    }
+
+    /// The server's error code, if the server sent one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Api { body, .. } => Some(body.code),
+            _ => None,
+        }
+    }
+
+    /// True when the caller must sign in again.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.code() == Some(ErrorCode::Unauthenticated)
+    }
+}
+
+/// Calls action `A` with path parameters and a body (`Empty` for none).
+pub async fn call<A: Action>(params: &[&str], input: &A::Input) -> Result<A::Output, ClientError> {
+    let url = fill_path(A::PATH, params);
+    let method = match A::METHOD {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Delete => HttpMethod::DELETE,
+    };
+    let builder = RequestBuilder::new(&url).method(method).header("Accept", "application/json");
+    let request = if A::METHOD == Method::Get {
+        builder.build()
+    } else {
+        builder.json(input)
+    }
+    .map_err(|_| ClientError::Network)?;
+    let response = request.send().await.map_err(|_| ClientError::Network)?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return response.json::<A::Output>().await.map_err(|_| ClientError::Unexpected(status));
+    }
+    match response.json::<ApiErrorBody>().await {
+        Ok(body) => Err(ClientError::Api { status, body }),
+        Err(_) => Err(ClientError::Unexpected(status)),
+    }
+}

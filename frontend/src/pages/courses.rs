@@ -1,0 +1,50 @@
+//! The instructor's courses.
+
+use crate::api;
+use crate::components::status::{ErrorPanel, Loading};
+use crate::query::{use_query, QueryKey};
+use crate::route::Route;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// `/courses`.
+#[function_component(CoursesPage)]
+pub fn courses_page() -> Html {
+    let courses = use_query(QueryKey::Courses, api::courses::list);
+    let body = match (&courses.data, &courses.error) {
+        (Some(list), _) if list.is_empty() => html! {
+            <div class="empty">
+                <h2>{ "No courses yet" }</h2>
+                <p>{ "When your platform administrator creates a course for you, it appears here." }</p>
+            </div>
+        },
+        (Some(list), _) => html! {
+            <ul class="course-grid">
+                { for list.iter().map(|course| html! {
+                    <li class="card course-card" key={course.id.to_string()} data-testid="course-card">
+                        <h2><Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>></h2>
+                        <p class="muted">{ chapter_count(course.chapters.len()) }</p>
+                        <ol class="chapter-preview">
+                            { for course.chapters.iter().map(|ch| html! { <li key={ch.id.to_string()}>{ &ch.title }</li> }) }
+                        </ol>
+                    </li>
+                }) }
+            </ul>
+        },
+        (None, Some(e)) => html! { <ErrorPanel message={e.message()} query={QueryKey::Courses} /> },
+        (None, None) => html! { <Loading label="Loading your courses…" /> },
+    };
+    html! {
+        <>
+            <div class="page-header">
+                <h1>{ "Your courses" }</h1>
+            </div>
+            { body }
+        </>
+    }
+}
+
+/// "1 chapter", "3 chapters".
+pub fn chapter_count(n: usize) -> String {
+    if n == 1 { "1 chapter".to_string() } else { format!("{n} chapters") }
+}

@@ -1,0 +1,6 @@
+//! One component per route.
+
+pub mod course;
+pub mod courses;
+pub mod not_found;
+pub mod sign_in;

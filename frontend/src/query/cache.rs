@@ -1,0 +1,232 @@
+//! The cache's bookkeeping, free of any browser API so it can be tested natively: entries with
+//! data or error, staleness, de-duplicated fetches, invalidation, optimistic writes and
+//! snapshots for rollback.
+//!
+//! Every write bumps the entry's sequence number; a fetch that started before a write finds its
+//! ticket outdated when it lands and is dropped, so a slow response can never overwrite an
+//! optimistic change.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// One cached query.
+#[derive(Clone, Debug)]
+pub struct Entry<V, E> {
+    /// The last good data.
+    pub data: Option<V>,
+    /// The last error, cleared by the next success.
+    pub error: Option<E>,
+    /// When `data` was written (ms).
+    pub updated_at: f64,
+    /// A fetch is in flight.
+    pub fetching: bool,
+    /// Marked stale by an invalidation.
+    pub invalidated: bool,
+    seq: u64,
+}
+
+impl<V, E> Default for Entry<V, E> {
+    fn default() -> Self {
+        Self { data: None, error: None, updated_at: 0.0, fetching: false, invalidated: false, seq: 0 }
+    }
+}
+
+/// Proof that a fetch was started, to hand back with its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket(u64);
+
+/// A saved copy of one entry's data, to restore on rollback.
+#[derive(Clone, Debug)]
+pub struct Snapshot<K, V> {
+    key: K,
+    data: Option<V>,
+    updated_at: f64,
+}
+
+/// Cached queries by key.
+#[derive(Debug)]
+pub struct Cache<K, V, E> {
+    entries: HashMap<K, Entry<V, E>>,
+    next_seq: u64,
+}
+
+impl<K, V, E> Default for Cache<K, V, E> {
+    fn default() -> Self {
+        Self { entries: HashMap::new(), next_seq: 1 }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
+    /// The entry for `key`, if any.
+    pub fn get(&self, key: &K) -> Option<&Entry<V, E>> {
+        self.entries.get(key)
+    }
+
+    /// Whether `key` should be fetched now: never fetched, invalidated, or older than
+    /// `stale_ms`, and no fetch already in flight.
+    pub fn needs_fetch(&self, key: &K, now: f64, stale_ms: f64) -> bool {
+        match self.entries.get(key) {
+            None => true,
+            Some(e) if e.fetching => false,
+            Some(e) => {
+                e.invalidated || (e.data.is_none() && e.error.is_none()) || now - e.updated_at >= stale_ms
+            }
+        }
+    }
+
+    /// Marks a fetch as started; `None` when one is already in flight (de-duplication).
+    pub fn start_fetch(&mut self, key: &K) -> Option<Ticket> {
+        let seq = self.bump();
+        let entry = self.entries.entry(key.clone()).or_default();
+        if entry.fetching {
+            return None;
+        }
+        entry.fetching = true;
+        entry.seq = seq;
+        Some(Ticket(seq))
+    }
+
+    /// Records a fetch's result; returns false (and changes nothing but the in-flight flag)
+    /// when a write happened since the fetch started.
+    pub fn finish_fetch(&mut self, key: &K, ticket: Ticket, result: Result<V, E>, now: f64) -> bool {
+        let Some(entry) = self.entries.get_mut(key) else {
+            return false;
+        };
+        if entry.seq != ticket.0 {
+            return false;
+        }
+        entry.fetching = false;
+        match result {
+            Ok(data) => {
+                entry.data = Some(data);
+                entry.error = None;
+                entry.updated_at = now;
+                entry.invalidated = false;
+            }
+            Err(error) => entry.error = Some(error),
+        }
+        true
+    }
+
+    /// Writes data directly (optimistic updates, or data a mutation returned).
+    pub fn set_data(&mut self, key: &K, data: V, now: f64) {
+        let seq = self.bump();
+        let entry = self.entries.entry(key.clone()).or_default();
+        entry.data = Some(data);
+        entry.error = None;
+        entry.updated_at = now;
+        entry.fetching = false;
+        entry.seq = seq;
+    }
+
+    /// Marks every key matching `pred` stale and returns them.
+    pub fn invalidate(&mut self, pred: impl Fn(&K) -> bool) -> Vec<K> {
+        self.entries
+            .iter_mut()
+            .filter(|(k, _)| pred(k))
+            .map(|(k, e)| {
+                e.invalidated = true;
+                k.clone()
+            })
+            .collect()
+    }
+
+    /// Saves `key`'s data for a later [`Cache::restore`].
+    pub fn snapshot(&self, key: &K) -> Snapshot<K, V> {
+        let entry = self.entries.get(key);
+        Snapshot {
+            key: key.clone(),
+            data: entry.and_then(|e| e.data.clone()),
+            updated_at: entry.map_or(0.0, |e| e.updated_at),
+        }
+    }
+
+    /// Puts a snapshot back (rollback of an optimistic change) and returns its key.
+    pub fn restore(&mut self, snapshot: Snapshot<K, V>) -> K {
+        let seq = self.bump();
+        let entry = self.entries.entry(snapshot.key.clone()).or_default();
+        entry.data = snapshot.data;
+        entry.updated_at = snapshot.updated_at;
+        entry.fetching = false;
+        entry.seq = seq;
+        snapshot.key
+    }
+
+    /// Forgets everything (sign-out).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    fn bump(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestCache = Cache<&'static str, i32, String>;
+
+    #[test]
+    fn a_new_key_needs_a_fetch_and_a_second_fetch_is_deduplicated() {
+        let mut cache = TestCache::default();
+        assert!(cache.needs_fetch(&"a", 0.0, 1000.0));
+        assert!(cache.start_fetch(&"a").is_some());
+        assert!(!cache.needs_fetch(&"a", 0.0, 1000.0));
+        assert!(cache.start_fetch(&"a").is_none());
+    }
+
+    #[test]
+    fn fresh_data_is_not_refetched_until_stale_or_invalidated() {
+        let mut cache = TestCache::default();
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(cache.finish_fetch(&"a", t, Ok(1), 100.0));
+        assert!(!cache.needs_fetch(&"a", 500.0, 1000.0));
+        assert!(cache.needs_fetch(&"a", 1100.0, 1000.0));
+        assert_eq!(cache.invalidate(|k| k.starts_with('a')), vec!["a"]);
+        assert!(cache.needs_fetch(&"a", 500.0, 1000.0));
+    }
+
+    #[test]
+    fn an_error_keeps_the_last_good_data() {
+        let mut cache = TestCache::default();
+        let t = cache.start_fetch(&"a").expect("ticket");
+        cache.finish_fetch(&"a", t, Ok(1), 0.0);
+        let t = cache.start_fetch(&"a").expect("ticket");
+        cache.finish_fetch(&"a", t, Err("down".into()), 1.0);
+        let entry = cache.get(&"a").expect("entry");
+        assert_eq!(entry.data, Some(1));
+        assert_eq!(entry.error.as_deref(), Some("down"));
+    }
+
+    #[test]
+    fn a_fetch_that_started_before_an_optimistic_write_is_dropped() {
+        let mut cache = TestCache::default();
+        let t = cache.start_fetch(&"a").expect("ticket");
+        cache.set_data(&"a", 42, 1.0);
+        assert!(!cache.finish_fetch(&"a", t, Ok(7), 2.0));
+        assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(42));
+    }
+
+    #[test]
+    fn restore_puts_the_snapshot_back() {
+        let mut cache = TestCache::default();
+        cache.set_data(&"a", 1, 0.0);
+        let snap = cache.snapshot(&"a");
+        cache.set_data(&"a", 2, 1.0);
+        assert_eq!(cache.restore(snap), "a");
+        assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(1));
+    }
+
+    #[test]
+    fn invalidate_only_touches_matching_keys() {
+        let mut cache = TestCache::default();
+        cache.set_data(&"videos/1", 1, 0.0);
+        cache.set_data(&"courses", 2, 0.0);
+        let hit = cache.invalidate(|k| k.starts_with("videos/"));
+        assert_eq!(hit, vec!["videos/1"]);
+        assert!(!cache.needs_fetch(&"courses", 1.0, 1000.0));
+    }
+}

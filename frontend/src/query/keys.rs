@@ -1,0 +1,10 @@
+//! The typed keys of the query cache.
+
+/// One piece of server data the browser may hold.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum QueryKey {
+    /// The signed-in instructor.
+    Me,
+    /// The instructor's courses with their chapters.
+    Courses,
+}

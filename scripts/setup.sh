@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs everything `make run` and `make test` need, only what is missing, so running it
+# again is quick. Works on a fresh Debian machine that has only the Rust toolchain.
+#   scripts/setup.sh        build tools (wasm target, trunk, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh test   the above plus Chromium, ffmpeg and the e2e npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=$(sed -n 's/^wasm_opt *= *"version_\([0-9]*\)".*/\1/p' Trunk.toml)
+BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=
+apt_install() { # apt_install PACKAGE... (installs those not yet installed)
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} (apt)"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Rust pieces.
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+for c in rustfmt clippy; do rustup component list --installed | grep -q "^$c" || rustup component add "$c"; done
+
+# C toolchain bits some crates build with (bundled SQLite needs a C compiler).
+command -v cc >/dev/null && command -v pkg-config >/dev/null || apt_install build-essential pkg-config
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION"
+  cargo install --locked "trunk@$TRUNK_VERSION"
+fi
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock. Not --locked: the registry lacks
+# one of its locked dependencies.
+grep -q "wasm_bindgen = \"$BINDGEN_VERSION\"" Trunk.toml || {
+  echo "setup: Trunk.toml [tools] wasm_bindgen must be \"$BINDGEN_VERSION\" (the version in Cargo.lock)" >&2; exit 1; }
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $BINDGEN_VERSION"
+  cargo install --force wasm-bindgen-cli --version "$BINDGEN_VERSION"
+fi
+
+# Node and npm: wasm-opt (npm's binaryen; Debian's is too old for today's rustc) and the e2e suite.
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION, npm)"
+  mkdir -p .tools
+  [ -f .tools/package.json ] || echo '{"name":"reel-tools","private":true}' > .tools/package.json
+  npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION.0.0"
+fi
+
+if [ "${1:-}" = test ]; then
+  apt_install chromium ffmpeg fonts-liberation
+  if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+    say "installing e2e packages (npm ci)"
+    (cd e2e && npm ci --no-audit --no-fund --silent)
+  fi
+fi
+say "ready"

@@ -1,0 +1,91 @@
+//! The action table: each server action's method, path and input/output types in one place.
+//! The server registers its routes from these paths and the browser builds its requests from
+//! them, so the two cannot drift apart.
+
+use crate::dto::{CourseDto, Empty, HealthDto, LoginRequest, MeDto};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// HTTP methods the actions use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+}
+
+/// One server action.
+pub trait Action {
+    /// The HTTP method.
+    const METHOD: Method;
+    /// The path pattern, with `{name}` segments for path parameters (actix syntax).
+    const PATH: &'static str;
+    /// The JSON request body (`Empty` for none).
+    type Input: Serialize + DeserializeOwned;
+    /// The JSON response body.
+    type Output: Serialize + DeserializeOwned;
+}
+
+/// Fills the `{…}` segments of an action's path, in order, URL-encoding nothing because every
+/// parameter is a server-generated ID.
+pub fn fill_path(pattern: &str, params: &[&str]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 40);
+    let mut params = params.iter();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        out.push_str(params.next().copied().unwrap_or_default());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! action {
+    ($(#[$doc:meta])* $name:ident, $method:ident, $path:literal, $input:ty => $output:ty) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Action for $name {
+            const METHOD: Method = Method::$method;
+            const PATH: &'static str = $path;
+            type Input = $input;
+            type Output = $output;
+        }
+    };
+}
+
+action!(
+    /// Sign in with email and password; sets the session cookie.
+    Login, Post, "/api/auth/login", LoginRequest => MeDto
+);
+action!(
+    /// End the session.
+    Logout, Post, "/api/auth/logout", Empty => Empty
+);
+action!(
+    /// Who is signed in.
+    Me, Get, "/api/auth/me", Empty => MeDto
+);
+action!(
+    /// The caller's courses with their chapters.
+    ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>
+);
+action!(
+    /// Liveness and database check.
+    Health, Get, "/healthz", Empty => HealthDto
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_path_substitutes_parameters_in_order() {
+        assert_eq!(fill_path("/api/chapters/{id}/videos", &["abc"]), "/api/chapters/abc/videos");
+        assert_eq!(fill_path("/a/{x}/b/{y}", &["1", "2"]), "/a/1/b/2");
+        assert_eq!(fill_path("/api/courses", &[]), "/api/courses");
+    }
+}

@@ -1,0 +1,97 @@
+//! The error body every failed request returns: a stable machine-readable `code` that clients
+//! match on, and a `message` for people. Neither ever carries internal detail (paths, SQL,
+//! provider names, stack traces).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable, snake_case error codes. Adding one is fine; renaming one breaks clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body is not valid JSON.
+    MalformedJson,
+    /// The request is well-formed but a field is missing or invalid.
+    InvalidInput,
+    /// The body is larger than the endpoint accepts.
+    PayloadTooLarge,
+    /// The request's content type is not one the endpoint accepts.
+    UnsupportedMediaType,
+    /// The caller is not signed in (or the session ended).
+    Unauthenticated,
+    /// Email and password did not match an account.
+    InvalidCredentials,
+    /// The thing does not exist, or the caller may not see it.
+    NotFound,
+    /// The HTTP method is not supported on this path.
+    MethodNotAllowed,
+    /// The request conflicts with the current state.
+    Conflict,
+    /// Too many requests; try again later.
+    RateLimited,
+    /// Something failed on the server; the message never says what.
+    Internal,
+    /// The server is starting up or shutting down.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidInput => "invalid_input",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict => "conflict",
+            Self::RateLimited => "rate_limited",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// A sentence for people, saying what to do next where there is something to do.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_serialise_as_their_wire_names() {
+        for code in [
+            ErrorCode::MalformedJson,
+            ErrorCode::InvalidInput,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::Unauthenticated,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::Conflict,
+            ErrorCode::RateLimited,
+            ErrorCode::Internal,
+            ErrorCode::Unavailable,
+        ] {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}
