@@ -54,7 +54,9 @@ pub async fn create_instructor(
     let email = email.trim().to_lowercase();
     let name = name.trim().to_string();
     if !email.contains('@') || email.len() > 320 {
-        return Err(AdminError::Invalid(format!("`{email}` is not an email address")));
+        return Err(AdminError::Invalid(format!(
+            "`{email}` is not an email address"
+        )));
     }
     if name.is_empty() {
         return Err(AdminError::Invalid("the name must not be empty".into()));
@@ -83,7 +85,9 @@ pub async fn create_instructor(
     })
     .await?;
     if taken {
-        return Err(AdminError::Invalid(format!("an instructor with email {email} already exists")));
+        return Err(AdminError::Invalid(format!(
+            "an instructor with email {email} already exists"
+        )));
     }
     Ok(CreatedInstructor { id, email, name })
 }
@@ -97,16 +101,22 @@ pub async fn create_course(
 ) -> Result<CreatedCourse, AdminError> {
     let title = title.trim().to_string();
     if title.is_empty() {
-        return Err(AdminError::Invalid("the course title must not be empty".into()));
+        return Err(AdminError::Invalid(
+            "the course title must not be empty".into(),
+        ));
     }
     if chapter_titles.iter().any(|t| t.trim().is_empty()) {
-        return Err(AdminError::Invalid("chapter titles must not be empty".into()));
+        return Err(AdminError::Invalid(
+            "chapter titles must not be empty".into(),
+        ));
     }
     let owner_email = owner_email.trim().to_lowercase();
     let lookup = owner_email.clone();
-    let owner = db::run(pool, move |conn| Ok(db::instructors::by_email(conn, &lookup)?))
-        .await?
-        .ok_or_else(|| AdminError::Invalid(format!("no instructor has email {owner_email}")))?;
+    let owner = db::run(pool, move |conn| {
+        Ok(db::instructors::by_email(conn, &lookup)?)
+    })
+    .await?
+    .ok_or_else(|| AdminError::Invalid(format!("no instructor has email {owner_email}")))?;
     let course = models::Course {
         id: db::new_id(),
         owner_id: owner.id,
@@ -127,11 +137,16 @@ pub async fn create_course(
         course_id: course.id.clone(),
         chapters: chapters
             .iter()
-            .map(|c| CreatedChapter { id: c.id.clone(), title: c.title.clone() })
+            .map(|c| CreatedChapter {
+                id: c.id.clone(),
+                title: c.title.clone(),
+            })
             .collect(),
     };
-    db::run(pool, move |conn| Ok(db::courses::insert_with_chapters(conn, &course, &chapters)?))
-        .await?;
+    db::run(pool, move |conn| {
+        Ok(db::courses::insert_with_chapters(conn, &course, &chapters)?)
+    })
+    .await?;
     Ok(created)
 }
 
@@ -140,7 +155,10 @@ pub const DEMO_EMAIL: &str = "demo@reel.local";
 
 /// Seeds a demo instructor and course into an empty database. Returns the password when it
 /// seeded (so it can be printed once), `None` when the database already had instructors.
-pub async fn seed_demo(pool: &DbPool, password: Option<String>) -> Result<Option<String>, AdminError> {
+pub async fn seed_demo(
+    pool: &DbPool,
+    password: Option<String>,
+) -> Result<Option<String>, AdminError> {
     if db::run(pool, |conn| Ok(db::instructors::count(conn)?)).await? > 0 {
         return Ok(None);
     }
@@ -157,7 +175,10 @@ pub async fn seed_demo(pool: &DbPool, password: Option<String>) -> Result<Option
         pool,
         DEMO_EMAIL,
         "Introduction to Video Production",
-        &["Getting started".to_string(), "Lighting and sound".to_string()],
+        &[
+            "Getting started".to_string(),
+            "Lighting and sound".to_string(),
+        ],
     )
     .await?;
     Ok(Some(password))

@@ -6,7 +6,11 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "reel", version, about = "Reel: lecture video uploads for course platforms")]
+#[command(
+    name = "reel",
+    version,
+    about = "Reel: lecture video uploads for course platforms"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,13 +77,22 @@ pub fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
-    let bind_host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_string();
+    let bind_host = config
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h)
+        .to_string();
     let app = Application::build(config).await?;
     let url = format!("http://{}:{}", display_host(&bind_host), app.port());
     if demo {
-        let password = std::env::var("REEL_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+        let password = std::env::var("REEL_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
         if let Some(password) = admin::seed_demo(&app.state().pool, password).await? {
-            println!("Demo data created. Sign in at {url} as {} with password {password}", admin::DEMO_EMAIL);
+            println!(
+                "Demo data created. Sign in at {url} as {} with password {password}",
+                admin::DEMO_EMAIL
+            );
             println!("(This password is shown only once.)");
         }
     }
@@ -106,7 +119,10 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             (Ok(mut term), Ok(mut int)) => {
                 tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
             }
@@ -131,9 +147,11 @@ async fn run_admin(config: Config, task: AdminTask) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']);
             serde_json::to_string(&admin::create_instructor(&pool, &email, &name, password).await?)?
         }
-        AdminTask::CreateCourse { owner, title, chapters } => {
-            serde_json::to_string(&admin::create_course(&pool, &owner, &title, &chapters).await?)?
-        }
+        AdminTask::CreateCourse {
+            owner,
+            title,
+            chapters,
+        } => serde_json::to_string(&admin::create_course(&pool, &owner, &title, &chapters).await?)?,
     };
     println!("{json}");
     Ok(())

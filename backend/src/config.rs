@@ -158,7 +158,9 @@ impl SecretKey {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path).context("cannot create the secret key file")?;
+        let mut file = options
+            .open(&path)
+            .context("cannot create the secret key file")?;
         file.write_all(hex::encode(bytes).as_bytes())?;
         file.sync_all()?;
         Ok(Self(bytes.to_vec()))
@@ -171,8 +173,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config_from(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_vars(|k| map.get(k).cloned())
     }
 

@@ -20,12 +20,21 @@ pub struct ApiError {
 impl ApiError {
     /// A client error with its own status, code and message.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), source: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// 404: missing, or not the caller's to see.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Nothing was found here.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "Nothing was found here.",
+        )
     }
 
     /// 401: no valid session.
@@ -60,7 +69,13 @@ impl ApiError {
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)?;
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )?;
         if let Some(source) = &self.source {
             write!(f, " ({source:#})")?;
         }
@@ -86,7 +101,10 @@ impl ResponseError for ApiError {
         }
         HttpResponse::build(self.status)
             .insert_header(("Cache-Control", "no-store"))
-            .json(ApiErrorBody { code: self.code, message: self.message.clone() })
+            .json(ApiErrorBody {
+                code: self.code,
+                message: self.message.clone(),
+            })
     }
 }
 

@@ -24,7 +24,10 @@ impl Application {
     /// Opens the database (applying migrations), loads the secret and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create the data directory {}", config.data_dir.display())
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
         })?;
         let pool = db::connect(&config.effective_database_url())?;
         let secret = match &config.secret_key {
@@ -34,9 +37,17 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool, config: Arc::new(config), secret };
+        let state = AppState {
+            pool,
+            config: Arc::new(config),
+            secret,
+        };
         let server = server(listener, state.clone())?;
-        Ok(Self { port, state, server })
+        Ok(Self {
+            port,
+            state,
+            server,
+        })
     }
 
     /// The bound port.
@@ -81,7 +92,8 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 async move {
                     let mut res = fut.await?;
                     if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-                        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+                        res.headers_mut()
+                            .insert(HeaderName::from_static("x-request-id"), value);
                     }
                     Ok(res)
                 }

@@ -1,7 +1,9 @@
 //! The root component: the query cache context, the router and the toasts.
 
 use crate::components::{auth_gate::RequireAuth, toasts::Toasts};
-use crate::pages::{course::CoursePage, courses::CoursesPage, not_found::NotFoundPage, sign_in::SignInPage};
+use crate::pages::{
+    course::CoursePage, courses::CoursesPage, not_found::NotFoundPage, sign_in::SignInPage,
+};
 use crate::query::QueryClient;
 use crate::route::Route;
 use yew::prelude::*;

@@ -36,7 +36,9 @@ pub fn fill_path(pattern: &str, params: &[&str]) -> String {
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         out.push_str(params.next().copied().unwrap_or_default());
         rest = &rest[end..];
     }
@@ -84,7 +86,10 @@ mod tests {
 
     #[test]
     fn fill_path_substitutes_parameters_in_order() {
-        assert_eq!(fill_path("/api/chapters/{id}/videos", &["abc"]), "/api/chapters/abc/videos");
+        assert_eq!(
+            fill_path("/api/chapters/{id}/videos", &["abc"]),
+            "/api/chapters/abc/videos"
+        );
         assert_eq!(fill_path("/a/{x}/b/{y}", &["1", "2"]), "/a/1/b/2");
         assert_eq!(fill_path("/api/courses", &[]), "/api/courses");
     }

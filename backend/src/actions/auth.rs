@@ -42,14 +42,20 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
     if email.is_empty() || password.is_empty() {
-        return Err(ApiError::invalid_input("Enter your email and your password."));
+        return Err(ApiError::invalid_input(
+            "Enter your email and your password.",
+        ));
     }
     if email.len() > 320 || password.len() > 1024 {
-        return Err(ApiError::invalid_input("That email or password is too long."));
+        return Err(ApiError::invalid_input(
+            "That email or password is too long.",
+        ));
     }
     let lookup = email.clone();
-    let found = db::run(&state.pool, move |conn| Ok(db::instructors::by_email(conn, &lookup)?))
-        .await?;
+    let found = db::run(&state.pool, move |conn| {
+        Ok(db::instructors::by_email(conn, &lookup)?)
+    })
+    .await?;
     let stored = found.as_ref().map(|i| i.password_hash.clone());
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = web::block(move || passwords::verify(&password, stored.as_deref())).await?;
@@ -57,9 +63,11 @@ pub async fn login(
         audit::record(
             &state.pool,
             &origin,
-            Event::new("auth.login", "denied").actor(email).details(serde_json::json!({
-                "reason": "invalid_credentials"
-            })),
+            Event::new("auth.login", "denied")
+                .actor(email)
+                .details(serde_json::json!({
+                    "reason": "invalid_credentials"
+                })),
         )
         .await;
         return Err(ApiError::new(
@@ -82,9 +90,17 @@ pub async fn login(
         Ok(db::sessions::insert(conn, &session)?)
     })
     .await?;
-    audit::record(&state.pool, &origin, Event::new("auth.login", "success").actor(&instructor.id))
-        .await;
-    let cookie = session_cookie(token, Duration::days(SESSION_DAYS), state.config.cookie_secure);
+    audit::record(
+        &state.pool,
+        &origin,
+        Event::new("auth.login", "success").actor(&instructor.id),
+    )
+    .await;
+    let cookie = session_cookie(
+        token,
+        Duration::days(SESSION_DAYS),
+        state.config.cookie_secure,
+    );
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .cookie(cookie)
@@ -99,7 +115,10 @@ pub async fn logout(
 ) -> ApiResult<HttpResponse> {
     if let Some(current) = current {
         let id = current.session_id.clone();
-        db::run(&state.pool, move |conn| Ok(db::sessions::delete(conn, &id)?)).await?;
+        db::run(&state.pool, move |conn| {
+            Ok(db::sessions::delete(conn, &id)?)
+        })
+        .await?;
         audit::record(
             &state.pool,
             &origin,

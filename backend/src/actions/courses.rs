@@ -13,7 +13,10 @@ pub async fn list(
     current: CurrentInstructor,
 ) -> ApiResult<web::Json<Vec<CourseDto>>> {
     let owner = current.instructor.id;
-    let rows = db::run(&state.pool, move |conn| Ok(db::courses::for_owner(conn, &owner)?)).await?;
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(db::courses::for_owner(conn, &owner)?)
+    })
+    .await?;
     let courses = rows
         .into_iter()
         .map(|(course, chapters)| CourseDto {
@@ -21,7 +24,11 @@ pub async fn list(
             title: course.title,
             chapters: chapters
                 .into_iter()
-                .map(|ch| ChapterDto { id: ch.id.into(), title: ch.title, position: ch.position })
+                .map(|ch| ChapterDto {
+                    id: ch.id.into(),
+                    title: ch.title,
+                    position: ch.position,
+                })
                 .collect(),
         })
         .collect();

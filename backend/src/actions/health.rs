@@ -14,5 +14,7 @@ pub async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<HealthDto
         Ok(())
     })
     .await?;
-    Ok(web::Json(HealthDto { status: "ok".into() }))
+    Ok(web::Json(HealthDto {
+        status: "ok".into(),
+    }))
 }

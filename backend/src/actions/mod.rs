@@ -30,7 +30,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource::<act::Login>().route(on::<act::Login>().to(auth::login)))
         .service(resource::<act::Logout>().route(on::<act::Logout>().to(auth::logout)))
         .service(resource::<act::Me>().route(on::<act::Me>().to(auth::me)))
-        .service(
-            resource::<act::ListCourses>().route(on::<act::ListCourses>().to(courses::list)),
-        );
+        .service(resource::<act::ListCourses>().route(on::<act::ListCourses>().to(courses::list)));
 }

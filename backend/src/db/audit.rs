@@ -7,7 +7,10 @@ use diesel::prelude::*;
 
 /// Appends one event.
 pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn).map(|_| ())
+    diesel::insert_into(audit_events::table)
+        .values(event)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The most recent events, newest first (for operators and tests).

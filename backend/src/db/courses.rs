@@ -40,8 +40,12 @@ pub fn insert_with_chapters(
     new_chapters: &[Chapter],
 ) -> QueryResult<()> {
     conn.transaction(|conn| {
-        diesel::insert_into(courses::table).values(course).execute(conn)?;
-        diesel::insert_into(chapters::table).values(new_chapters).execute(conn)?;
+        diesel::insert_into(courses::table)
+            .values(course)
+            .execute(conn)?;
+        diesel::insert_into(chapters::table)
+            .values(new_chapters)
+            .execute(conn)?;
         Ok(())
     })
 }

@@ -16,7 +16,10 @@ pub fn by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<Instructor>>
 
 /// Inserts a new instructor.
 pub fn insert(conn: &mut Conn, instructor: &Instructor) -> QueryResult<()> {
-    diesel::insert_into(instructors::table).values(instructor).execute(conn).map(|_| ())
+    diesel::insert_into(instructors::table)
+        .values(instructor)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// How many instructors exist (the demo seed runs only on an empty database).

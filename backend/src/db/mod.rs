@@ -38,7 +38,9 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
 
 /// Opens the pool and applies pending migrations.
 pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
-    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).context("cannot create the database directory")?;
@@ -92,6 +94,9 @@ pub fn new_id() -> String {
 pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }

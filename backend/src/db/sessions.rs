@@ -7,7 +7,10 @@ use diesel::prelude::*;
 
 /// Stores a new session.
 pub fn insert(conn: &mut Conn, session: &Session) -> QueryResult<()> {
-    diesel::insert_into(sessions::table).values(session).execute(conn).map(|_| ())
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The instructor behind an unexpired session.
@@ -23,7 +26,9 @@ pub fn instructor_for(conn: &mut Conn, id: &str, now: i64) -> QueryResult<Option
 
 /// Ends a session.
 pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<()> {
-    diesel::delete(sessions::table.find(id)).execute(conn).map(|_| ())
+    diesel::delete(sessions::table.find(id))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Removes sessions that have expired.

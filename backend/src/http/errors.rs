@@ -11,7 +11,9 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// JSON extractor settings with our error mapping.
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error)
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(json_error)
 }
 
 /// Path extractor settings: a malformed path segment is simply "not found".
@@ -43,7 +45,10 @@ fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             // serde's data errors name fields and types the client sent ("missing field
             // `email`"), never anything of ours, so they are safe and useful to show.
-            ApiError::invalid_input(format!("The request body is invalid: {}.", strip_position(e)))
+            ApiError::invalid_input(format!(
+                "The request body is invalid: {}.",
+                strip_position(e)
+            ))
         }
         JsonPayloadError::Deserialize(_) => ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -48,7 +48,10 @@ impl FromRequest for CurrentInstructor {
             })
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
-            Ok(CurrentInstructor { instructor, session_id })
+            Ok(CurrentInstructor {
+                instructor,
+                session_id,
+            })
         })
     }
 }

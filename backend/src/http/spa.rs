@@ -36,9 +36,20 @@ fn serve(req: &HttpRequest, file: &Path, immutable: bool) -> HttpResponse {
             .content_type("text/plain; charset=utf-8")
             .body("The Reel web app is not built. Run `make run` to build it.");
     };
-    let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-    let mut res = named.use_etag(true).use_last_modified(true).respond_to(req).map_into_boxed_body();
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut res = named
+        .use_etag(true)
+        .use_last_modified(true)
+        .respond_to(req)
+        .map_into_boxed_body();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache),
+    );
     res
 }
 
@@ -62,7 +73,10 @@ mod tests {
     #[test]
     fn safe_join_refuses_parent_directories() {
         let root = Path::new("/srv/dist");
-        assert_eq!(safe_join(root, "/app.js"), Some(PathBuf::from("/srv/dist/app.js")));
+        assert_eq!(
+            safe_join(root, "/app.js"),
+            Some(PathBuf::from("/srv/dist/app.js"))
+        );
         assert_eq!(safe_join(root, "/../etc/passwd"), None);
         assert_eq!(safe_join(root, "/a/../../b"), None);
     }

@@ -30,7 +30,13 @@ pub struct Event {
 impl Event {
     /// An event with no target and no details.
     pub fn new(action: &'static str, outcome: &'static str) -> Self {
-        Self { actor: None, action, target: None, outcome, details: serde_json::json!({}) }
+        Self {
+            actor: None,
+            action,
+            target: None,
+            outcome,
+            details: serde_json::json!({}),
+        }
     }
 
     /// Sets who.

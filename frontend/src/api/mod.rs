@@ -60,7 +60,9 @@ pub async fn call<A: Action>(params: &[&str], input: &A::Input) -> Result<A::Out
         Method::Post => HttpMethod::POST,
         Method::Delete => HttpMethod::DELETE,
     };
-    let builder = RequestBuilder::new(&url).method(method).header("Accept", "application/json");
+    let builder = RequestBuilder::new(&url)
+        .method(method)
+        .header("Accept", "application/json");
     let request = if A::METHOD == Method::Get {
         builder.build()
     } else {
@@ -70,7 +72,10 @@ pub async fn call<A: Action>(params: &[&str], input: &A::Input) -> Result<A::Out
     let response = request.send().await.map_err(|_| ClientError::Network)?;
     let status = response.status();
     if (200..300).contains(&status) {
-        return response.json::<A::Output>().await.map_err(|_| ClientError::Unexpected(status));
+        return response
+            .json::<A::Output>()
+            .await
+            .map_err(|_| ClientError::Unexpected(status));
     }
     match response.json::<ApiErrorBody>().await {
         Ok(body) => Err(ClientError::Api { status, body }),

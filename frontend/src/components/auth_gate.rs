@@ -25,7 +25,9 @@ pub fn require_auth(props: &Props) -> Html {
     }
     match &me.error {
         Some(e) if e.is_unauthenticated() => html! { <Redirect<Route> to={Route::SignIn} /> },
-        Some(e) => html! { <main class="page"><ErrorPanel message={e.message()} query={QueryKey::Me} /></main> },
+        Some(e) => {
+            html! { <main class="page"><ErrorPanel message={e.message()} query={QueryKey::Me} /></main> }
+        }
         None => html! { <main class="page"><Loading label="Loading your account…" /></main> },
     }
 }

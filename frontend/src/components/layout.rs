@@ -35,7 +35,13 @@ pub fn shell(props: &Props) -> Html {
             }
         });
     });
-    let initials: String = props.me.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+    let initials: String = props
+        .me
+        .name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
     html! {
         <>
             <a class="skip-link" href="#main">{ "Skip to content" }</a>

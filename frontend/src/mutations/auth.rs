@@ -5,7 +5,11 @@ use crate::query::{QueryClient, QueryKey};
 use shared::dto::MeDto;
 
 /// Signs in; on success the cache knows who is signed in.
-pub async fn sign_in(client: &QueryClient, email: String, password: String) -> Result<MeDto, ClientError> {
+pub async fn sign_in(
+    client: &QueryClient,
+    email: String,
+    password: String,
+) -> Result<MeDto, ClientError> {
     let me = api::auth::login(email, password).await?;
     // Someone else may have been signed in on this tab: start from a clean cache.
     client.clear();

@@ -46,5 +46,9 @@ pub fn courses_page() -> Html {
 
 /// "1 chapter", "3 chapters".
 pub fn chapter_count(n: usize) -> String {
-    if n == 1 { "1 chapter".to_string() } else { format!("{n} chapters") }
+    if n == 1 {
+        "1 chapter".to_string()
+    } else {
+        format!("{n} chapters")
+    }
 }

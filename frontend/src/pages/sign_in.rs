@@ -19,14 +19,23 @@ pub fn sign_in_page() -> Html {
 
     let on_email = {
         let email = email.clone();
-        Callback::from(move |e: InputEvent| email.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            email.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_password = {
         let password = password.clone();
-        Callback::from(move |e: InputEvent| password.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            password.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_submit = {
-        let (email, password, error, pending) = (email.clone(), password.clone(), error.clone(), pending.clone());
+        let (email, password, error, pending) = (
+            email.clone(),
+            password.clone(),
+            error.clone(),
+            pending.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *pending {
@@ -35,8 +44,12 @@ pub fn sign_in_page() -> Html {
             pending.set(true);
             error.set(None);
             let (client, navigator) = (client.clone(), navigator.clone());
-            let (email, password, error, pending) =
-                ((*email).clone(), (*password).clone(), error.clone(), pending.clone());
+            let (email, password, error, pending) = (
+                (*email).clone(),
+                (*password).clone(),
+                error.clone(),
+                pending.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 match mutations::auth::sign_in(&client, email, password).await {
                     Ok(_) => {

@@ -27,7 +27,14 @@ pub struct Entry<V, E> {
 
 impl<V, E> Default for Entry<V, E> {
     fn default() -> Self {
-        Self { data: None, error: None, updated_at: 0.0, fetching: false, invalidated: false, seq: 0 }
+        Self {
+            data: None,
+            error: None,
+            updated_at: 0.0,
+            fetching: false,
+            invalidated: false,
+            seq: 0,
+        }
     }
 }
 
@@ -52,7 +59,10 @@ pub struct Cache<K, V, E> {
 
 impl<K, V, E> Default for Cache<K, V, E> {
     fn default() -> Self {
-        Self { entries: HashMap::new(), next_seq: 1 }
+        Self {
+            entries: HashMap::new(),
+            next_seq: 1,
+        }
     }
 }
 
@@ -69,7 +79,9 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
             None => true,
             Some(e) if e.fetching => false,
             Some(e) => {
-                e.invalidated || (e.data.is_none() && e.error.is_none()) || now - e.updated_at >= stale_ms
+                e.invalidated
+                    || (e.data.is_none() && e.error.is_none())
+                    || now - e.updated_at >= stale_ms
             }
         }
     }
@@ -88,7 +100,13 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
 
     /// Records a fetch's result; returns false (and changes nothing but the in-flight flag)
     /// when a write happened since the fetch started.
-    pub fn finish_fetch(&mut self, key: &K, ticket: Ticket, result: Result<V, E>, now: f64) -> bool {
+    pub fn finish_fetch(
+        &mut self,
+        key: &K,
+        ticket: Ticket,
+        result: Result<V, E>,
+        now: f64,
+    ) -> bool {
         let Some(entry) = self.entries.get_mut(key) else {
             return false;
         };

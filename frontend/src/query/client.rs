@@ -20,10 +20,13 @@ pub(crate) type Fetcher = Rc<dyn Fn() -> Fetch>;
 /// How long data counts as fresh.
 pub const STALE_MS: f64 = 30_000.0;
 
+/// Re-render callbacks by key, each with an ID to unsubscribe by.
+type Subscribers = HashMap<QueryKey, Vec<(u64, Callback<()>)>>;
+
 #[derive(Default)]
 struct Inner {
     cache: RefCell<Cache<QueryKey, Value, ClientError>>,
-    subscribers: RefCell<HashMap<QueryKey, Vec<(u64, Callback<()>)>>>,
+    subscribers: RefCell<Subscribers>,
     fetchers: RefCell<HashMap<QueryKey, Fetcher>>,
     next_id: Cell<u64>,
 }
@@ -59,12 +62,26 @@ fn now() -> f64 {
 
 impl QueryClient {
     /// Registers how `key` is fetched and subscribes `on_change` to it.
-    pub(crate) fn subscribe(&self, key: &QueryKey, fetcher: Fetcher, on_change: Callback<()>) -> Subscription {
+    pub(crate) fn subscribe(
+        &self,
+        key: &QueryKey,
+        fetcher: Fetcher,
+        on_change: Callback<()>,
+    ) -> Subscription {
         let id = self.0.next_id.get() + 1;
         self.0.next_id.set(id);
         self.0.fetchers.borrow_mut().insert(key.clone(), fetcher);
-        self.0.subscribers.borrow_mut().entry(key.clone()).or_default().push((id, on_change));
-        Subscription { client: self.clone(), key: key.clone(), id }
+        self.0
+            .subscribers
+            .borrow_mut()
+            .entry(key.clone())
+            .or_default()
+            .push((id, on_change));
+        Subscription {
+            client: self.clone(),
+            key: key.clone(),
+            id,
+        }
     }
 
     /// Fetches `key` if it is missing, stale or invalidated and not already being fetched.
@@ -86,7 +103,11 @@ impl QueryClient {
         let key = key.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let result = fetcher().await;
-            let applied = client.0.cache.borrow_mut().finish_fetch(&key, ticket, result, now());
+            let applied = client
+                .0
+                .cache
+                .borrow_mut()
+                .finish_fetch(&key, ticket, result, now());
             if applied {
                 client.notify(&key);
             }
@@ -104,7 +125,10 @@ impl QueryClient {
 
     /// Writes data for `key` (an optimistic change, or what a mutation returned).
     pub fn set_data<T: 'static>(&self, key: &QueryKey, data: T) {
-        self.0.cache.borrow_mut().set_data(key, Rc::new(data), now());
+        self.0
+            .cache
+            .borrow_mut()
+            .set_data(key, Rc::new(data), now());
         self.notify(key);
     }
 
@@ -123,7 +147,12 @@ impl QueryClient {
     pub fn invalidate(&self, pred: impl Fn(&QueryKey) -> bool) {
         let keys = self.0.cache.borrow_mut().invalidate(pred);
         for key in keys {
-            let watched = self.0.subscribers.borrow().get(&key).is_some_and(|l| !l.is_empty());
+            let watched = self
+                .0
+                .subscribers
+                .borrow()
+                .get(&key)
+                .is_some_and(|l| !l.is_empty());
             if watched {
                 self.fetch(&key);
             }

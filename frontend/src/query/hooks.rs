@@ -28,7 +28,7 @@ impl<T> QueryState<T> {
 /// Reads `key`, fetching it with `fetch` when it is missing or stale, and re-renders the
 /// component whenever the entry changes.
 ///
-/// ```ignore
+/// ```text
 /// let courses = use_query(QueryKey::Courses, api::courses::list);
 /// if let Some(list) = &courses.data { /* render */ }
 /// ```
@@ -51,11 +51,19 @@ where
     {
         let client = client.clone();
         use_effect_with(key.clone(), move |key| {
-            let subscription = client.subscribe(key, fetcher, Callback::from(move |()| update.force_update()));
+            let subscription = client.subscribe(
+                key,
+                fetcher,
+                Callback::from(move |()| update.force_update()),
+            );
             client.ensure_fresh(key);
             move || drop(subscription)
         });
     }
     let (data, error, fetching) = client.read(&key);
-    QueryState { data: data.and_then(|v| v.downcast::<T>().ok()), error, fetching }
+    QueryState {
+        data: data.and_then(|v| v.downcast::<T>().ok()),
+        error,
+        fetching,
+    }
 }

@@ -37,7 +37,11 @@ impl UiStore {
     /// Shows a toast and returns its ID.
     pub fn push_toast(&mut self, kind: ToastKind, text: impl Into<String>) -> u32 {
         self.next_toast += 1;
-        self.toasts.push(Toast { id: self.next_toast, kind, text: text.into() });
+        self.toasts.push(Toast {
+            id: self.next_toast,
+            kind,
+            text: text.into(),
+        });
         // Keep the corner readable: the oldest go first.
         if self.toasts.len() > 4 {
             self.toasts.remove(0);
@@ -51,14 +55,28 @@ impl UiStore {
     }
 }
 
+/// The store's dispatch for code outside components. In the browser that is yewdux's global
+/// context; native unit tests get a thread-local one (`global()` exists only on wasm).
+pub fn ui() -> Dispatch<UiStore> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Dispatch::global()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
+        CONTEXT.with(Dispatch::new)
+    }
+}
+
 /// Shows a toast from anywhere (mutations use it) and hides it after a few seconds.
 pub fn toast(kind: ToastKind, text: impl Into<String>) {
-    let dispatch = Dispatch::<UiStore>::global();
+    let dispatch = ui();
     let mut id = 0;
     let text = text.into();
     dispatch.reduce_mut(|s| id = s.push_toast(kind, text));
     gloo_timers::callback::Timeout::new(6_000, move || {
-        Dispatch::<UiStore>::global().reduce_mut(|s| s.dismiss(id));
+        ui().reduce_mut(|s| s.dismiss(id));
     })
     .forget();
 }

@@ -1,0 +1,41 @@
+# Reel. `make run` and `make test` install what is missing first (scripts/setup.sh).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+FRONTEND_SOURCES := $(shell find frontend/src shared/src -name '*.rs') frontend/Cargo.toml \
+	frontend/styles.css frontend/favicon.svg index.html Trunk.toml Cargo.lock
+
+.PHONY: run test setup build frontend bench fmt clean
+
+## run: set up, build frontend and backend in release mode, serve the demo on 127.0.0.1:8080
+run: build
+	./target/release/reel serve --demo
+
+## test: set up, then fmt, clippy (host and wasm), unit and integration tests, e2e (Playwright)
+test:
+	scripts/setup.sh test
+	scripts/test.sh
+
+## bench: upload and delete benchmarks (figures go to BENCHMARKS.md)
+bench: build
+	scripts/bench.sh
+
+setup:
+	scripts/setup.sh
+
+build: setup dist/index.html
+	cargo build --release -p backend
+
+frontend: setup dist/index.html
+
+# Rebuilt only when a frontend source changed, so a second `make run` starts in seconds.
+dist/index.html: $(FRONTEND_SOURCES)
+	trunk build --release
+	@scripts/bundle-size.sh
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf dist e2e/test-results e2e/playwright-report e2e/artifacts

@@ -1,0 +1,148 @@
+//! The `reel admin` commands, run as the binary operators use.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn reel(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args(args)
+        .env("REEL_DATA_DIR", data_dir)
+        .env_remove("REEL_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("reel runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("exits")
+}
+
+#[test]
+fn create_instructor_and_create_course_print_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-instructor",
+            "--email",
+            "Ada@Example.com",
+            "--name",
+            "Ada",
+        ],
+        "s3cret-password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let who: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(who["email"], "ada@example.com");
+    assert!(who["id"].is_string());
+    assert!(who.get("password_hash").is_none());
+
+    let out = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-course",
+            "--owner",
+            "ada@example.com",
+            "--title",
+            "Rust",
+            "--chapter",
+            "One",
+            "--chapter",
+            "Two",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let course: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(course["course_id"].is_string());
+    let chapters = course["chapters"].as_array().expect("chapters");
+    assert_eq!(chapters.len(), 2);
+    assert_eq!(chapters[1]["title"], "Two");
+    assert!(chapters[0]["id"].is_string());
+}
+
+#[test]
+fn bad_admin_input_fails_with_a_message_and_exit_code_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let short = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-instructor",
+            "--email",
+            "a@b.c",
+            "--name",
+            "A",
+        ],
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8"));
+
+    let orphan = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-course",
+            "--owner",
+            "nobody@b.c",
+            "--title",
+            "T",
+        ],
+        "",
+    );
+    assert_eq!(orphan.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&orphan.stderr).contains("no instructor"));
+
+    reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-instructor",
+            "--email",
+            "a@b.c",
+            "--name",
+            "A",
+        ],
+        "long-enough-1\n",
+    );
+    let twice = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-instructor",
+            "--email",
+            "A@b.c",
+            "--name",
+            "A",
+        ],
+        "long-enough-2\n",
+    );
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"));
+}
+
+#[actix_web::test]
+async fn the_demo_seed_runs_only_on_an_empty_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pool = reel::db::connect(&dir.path().join("reel.db").to_string_lossy()).expect("db");
+    let first = reel::admin::seed_demo(&pool, None).await.expect("seeded");
+    assert!(first.is_some_and(|p| p.len() >= 12));
+    let second = reel::admin::seed_demo(&pool, None).await.expect("checked");
+    assert!(second.is_none());
+}

@@ -1,0 +1,123 @@
+//! `spawn_app` and friends.
+
+use reel::admin::{self, CreatedCourse, CreatedInstructor};
+use reel::db::{self, models::AuditEvent, DbPool};
+use reel::{Application, Config};
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+/// A running server and what the tests need to arrange data around it.
+pub struct TestApp {
+    pub address: String,
+    pub pool: DbPool,
+    pub data_dir: PathBuf,
+    _dir: TempDir,
+}
+
+/// Password used for every test instructor.
+pub const PASSWORD: &str = "correct horse battery";
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let web_dir = dir.path().join("web");
+    std::fs::create_dir_all(&web_dir).expect("web dir");
+    std::fs::write(
+        web_dir.join("index.html"),
+        "<!doctype html><title>Reel</title>",
+    )
+    .expect("index");
+    std::fs::write(web_dir.join("app-0123abcd.js"), "console.log('reel')").expect("asset");
+    let config = Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.path().join("data"),
+        web_dir: web_dir.clone(),
+        ..Config::default()
+    };
+    let data_dir = config.data_dir.clone();
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.state().pool.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        pool,
+        data_dir,
+        _dir: dir,
+    }
+}
+
+/// A client that keeps cookies, like a browser.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn instructor(&self, email: &str) -> CreatedInstructor {
+        admin::create_instructor(&self.pool, email, "Test Instructor", PASSWORD)
+            .await
+            .expect("instructor created")
+    }
+
+    pub async fn course(&self, owner: &str, title: &str, chapters: &[&str]) -> CreatedCourse {
+        let chapters: Vec<String> = chapters.iter().map(|c| c.to_string()).collect();
+        admin::create_course(&self.pool, owner, title, &chapters)
+            .await
+            .expect("course created")
+    }
+
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A signed-in browser for a new instructor.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        self.instructor(email).await;
+        let client = browser();
+        let res = self.login(&client, email, PASSWORD).await;
+        assert_eq!(res.status(), 200);
+        client
+    }
+
+    pub async fn audit_events(&self) -> Vec<AuditEvent> {
+        db::run(&self.pool, |conn| Ok(db::audit::recent(conn, 100)?))
+            .await
+            .expect("audit read")
+    }
+}
+
+/// Asserts an error response has the given status and code, and returns its message.
+pub async fn assert_error(res: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        ct.starts_with("application/json"),
+        "error content type was {ct}"
+    );
+    let body: serde_json::Value = res.json().await.expect("json error body");
+    assert_eq!(body["code"], code, "code in {body}");
+    let message = body["message"].as_str().expect("message").to_string();
+    assert!(!message.is_empty());
+    message
+}

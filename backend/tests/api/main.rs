@@ -1,0 +1,9 @@
+//! Integration tests: each spawns the real application on a free port with its own data
+//! directory and talks to it over HTTP. One binary for all of them (faster to link).
+
+mod admin_cli;
+mod auth;
+mod courses;
+mod errors;
+mod helpers;
+mod spa;

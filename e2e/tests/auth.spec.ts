@@ -1,0 +1,59 @@
+import { expect, test } from '@playwright/test';
+import { DEMO_EMAIL, signIn, snap } from './helpers';
+
+test('the app loads and asks a visitor to sign in', async ({ page }, testInfo) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await snap(page, testInfo, 'sign-in');
+});
+
+test('the demo instructor signs in, sees the demo course and its chapters, and signs out', async ({ page }, testInfo) => {
+  await signIn(page);
+  await expect(page.getByTestId('user-name')).toHaveText('Demo Instructor');
+  const course = page.getByTestId('course-card').filter({ hasText: 'Introduction to Video Production' });
+  await expect(course).toBeVisible();
+  await snap(page, testInfo, 'courses');
+
+  await course.getByRole('link', { name: 'Introduction to Video Production' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Introduction to Video Production' })).toBeVisible();
+  const chapters = page.getByTestId('chapter');
+  await expect(chapters).toHaveCount(2);
+  await expect(chapters.nth(0)).toContainText('Getting started');
+  await expect(chapters.nth(1)).toContainText('Lighting and sound');
+  await snap(page, testInfo, 'course');
+
+  // A reload on a client-side route is served index.html and stays signed in.
+  await page.reload();
+  await expect(page.getByTestId('chapter')).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  // The session really ended: the protected page sends us back to sign-in.
+  await page.goto('/courses');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  const me = await page.request.get('/api/auth/me');
+  expect(me.status()).toBe(401);
+});
+
+test('a wrong password shows the generic message and no session', async ({ page }, testInfo) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(DEMO_EMAIL);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText("That email and password don't match an account");
+  await snap(page, testInfo, 'sign-in-wrong-password');
+
+  // An unknown email gets exactly the same words.
+  await page.getByLabel('Email').fill('nobody@example.com');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText("That email and password don't match an account");
+  expect((await page.context().cookies()).find((c) => c.name === 'reel_session')).toBeUndefined();
+});
+
+test('the layout works at a phone width', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  await expect(page.getByTestId('course-card')).toBeVisible();
+  await snap(page, testInfo, 'courses-phone');
+});

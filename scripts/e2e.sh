@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against a real `reel serve --demo` on a free port with a throw-away
+# data directory; the server is stopped and the directory removed afterwards, also on failure.
+# Usage: scripts/e2e.sh [playwright args…]   (REEL_BIN picks the server binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=${REEL_BIN:-$ROOT/target/debug/reel}
+[ -x "$BIN" ] || { echo "e2e: $BIN is missing; build the backend first" >&2; exit 1; }
+[ -f dist/index.html ] || { echo "e2e: dist/ is missing; run trunk build --release first" >&2; exit 1; }
+
+DATA=$(mktemp -d -t reel-e2e-XXXXXX)
+PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+PASSWORD=$(node -e "console.log(require('crypto').randomBytes(12).toString('hex'))")
+mkdir -p e2e/artifacts
+LOG=e2e/artifacts/server.log
+SERVER=
+cleanup() {
+  if [ -n "$SERVER" ] && kill -0 "$SERVER" 2>/dev/null; then
+    kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT INT TERM
+
+REEL_BIND=127.0.0.1:$PORT REEL_DATA_DIR=$DATA REEL_WEB_DIR=$ROOT/dist REEL_DEMO_PASSWORD=$PASSWORD \
+  REEL_DELETE_GRACE_SECS=${REEL_DELETE_GRACE_SECS:-30} REEL_MAX_UPLOAD_BYTES=${REEL_MAX_UPLOAD_BYTES:-209715200} \
+  "$BIN" serve --demo >"$LOG" 2>&1 &
+SERVER=$!
+URL=http://127.0.0.1:$PORT
+for _ in $(seq 1 100); do
+  node -e "fetch('$URL/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && break
+  kill -0 "$SERVER" 2>/dev/null || { echo "e2e: the server exited:" >&2; cat "$LOG" >&2; exit 1; }
+  sleep 0.2
+done
+echo "e2e: reel serve is up at $URL (data in $DATA)"
+cd e2e
+REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA npx playwright test "$@"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every check, in order, continuing past failures so one run shows everything that is wrong.
+# Ends with one summary line and a non-zero exit if anything failed. Run via `make test`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+LOGDIR=$(mktemp -d -t reel-test-XXXXXX)
+results=(); failed=0; passed_tests=0; failed_tests=0
+
+step() { # step NAME COMMAND…
+  local name=$1; shift
+  printf '\n==> %s: %s\n' "$name" "$*"
+  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then results+=("$name ok"); else results+=("$name FAILED"); failed=1; fi
+}
+
+step fmt cargo fmt --all -- --check
+step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unknown --locked -- -D warnings
+step cargo-test cargo test --workspace --locked
+step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
+step backend-bin cargo build -p backend --locked
+step e2e scripts/e2e.sh
+
+# Count tests from cargo's and Playwright's own summaries.
+while read -r p f; do passed_tests=$((passed_tests + p)); failed_tests=$((failed_tests + f)); done < <(
+  sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$LOGDIR/cargo-test.log" 2>/dev/null)
+pw_passed=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$LOGDIR/e2e.log" 2>/dev/null | tail -1)
+pw_failed=$(sed -n 's/^ *\([0-9]*\) failed.*/\1/p' "$LOGDIR/e2e.log" 2>/dev/null | tail -1)
+passed_tests=$((passed_tests + ${pw_passed:-0})); failed_tests=$((failed_tests + ${pw_failed:-0}))
+rm -rf "$LOGDIR"
+
+printf '\n%s\n' "${results[*]/%/;}"
+[ "$failed" = 0 ] && [ "$failed_tests" = 0 ] || failed=1
+printf 'summary: %d passed, %d failed\n' "$passed_tests" "$failed_tests"
+exit "$failed"
