@@ -38,6 +38,10 @@ pub struct Config {
     pub web_dir: PathBuf,
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     pub cookie_secure: bool,
+    /// Other origins (LMS pages embedding the widget) allowed to call the API with CORS.
+    pub allowed_origins: Vec<String>,
+    /// How often the janitor runs.
+    pub janitor_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -53,6 +57,8 @@ impl Default for Config {
             secret_key: None,
             web_dir: PathBuf::from("./dist"),
             cookie_secure: false,
+            allowed_origins: Vec::new(),
+            janitor_interval_secs: 60,
         }
     }
 }
@@ -94,6 +100,16 @@ impl Config {
         }
         if let Some(v) = get("REEL_WEB_DIR") {
             config.web_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("REEL_ALLOWED_ORIGINS") {
+            config.allowed_origins = v
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
+        if let Some(v) = get("REEL_JANITOR_INTERVAL_SECS") {
+            config.janitor_interval_secs = parse_number("REEL_JANITOR_INTERVAL_SECS", &v)?.max(1);
         }
         if let Some(v) = get("REEL_COOKIE_SECURE") {
             config.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");

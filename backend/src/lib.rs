@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use config::Config;

@@ -1,9 +1,12 @@
 //! Builds the application from a [`Config`]: database, secret, routes, middleware, listener.
 //! Binding port 0 gives a free port, which is how every integration test runs its own server.
 
-use crate::config::{Config, SecretKey};
-use crate::http::{errors, spa, AppState};
+use crate::config::{Config, SecretKey, StorageKind};
+use crate::http::{errors, spa};
+use crate::services::{janitor, storage::LocalStorage};
+use crate::state::{AppState, SharedStorage};
 use crate::{actions, db};
+use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, DefaultHeaders};
@@ -21,8 +24,23 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (applying migrations), loads the secret and binds the listener.
+    /// Opens the database (applying migrations), loads the secret, opens the configured
+    /// storage and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let storage: SharedStorage = match config.storage {
+            StorageKind::Local => Arc::new(LocalStorage::new(config.data_dir.join("media"))),
+            StorageKind::S3 => anyhow::bail!(
+                "REEL_STORAGE=s3 is not available in this build yet; use REEL_STORAGE=local"
+            ),
+        };
+        Self::build_with_storage(config, storage).await
+    }
+
+    /// [`Application::build`] with a given storage provider (tests inject faults this way).
+    pub async fn build_with_storage(
+        config: Config,
+        storage: SharedStorage,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
@@ -37,12 +55,17 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let interval = std::time::Duration::from_secs(config.janitor_interval_secs);
         let state = AppState {
             pool,
             config: Arc::new(config),
             secret,
+            storage,
+            upload_locks: Arc::default(),
+            probes: Arc::new(tokio::sync::Semaphore::new(2)),
         };
         let server = server(listener, state.clone())?;
+        janitor::spawn(state.clone(), interval);
         Ok(Self {
             port,
             state,
@@ -71,7 +94,58 @@ impl Application {
     }
 }
 
+/// Headers a cross-origin tus client must read (the embed widget runs on the LMS's origin).
+const EXPOSED: [&str; 12] = [
+    "Location",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Expires",
+    "Upload-Metadata",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Checksum-Algorithm",
+    "Reel-Video-Id",
+    "X-Request-Id",
+];
+const ALLOWED: [&str; 9] = [
+    "Content-Type",
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Offset",
+    "Upload-Metadata",
+    "Upload-Checksum",
+    "Upload-Defer-Length",
+    "X-Requested-With",
+    "X-HTTP-Method-Override",
+];
+
+/// CORS for the configured origins; the app's own origin always passes.
+fn cors(origins: Vec<String>) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let origin = origin.to_str().unwrap_or_default();
+            let own = head
+                .headers()
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|host| {
+                    origin
+                        .split_once("://")
+                        .is_some_and(|(_, rest)| rest == host)
+                });
+            own || origins.iter().any(|o| o == origin)
+        })
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers(ALLOWED)
+        .expose_headers(EXPOSED)
+        .supports_credentials()
+        .max_age(3600)
+}
+
 fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let origins = state.config.allowed_origins.clone();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -98,6 +172,7 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Ok(res)
                 }
             })
+            .wrap(cors(origins.clone()))
             .wrap(TracingLogger::default())
             .configure(actions::configure)
             .default_service(web::to(spa::fallback))

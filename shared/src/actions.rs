@@ -2,7 +2,7 @@
 //! The server registers its routes from these paths and the browser builds its requests from
 //! them, so the two cannot drift apart.
 
-use crate::dto::{CourseDto, Empty, HealthDto, LoginRequest, MeDto};
+use crate::dto::{CourseDto, Empty, HealthDto, LoginRequest, MeDto, VideoDto};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// HTTP methods the actions use.
@@ -15,6 +15,25 @@ pub enum Method {
     /// DELETE
     Delete,
 }
+
+/// The tus endpoint (creation); uploads live at `{UPLOADS_PATH}/{upload_id}`. tus is its own
+/// protocol, so it is not an [`Action`].
+pub const UPLOADS_PATH: &str = "/api/uploads";
+
+/// Metadata keys the tus creation request carries (`Upload-Metadata`).
+pub mod upload_metadata {
+    /// The file's name; only ever the default title.
+    pub const FILENAME: &str = "filename";
+    /// The file's MIME type.
+    pub const FILETYPE: &str = "filetype";
+    /// The target chapter's ID.
+    pub const CHAPTER_ID: &str = "chapter_id";
+    /// Optional title.
+    pub const TITLE: &str = "title";
+}
+
+/// The response header carrying the new video's ID on tus creation.
+pub const VIDEO_ID_HEADER: &str = "Reel-Video-Id";
 
 /// One server action.
 pub trait Action {
@@ -74,6 +93,14 @@ action!(
 action!(
     /// The caller's courses with their chapters.
     ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>
+);
+action!(
+    /// A chapter's videos, oldest first.
+    ListChapterVideos, Get, "/api/chapters/{id}/videos", Empty => Vec<VideoDto>
+);
+action!(
+    /// One video.
+    GetVideo, Get, "/api/videos/{id}", Empty => VideoDto
 );
 action!(
     /// Liveness and database check.

@@ -33,6 +33,28 @@ pub enum ErrorCode {
     Internal,
     /// The server is starting up or shutting down.
     Unavailable,
+    /// The link is invalid or has expired.
+    Forbidden,
+    /// The file kind is not one Reel accepts (checked before any byte is sent).
+    UnsupportedFileType,
+    /// The bytes are not a video Reel accepts (or it is damaged or incomplete).
+    NotAVideo,
+    /// The upload is larger than the server's limit or its declared length.
+    UploadTooLarge,
+    /// tus: `Upload-Offset` is not the server's offset.
+    OffsetMismatch,
+    /// tus: the chunk's checksum did not match; its bytes were discarded.
+    ChecksumMismatch,
+    /// tus: the checksum algorithm is not supported.
+    ChecksumAlgorithmUnsupported,
+    /// tus: the upload expired and its bytes were removed.
+    UploadExpired,
+    /// tus: another request is writing to this upload right now.
+    UploadLocked,
+    /// tus: the client speaks a protocol version this server does not.
+    TusVersionUnsupported,
+    /// tus: the request body broke off; the bytes that arrived are kept.
+    UploadInterrupted,
 }
 
 impl ErrorCode {
@@ -51,6 +73,17 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::Forbidden => "forbidden",
+            Self::UnsupportedFileType => "unsupported_file_type",
+            Self::NotAVideo => "not_a_video",
+            Self::UploadTooLarge => "upload_too_large",
+            Self::OffsetMismatch => "offset_mismatch",
+            Self::ChecksumMismatch => "checksum_mismatch",
+            Self::ChecksumAlgorithmUnsupported => "checksum_algorithm_unsupported",
+            Self::UploadExpired => "upload_expired",
+            Self::UploadLocked => "upload_locked",
+            Self::TusVersionUnsupported => "tus_version_unsupported",
+            Self::UploadInterrupted => "upload_interrupted",
         }
     }
 }
@@ -89,6 +122,17 @@ mod tests {
             ErrorCode::RateLimited,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
+            ErrorCode::Forbidden,
+            ErrorCode::UnsupportedFileType,
+            ErrorCode::NotAVideo,
+            ErrorCode::UploadTooLarge,
+            ErrorCode::OffsetMismatch,
+            ErrorCode::ChecksumMismatch,
+            ErrorCode::ChecksumAlgorithmUnsupported,
+            ErrorCode::UploadExpired,
+            ErrorCode::UploadLocked,
+            ErrorCode::TusVersionUnsupported,
+            ErrorCode::UploadInterrupted,
         ] {
             let json = serde_json::to_string(&code).expect("serialises");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -4,9 +4,10 @@
 use crate::db::{self, models::Session};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentInstructor;
-use crate::http::{AppState, SESSION_COOKIE};
+use crate::http::SESSION_COOKIE;
 use crate::services::audit::{self, Event, Origin};
 use crate::services::{passwords, tokens};
+use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::{http::StatusCode, web, HttpResponse};
 use shared::dto::{Empty, LoginRequest, MeDto};

@@ -3,7 +3,7 @@
 use crate::db;
 use crate::error::ApiResult;
 use crate::http::extract::CurrentInstructor;
-use crate::http::AppState;
+use crate::state::AppState;
 use actix_web::web;
 use shared::dto::{ChapterDto, CourseDto};
 

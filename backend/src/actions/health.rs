@@ -2,7 +2,7 @@
 
 use crate::db;
 use crate::error::ApiResult;
-use crate::http::AppState;
+use crate::state::AppState;
 use actix_web::web;
 use diesel::RunQueryDsl;
 use shared::dto::HealthDto;

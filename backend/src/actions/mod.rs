@@ -5,9 +5,12 @@
 pub mod auth;
 pub mod courses;
 pub mod health;
+pub mod media;
+pub mod uploads;
+pub mod videos;
 
 use crate::http::errors::method_not_allowed;
-use actix_web::{web, Route};
+use actix_web::{http::Method as HttpMethod, web, Route};
 use shared::actions::{self as act, Action, Method};
 
 /// A route for an action's method.
@@ -30,5 +33,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource::<act::Login>().route(on::<act::Login>().to(auth::login)))
         .service(resource::<act::Logout>().route(on::<act::Logout>().to(auth::logout)))
         .service(resource::<act::Me>().route(on::<act::Me>().to(auth::me)))
-        .service(resource::<act::ListCourses>().route(on::<act::ListCourses>().to(courses::list)));
+        .service(resource::<act::ListCourses>().route(on::<act::ListCourses>().to(courses::list)))
+        .service(
+            resource::<act::ListChapterVideos>()
+                .route(on::<act::ListChapterVideos>().to(videos::list)),
+        )
+        .service(resource::<act::GetVideo>().route(on::<act::GetVideo>().to(videos::get)))
+        .service(
+            web::resource(act::UPLOADS_PATH)
+                .route(web::method(HttpMethod::OPTIONS).to(uploads::options))
+                .route(web::post().to(uploads::create))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource(format!("{}/{{upload_id}}", act::UPLOADS_PATH))
+                .route(web::head().to(uploads::head))
+                .route(web::patch().to(uploads::patch))
+                .route(web::delete().to(uploads::terminate))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/media/{video_id}")
+                .route(web::get().to(media::serve))
+                .route(web::head().to(media::serve))
+                .default_service(web::to(method_not_allowed)),
+        );
 }

@@ -8,6 +8,8 @@ pub mod models;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;
 pub mod sessions;
+pub mod uploads;
+pub mod videos;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;

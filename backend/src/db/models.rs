@@ -107,3 +107,71 @@ pub struct AuditEvent {
     /// Extra JSON.
     pub details: String,
 }
+
+/// A video row. `storage_key` is server-only.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::videos)]
+pub struct Video {
+    /// ID.
+    pub id: String,
+    /// The chapter.
+    pub chapter_id: String,
+    /// Title.
+    pub title: String,
+    /// One of [`VideoStatus`](shared::dto::VideoStatus), snake_case.
+    pub status: String,
+    /// Declared length until the upload completes, then the stored size.
+    pub size_bytes: i64,
+    /// Duration (ms).
+    pub duration_ms: Option<i64>,
+    /// Frame width.
+    pub width: Option<i32>,
+    /// Frame height.
+    pub height: Option<i32>,
+    /// Where the bytes are. Never leaves the server.
+    pub storage_key: String,
+    /// The type it is served with.
+    pub content_type: String,
+    /// sha256 of the bytes, hex (also the ETag).
+    pub sha256: Option<String>,
+    /// Why it failed, for the instructor.
+    pub failure_reason: Option<String>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+    /// Deleted (ms).
+    pub deleted_at: Option<i64>,
+    /// When the janitor may purge the bytes (ms).
+    pub purge_after: Option<i64>,
+    /// Purge attempts so far.
+    pub purge_attempts: i32,
+    /// When the bytes were purged (ms).
+    pub purged_at: Option<i64>,
+}
+
+/// A tus upload session.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::uploads)]
+pub struct Upload {
+    /// Unguessable ID, the last segment of the tus URL.
+    pub id: String,
+    /// The video being uploaded.
+    pub video_id: String,
+    /// Who created it; only they may touch it.
+    pub instructor_id: String,
+    /// Declared total length.
+    pub upload_length: i64,
+    /// Bytes durably stored.
+    pub upload_offset: i64,
+    /// The raw `Upload-Metadata` header, echoed on HEAD.
+    pub metadata: String,
+    /// `active`, `completed`, `terminated` or `expired`.
+    pub state: String,
+    /// When an unfinished upload expires (ms).
+    pub expires_at: i64,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last change (ms).
+    pub updated_at: i64,
+}

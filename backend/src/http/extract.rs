@@ -2,8 +2,9 @@
 
 use crate::db::{self, models::Instructor};
 use crate::error::ApiError;
-use crate::http::{AppState, SESSION_COOKIE};
+use crate::http::SESSION_COOKIE;
 use crate::services::{audit::Origin, tokens};
+use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use tracing_actix_web::RequestId;

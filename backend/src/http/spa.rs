@@ -3,7 +3,8 @@
 //! JSON 404 instead.
 
 use crate::error::ApiError;
-use crate::http::{errors, AppState};
+use crate::http::errors;
+use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse, Responder, ResponseError};

@@ -1,6 +1,13 @@
-//! Logic that knows nothing about HTTP: password hashing, session tokens, the audit trail.
-//! Storage providers join here with the upload work.
+//! Logic that knows nothing about HTTP: passwords, session tokens, the audit trail, storage
+//! providers, the upload lifecycle, media probing, URL signing and the janitor.
 
 pub mod audit;
+pub mod janitor;
+pub mod media;
 pub mod passwords;
+pub mod processing;
+pub mod signing;
+pub mod storage;
 pub mod tokens;
+pub mod tus;
+pub mod uploads;

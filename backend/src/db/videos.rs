@@ -1,0 +1,111 @@
+//! Video queries. Reads that serve an instructor are scoped to the owner through the chapter's
+//! course, so a foreign video is simply not found.
+
+use crate::db::models::{Upload, Video};
+use crate::db::schema::{chapters, courses, uploads, videos};
+use crate::db::Conn;
+use diesel::prelude::*;
+
+/// Statuses a chapter's list shows.
+pub const LISTED: [&str; 4] = ["uploading", "processing", "ready", "failed"];
+
+/// Inserts a video and its upload in one transaction.
+pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(videos::table)
+            .values(video)
+            .execute(conn)?;
+        diesel::insert_into(uploads::table)
+            .values(upload)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// A video, if it belongs to one of the owner's courses (any status).
+pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Option<Video>> {
+    videos::table
+        .inner_join(chapters::table.inner_join(courses::table))
+        .filter(videos::id.eq(video_id))
+        .filter(courses::owner_id.eq(owner_id))
+        .select(Video::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A video by ID, whoever owns it (for signed media URLs and background work).
+pub fn by_id(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Video>> {
+    videos::table
+        .find(video_id)
+        .select(Video::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A chapter's listed videos, oldest first.
+pub fn in_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<Vec<Video>> {
+    videos::table
+        .filter(videos::chapter_id.eq(chapter_id))
+        .filter(videos::status.eq_any(LISTED))
+        .order((videos::created_at.asc(), videos::id.asc()))
+        .select(Video::as_select())
+        .load(conn)
+}
+
+/// Videos left in `processing` (a restart interrupted them).
+pub fn processing(conn: &mut Conn) -> QueryResult<Vec<Video>> {
+    videos::table
+        .filter(videos::status.eq("processing"))
+        .select(Video::as_select())
+        .load(conn)
+}
+
+/// Marks a video ready with what the probe found.
+pub fn mark_ready(conn: &mut Conn, video: &Video, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        videos::table
+            .find(&video.id)
+            .filter(videos::status.eq("processing")),
+    )
+    .set((
+        videos::status.eq("ready"),
+        videos::size_bytes.eq(video.size_bytes),
+        videos::duration_ms.eq(video.duration_ms),
+        videos::width.eq(video.width),
+        videos::height.eq(video.height),
+        videos::sha256.eq(&video.sha256),
+        videos::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Sets a video's status (and failure reason), from any of `from`.
+pub fn set_status(
+    conn: &mut Conn,
+    video_id: &str,
+    from: &[&str],
+    to: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        videos::table
+            .find(video_id)
+            .filter(videos::status.eq_any(from)),
+    )
+    .set((
+        videos::status.eq(to),
+        videos::failure_reason.eq(reason),
+        videos::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// The upload behind a video, if any.
+pub fn upload_of(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Upload>> {
+    uploads::table
+        .filter(uploads::video_id.eq(video_id))
+        .select(Upload::as_select())
+        .first(conn)
+        .optional()
+}

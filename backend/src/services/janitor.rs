@@ -1,0 +1,58 @@
+//! The server's housekeeping: expire unfinished uploads whose time ran out (bytes and rows),
+//! and at start-up resume processing that a restart interrupted.
+
+use crate::db;
+use crate::services::{processing, uploads};
+use crate::state::AppState;
+use std::time::Duration;
+
+/// What one pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Uploads expired.
+    pub expired: usize,
+}
+
+/// One pass over everything that is due.
+pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
+    let now = db::now_ms();
+    let due = db::run(&state.pool, move |conn| {
+        Ok(db::uploads::expired(conn, now)?)
+    })
+    .await?;
+    let mut report = Report::default();
+    for (upload, video) in due {
+        match uploads::expire(state, &upload, &video).await {
+            Ok(()) => report.expired += 1,
+            Err(error) => {
+                tracing::warn!(upload = %upload.id, error = %error, "could not expire upload; retrying next pass")
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Re-queues videos a restart left in `processing`.
+pub async fn recover(state: &AppState) -> anyhow::Result<usize> {
+    let stuck = db::run(&state.pool, |conn| Ok(db::videos::processing(conn)?)).await?;
+    let n = stuck.len();
+    for video in stuck {
+        processing::spawn(state.clone(), video.id);
+    }
+    Ok(n)
+}
+
+/// Runs [`recover`] once, then [`run_once`] every `interval`, for the life of the server.
+pub fn spawn(state: AppState, interval: Duration) {
+    actix_web::rt::spawn(async move {
+        if let Err(error) = recover(&state).await {
+            tracing::error!(error = format!("{error:#}"), "janitor recovery failed");
+        }
+        loop {
+            if let Err(error) = run_once(&state).await {
+                tracing::error!(error = format!("{error:#}"), "janitor pass failed");
+            }
+            actix_web::rt::time::sleep(interval).await;
+        }
+    });
+}

@@ -1,0 +1,115 @@
+//! After the last byte: finish the object, probe it, and make the video `ready` (or `failed`
+//! with a reason and its bytes removed). Runs in the background so the final PATCH answers at
+//! once; the list shows `processing` meanwhile. A restart re-runs it for videos left in
+//! `processing` (see `janitor::recover`), and every step is safe to repeat.
+
+use crate::db::{self, models::Video};
+use crate::services::audit::{self, Event, Origin};
+use crate::services::media::{self, Container};
+use crate::services::storage::StorageKey;
+use crate::state::AppState;
+use anyhow::Context;
+
+/// Processes `video_id` on the current runtime.
+pub fn spawn(state: AppState, video_id: String) {
+    actix_web::rt::spawn(async move {
+        if let Err(error) = process(&state, &video_id).await {
+            tracing::error!(%video_id, error = format!("{error:#}"), "processing failed; it is retried at the next start");
+        }
+    });
+}
+
+/// Probes one video. Returns an error only for faults of ours (storage, database), in which
+/// case the video stays `processing` and is retried later.
+pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
+    let _permit = state.probes.acquire().await.context("probe queue closed")?;
+    let id = video_id.to_string();
+    let Some(video) = db::run(&state.pool, move |conn| Ok(db::videos::by_id(conn, &id)?)).await?
+    else {
+        return Ok(());
+    };
+    if video.status != "processing" {
+        return Ok(());
+    }
+    let key = StorageKey::from_stored(video.storage_key.clone());
+    state
+        .storage
+        .complete(&key)
+        .await
+        .context("completing the stored object")?;
+    let size = state
+        .storage
+        .size(&key)
+        .await?
+        .context("the completed object is missing")?;
+    let mut reader = state.storage.open_seekable(&key).await?;
+    let family = if matches!(
+        video.content_type.as_str(),
+        "video/webm" | "video/x-matroska"
+    ) {
+        Container::Matroska
+    } else {
+        Container::IsoBmff
+    };
+    let (sha256, probed) = actix_web::rt::task::spawn_blocking(move || {
+        let probed = media::probe(&mut *reader, size, family);
+        let sha = media::sha256_hex(&mut *reader);
+        (sha, probed)
+    })
+    .await
+    .context("probe task")?;
+    let sha256 = sha256.context("hashing the stored object")?;
+    let instructor = {
+        let id = video.id.clone();
+        db::run(&state.pool, move |conn| {
+            Ok(db::videos::upload_of(conn, &id)?)
+        })
+        .await?
+        .map(|u| u.instructor_id)
+    };
+    let mut event = match probed {
+        Ok(info) => {
+            let ready = Video {
+                size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+                duration_ms: info.duration_ms,
+                width: info.width,
+                height: info.height,
+                sha256: Some(sha256.clone()),
+                ..video.clone()
+            };
+            db::run(&state.pool, move |conn| {
+                Ok(db::videos::mark_ready(conn, &ready, db::now_ms())?)
+            })
+            .await?;
+            Event::new("upload.completed", "success").details(serde_json::json!({
+                "size": size, "sha256": sha256, "duration_ms": info.duration_ms,
+            }))
+        }
+        Err(reason) => {
+            state
+                .storage
+                .delete(&key)
+                .await
+                .context("deleting a rejected file")?;
+            let (id, why) = (video.id.clone(), reason.clone());
+            db::run(&state.pool, move |conn| {
+                Ok(db::videos::set_status(
+                    conn,
+                    &id,
+                    &["processing"],
+                    "failed",
+                    Some(&why),
+                    db::now_ms(),
+                )?)
+            })
+            .await?;
+            Event::new("upload.failed", "failed").details(serde_json::json!({ "reason": reason }))
+        }
+    };
+    event = event.target(&video.id);
+    if let Some(actor) = instructor {
+        event = event.actor(actor);
+    }
+    audit::record(&state.pool, &Origin::default(), event).await;
+    Ok(())
+}

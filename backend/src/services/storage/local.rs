@@ -1,0 +1,211 @@
+//! Local disk: `objects/<key>` for final objects, `partial/<key>.part` while an upload is in
+//! progress, both under the data directory.
+
+use super::{ByteStream, ReadSeek, Storage, StorageKey, Written};
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Files under a root directory.
+#[derive(Clone, Debug)]
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+/// How many body chunks may wait for the disk: bounds memory per upload (chunks are ~64 KiB).
+const QUEUE: usize = 16;
+/// Read size when streaming out.
+const READ_CHUNK: usize = 256 * 1024;
+
+impl LocalStorage {
+    /// Storage rooted at `root` (created on demand).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn final_path(&self, key: &StorageKey) -> PathBuf {
+        self.root.join("objects").join(key.as_str())
+    }
+
+    fn partial_path(&self, key: &StorageKey) -> PathBuf {
+        self.root
+            .join("partial")
+            .join(format!("{}.part", key.as_str()))
+    }
+}
+
+fn ensure_parent(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(parent) => fs::create_dir_all(parent),
+        None => Ok(()),
+    }
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    actix_web::rt::task::spawn_blocking(f)
+        .await
+        .map_err(io::Error::other)?
+}
+
+#[async_trait(?Send)]
+impl Storage for LocalStorage {
+    async fn write_partial(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        mut body: ByteStream,
+    ) -> io::Result<Written> {
+        let path = self.partial_path(key);
+        // The disk work runs on one blocking thread fed through a bounded queue: the async
+        // worker never blocks on the disk, and memory stays at QUEUE chunks however large the
+        // request body is.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+        let writer = actix_web::rt::task::spawn_blocking(move || -> io::Result<u64> {
+            ensure_parent(&path)?;
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            let stored = file.metadata()?.len();
+            if stored < offset {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "partial object is shorter than its offset",
+                ));
+            }
+            file.set_len(offset)?;
+            file.seek(SeekFrom::Start(offset))?;
+            let mut written = 0u64;
+            while let Some(chunk) = rx.blocking_recv() {
+                file.write_all(&chunk)?;
+                written += chunk.len() as u64;
+            }
+            // fdatasync before returning: the caller records the new offset in the database
+            // only after this, so a recorded offset never points past bytes a power cut could
+            // lose. A resumed upload then continues exactly where the database says.
+            file.sync_data()?;
+            Ok(written)
+        });
+        let mut body_error = None;
+        while let Some(item) = body.next().await {
+            match item {
+                Ok(chunk) => {
+                    if tx.send(chunk).await.is_err() {
+                        break; // the writer failed; its error is reported below
+                    }
+                }
+                Err(e) => {
+                    body_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let bytes = writer.await.map_err(io::Error::other)??;
+        Ok(Written { bytes, body_error })
+    }
+
+    async fn truncate_partial(&self, key: &StorageKey, len: u64) -> io::Result<()> {
+        let path = self.partial_path(key);
+        blocking(move || {
+            let file = OpenOptions::new().write(true).open(&path)?;
+            file.set_len(len)?;
+            file.sync_data()
+        })
+        .await
+    }
+
+    async fn complete(&self, key: &StorageKey) -> io::Result<()> {
+        let (from, to) = (self.partial_path(key), self.final_path(key));
+        blocking(move || {
+            if !from.exists() && to.exists() {
+                return Ok(());
+            }
+            ensure_parent(&to)?;
+            // rename is atomic within one filesystem: readers see no object or the whole one.
+            fs::rename(&from, &to)?;
+            if let Some(dir) = to.parent() {
+                fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn size(&self, key: &StorageKey) -> io::Result<Option<u64>> {
+        let path = self.final_path(key);
+        blocking(move || match fs::metadata(&path) {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn read(&self, key: &StorageKey, range: Range<u64>) -> io::Result<ByteStream> {
+        let path = self.final_path(key);
+        let mut file = blocking(move || {
+            let mut f = fs::File::open(&path)?;
+            f.seek(SeekFrom::Start(range.start))?;
+            Ok(f.take(range.end.saturating_sub(range.start)))
+        })
+        .await?;
+        // A small blocking reader thread per response, feeding a bounded channel.
+        let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(4);
+        actix_web::rt::task::spawn_blocking(move || loop {
+            let mut buf = vec![0u8; READ_CHUNK];
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+                        break; // the client went away
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    break;
+                }
+            }
+        });
+        Ok(Box::pin(tokio_stream(rx)))
+    }
+
+    async fn open_seekable(&self, key: &StorageKey) -> io::Result<Box<dyn ReadSeek>> {
+        let path = self.final_path(key);
+        blocking(move || {
+            Ok(Box::new(io::BufReader::new(fs::File::open(path)?)) as Box<dyn ReadSeek>)
+        })
+        .await
+    }
+
+    async fn delete(&self, key: &StorageKey) -> io::Result<()> {
+        let (partial, object) = (self.partial_path(key), self.final_path(key));
+        blocking(move || {
+            remove_if_present(&partial)?;
+            remove_if_present(&object)
+        })
+        .await
+    }
+}
+
+/// Adapts a tokio receiver into a stream without pulling in tokio-stream.
+pub(super) fn tokio_stream<T: 'static>(
+    mut rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}

@@ -1,0 +1,53 @@
+//! The shared state every request and background task gets.
+
+use crate::config::{Config, SecretKey};
+use crate::db::DbPool;
+use crate::services::storage::Storage;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// A storage provider shared across worker threads.
+pub type SharedStorage = Arc<dyn Storage + Send + Sync>;
+
+/// Shared state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: DbPool,
+    /// Effective configuration.
+    pub config: Arc<Config>,
+    /// Signing key.
+    pub secret: SecretKey,
+    /// Where video bytes live.
+    pub storage: SharedStorage,
+    /// Uploads with a request writing to them right now (one writer per upload).
+    pub upload_locks: Arc<Mutex<HashSet<String>>>,
+    /// Bounds how many finished uploads are probed at once (it reads the whole file).
+    pub probes: Arc<tokio::sync::Semaphore>,
+}
+
+/// Holds an upload's write lock until dropped.
+pub struct UploadLock {
+    locks: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl AppState {
+    /// Takes the write lock of an upload, or `None` if another request holds it.
+    pub fn lock_upload(&self, id: &str) -> Option<UploadLock> {
+        let mut held = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+        held.insert(id.to_string()).then(|| UploadLock {
+            locks: self.upload_locks.clone(),
+            id: id.to_string(),
+        })
+    }
+}
+
+impl Drop for UploadLock {
+    fn drop(&mut self) {
+        self.locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
