@@ -49,9 +49,9 @@ fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 }
 
 /// Every tus request but OPTIONS must speak our version (412 otherwise, with `Tus-Version`).
-fn check_version(req: &HttpRequest) -> Result<(), HttpResponse> {
+fn version_mismatch(req: &HttpRequest) -> Option<HttpResponse> {
     match header_str(req, TUS_RESUMABLE) {
-        Some(tus::VERSION) => Ok(()),
+        Some(tus::VERSION) => None,
         _ => {
             let err = ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
@@ -63,7 +63,7 @@ fn check_version(req: &HttpRequest) -> Result<(), HttpResponse> {
                 header::HeaderName::from_static("tus-version"),
                 header::HeaderValue::from_static(tus::VERSION),
             );
-            Err(res)
+            Some(res)
         }
     }
 }
@@ -145,7 +145,7 @@ pub async fn create(
     current: Option<CurrentInstructor>,
     payload: web::Payload,
 ) -> HttpResponse {
-    if let Err(res) = check_version(&req) {
+    if let Some(res) = version_mismatch(&req) {
         return res;
     }
     match create_inner(&req, &state, &origin, current, payload).await {
@@ -216,7 +216,7 @@ pub async fn head(
     current: Option<CurrentInstructor>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(res) = check_version(&req) {
+    if let Some(res) = version_mismatch(&req) {
         return res;
     }
     let result = async {
@@ -249,7 +249,7 @@ pub async fn patch(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    if let Err(res) = check_version(&req) {
+    if let Some(res) = version_mismatch(&req) {
         return res;
     }
     let result = async {
@@ -302,7 +302,7 @@ pub async fn terminate(
     current: Option<CurrentInstructor>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(res) = check_version(&req) {
+    if let Some(res) = version_mismatch(&req) {
         return res;
     }
     let result = async {

@@ -2,6 +2,7 @@
 
 use reel::admin::{self, CreatedCourse, CreatedInstructor};
 use reel::db::{self, models::AuditEvent, DbPool};
+use reel::state::AppState;
 use reel::{Application, Config};
 use std::path::PathBuf;
 use tempfile::TempDir;
@@ -10,6 +11,7 @@ use tempfile::TempDir;
 pub struct TestApp {
     pub address: String,
     pub pool: DbPool,
+    pub state: AppState,
     pub data_dir: PathBuf,
     _dir: TempDir,
 }
@@ -18,6 +20,11 @@ pub struct TestApp {
 pub const PASSWORD: &str = "correct horse battery";
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns the app after letting the test adjust the configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let web_dir = dir.path().join("web");
     std::fs::create_dir_all(&web_dir).expect("web dir");
@@ -33,14 +40,18 @@ pub async fn spawn_app() -> TestApp {
         web_dir: web_dir.clone(),
         ..Config::default()
     };
+    let mut config = config;
+    adjust(&mut config);
     let data_dir = config.data_dir.clone();
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.state().pool.clone();
+    let state = app.state().clone();
+    let pool = state.pool.clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         pool,
+        state,
         data_dir,
         _dir: dir,
     }

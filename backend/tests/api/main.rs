@@ -6,4 +6,7 @@ mod auth;
 mod courses;
 mod errors;
 mod helpers;
+mod media;
 mod spa;
+mod tus;
+mod uploads;

@@ -1,0 +1,167 @@
+//! A small tus client for the tests (the real-client test uses tus-js-client, in e2e/).
+
+use crate::helpers::TestApp;
+use base64::Engine;
+use reqwest::{Client, Response};
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}/{name}")).expect("fixture")
+}
+
+pub fn metadata(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                base64::engine::general_purpose::STANDARD.encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A created upload.
+pub struct Created {
+    pub location: String,
+    pub video_id: String,
+}
+
+impl TestApp {
+    pub async fn tus_create(
+        &self,
+        client: &Client,
+        chapter: &str,
+        filename: &str,
+        length: usize,
+    ) -> Response {
+        client
+            .post(self.url("/api/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", length.to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(&[
+                    ("filename", filename),
+                    ("filetype", "video/mp4"),
+                    ("chapter_id", chapter),
+                ]),
+            )
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    pub async fn create_upload(
+        &self,
+        client: &Client,
+        chapter: &str,
+        filename: &str,
+        length: usize,
+    ) -> Created {
+        let res = self.tus_create(client, chapter, filename, length).await;
+        assert_eq!(res.status(), 201, "creation failed: {:?}", res.text().await);
+        Created {
+            location: res.headers()["location"]
+                .to_str()
+                .expect("ascii")
+                .to_string(),
+            video_id: res.headers()["reel-video-id"]
+                .to_str()
+                .expect("ascii")
+                .to_string(),
+        }
+    }
+
+    pub async fn patch(
+        &self,
+        client: &Client,
+        location: &str,
+        offset: usize,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        client
+            .patch(self.url(location))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(body)
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    pub async fn head_offset(&self, client: &Client, location: &str) -> Response {
+        client
+            .head(self.url(location))
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    /// Uploads `data` in `chunk`-sized PATCHes and returns the video ID.
+    pub async fn upload(
+        &self,
+        client: &Client,
+        chapter: &str,
+        filename: &str,
+        data: &[u8],
+        chunk: usize,
+    ) -> String {
+        let created = self
+            .create_upload(client, chapter, filename, data.len())
+            .await;
+        let mut offset = 0;
+        while offset < data.len() {
+            let end = (offset + chunk).min(data.len());
+            let res = self
+                .patch(
+                    client,
+                    &created.location,
+                    offset,
+                    data[offset..end].to_vec(),
+                )
+                .await;
+            assert_eq!(res.status(), 204, "{:?}", res.text().await);
+            offset = end;
+        }
+        created.video_id
+    }
+
+    /// Polls the video until processing ends and returns its JSON.
+    pub async fn settled_video(&self, client: &Client, video_id: &str) -> serde_json::Value {
+        for _ in 0..200 {
+            let res = client
+                .get(self.url(&format!("/api/videos/{video_id}")))
+                .send()
+                .await
+                .expect("sent");
+            if res.status() == 404 {
+                return serde_json::json!({ "status": "not_found" });
+            }
+            let video: serde_json::Value = res.json().await.expect("json");
+            if video["status"] != "processing" && video["status"] != "uploading" {
+                return video;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("video {video_id} never finished processing");
+    }
+
+    /// A signed-in instructor with one course; returns the browser and the first chapter ID.
+    pub async fn instructor_with_chapter(&self, email: &str) -> (Client, String) {
+        let client = self.signed_in(email).await;
+        let course = self
+            .course(email, "Course", &["Chapter one", "Chapter two"])
+            .await;
+        (client, course.chapters[0].id.clone())
+    }
+}
+
+pub fn sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
