@@ -19,3 +19,56 @@ export async function snap(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A real H.264 lecture-like video of at least `minMiB` MiB, made once with ffmpeg and cached
+ * in e2e/.cache (ignored by git).
+ */
+export function largeVideo(minMiB = 20): string {
+  const path = `.cache/lecture-${minMiB}mib.mp4`;
+  if (existsSync(path) && statSync(path).size >= minMiB * 1024 * 1024) return path;
+  mkdirSync('.cache', { recursive: true });
+  const seconds = Math.ceil(minMiB * 0.8) + 2;
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+    '-f', 'lavfi', '-i', `sine=frequency=300:duration=${seconds}`,
+    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8',
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', path,
+  ]);
+  if (statSync(path).size < minMiB * 1024 * 1024) throw new Error(`${path} came out smaller than ${minMiB} MiB`);
+  return path;
+}
+
+/** A small real video (a few seconds), made once with ffmpeg. */
+export function smallVideo(name: string, seconds: number, size = '320x180'): string {
+  const path = `.cache/${name}`;
+  if (existsSync(path)) return path;
+  mkdirSync('.cache', { recursive: true });
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=${size}:rate=25`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
+  ]);
+  return path;
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Signs the demo instructor in over HTTP and returns the session cookie header. */
+export async function sessionCookie(baseURL: string): Promise<string> {
+  const res = await fetch(`${baseURL}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  return cookie.split(';')[0];
+}
