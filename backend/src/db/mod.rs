@@ -30,9 +30,11 @@ struct SqlitePragmas;
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
         // busy_timeout first, so writers queue instead of failing; NORMAL sync is durable
-        // across process crashes in WAL mode (set once in `connect`, it is stored in the file).
+        // across process crashes in WAL mode (set once in `connect`, it is stored in the file);
+        // a 1 MiB page cache per connection keeps the server's memory budget.
         conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA cache_size = -1024;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }

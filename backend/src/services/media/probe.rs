@@ -46,7 +46,7 @@ pub fn probe(file: &mut dyn ReadSeek, len: u64, expected: Container) -> Result<M
 pub fn sha256_hex(file: &mut dyn ReadSeek) -> io::Result<String> {
     file.seek(SeekFrom::Start(0))?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 256 << 10];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {

@@ -16,8 +16,10 @@ pub struct LocalStorage {
     root: PathBuf,
 }
 
-/// How many body chunks may wait for the disk: bounds memory per upload (chunks are ~64 KiB).
-const QUEUE: usize = 16;
+/// How many body chunks may wait for the disk: bounds memory per upload (chunks are ≤ 64 KiB).
+const QUEUE: usize = 4;
+/// Start flushing to disk after this many new bytes, while the rest is still arriving.
+const EARLY_SYNC: u64 = 1 << 20;
 /// Read size when streaming out.
 const READ_CHUNK: usize = 256 * 1024;
 
@@ -89,11 +91,32 @@ impl Storage for LocalStorage {
             }
             file.set_len(offset)?;
             file.seek(SeekFrom::Start(offset))?;
-            let mut written = 0u64;
-            while let Some(chunk) = rx.blocking_recv() {
-                file.write_all(&chunk)?;
-                written += chunk.len() as u64;
-            }
+            // A helper flushes what is written so far while more arrives, so the final
+            // fdatasync below waits only for the tail instead of the whole request.
+            let (kick, kicked) = std::sync::mpsc::sync_channel::<()>(1);
+            let early = file.try_clone()?;
+            let syncer = std::thread::spawn(move || {
+                while kicked.recv().is_ok() {
+                    let _ = early.sync_data();
+                }
+            });
+            let (mut written, mut unsynced) = (0u64, 0u64);
+            let result = (|| {
+                while let Some(chunk) = rx.blocking_recv() {
+                    file.write_all(&chunk)?;
+                    written += chunk.len() as u64;
+                    unsynced += chunk.len() as u64;
+                    if unsynced >= EARLY_SYNC {
+                        // A full queue means a flush is already under way: skip, don't wait.
+                        let _ = kick.try_send(());
+                        unsynced = 0;
+                    }
+                }
+                Ok::<_, io::Error>(())
+            })();
+            drop(kick);
+            let _ = syncer.join();
+            result?;
             // fdatasync before returning: the caller records the new offset in the database
             // only after this, so a recorded offset never points past bytes a power cut could
             // lose. A resumed upload then continues exactly where the database says.

@@ -1,0 +1,391 @@
+//! `make bench`: measures Reel against the machine it runs on, in one run, so the figures are
+//! ratios rather than absolute numbers a noisy machine would distort.
+//!
+//! Upload: one 1 GiB video over loopback to local disk (one streaming PATCH, then 8 MiB
+//! PATCHes) against `dd` writing the same bytes to the same disk with one final fdatasync; and
+//! 16 concurrent 256 MiB uploads with the server's peak RSS. Each timing is the median of
+//! three runs. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
+
+use anyhow::{bail, Context};
+use base64::Engine;
+use rand::RngCore;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MIB: u64 = 1 << 20;
+const PASSWORD: &str = "bench-password-1";
+
+fn main() -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(run())
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    chapter: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// A valid MP4 of exactly `size` bytes: the fixture's `ftyp` and `moov`, then an `mdat` of
+/// random bytes (random, so nothing on the way can compress it).
+fn make_video(path: &Path, size: u64) -> anyhow::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == size) {
+        return Ok(());
+    }
+    let clip = std::fs::read(root().join("backend/tests/fixtures/clip.mp4"))?;
+    let mut head = Vec::new();
+    let mut pos = 0;
+    while pos + 8 <= clip.len() {
+        let len = u32::from_be_bytes(clip[pos..pos + 4].try_into()?) as usize;
+        if &clip[pos + 4..pos + 8] == b"ftyp" || &clip[pos + 4..pos + 8] == b"moov" {
+            head.extend_from_slice(&clip[pos..pos + len]);
+        }
+        pos += len;
+    }
+    let body = size - head.len() as u64 - 16;
+    let mut file = std::io::BufWriter::with_capacity(8 << 20, std::fs::File::create(path)?);
+    file.write_all(&head)?;
+    file.write_all(&1u32.to_be_bytes())?;
+    file.write_all(b"mdat")?;
+    file.write_all(&(body + 16).to_be_bytes())?;
+    let mut rng = rand::thread_rng();
+    let mut block = vec![0u8; 8 << 20];
+    let mut left = body;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        rng.fill_bytes(&mut block[..n]);
+        file.write_all(&block[..n])?;
+        left -= n as u64;
+    }
+    file.into_inner()?.sync_all()?;
+    Ok(())
+}
+
+/// `dd` of the same file onto the same disk, one fdatasync at the end; returns MB/s.
+fn dd(src: &Path, dir: &Path) -> anyhow::Result<f64> {
+    let out = dir.join("dd.out");
+    let size = std::fs::metadata(src)?.len();
+    let start = Instant::now();
+    let status = Command::new("dd")
+        .arg(format!("if={}", src.display()))
+        .arg(format!("of={}", out.display()))
+        .args(["bs=8M", "conv=fdatasync"])
+        .stderr(Stdio::null())
+        .status()?;
+    let secs = start.elapsed().as_secs_f64();
+    std::fs::remove_file(&out)?;
+    if !status.success() {
+        bail!("dd failed");
+    }
+    Ok(size as f64 / 1e6 / secs)
+}
+
+async fn start_server(dir: &Path) -> anyhow::Result<Server> {
+    let data = dir.join(format!("data-{}", rand::random::<u32>()));
+    let port = free_port()?;
+    let child = Command::new(root().join("target/release/reel"))
+        .args(["serve", "--demo"])
+        .env("REEL_BIND", format!("127.0.0.1:{port}"))
+        .env("REEL_DATA_DIR", &data)
+        .env("REEL_DEMO_PASSWORD", PASSWORD)
+        .env("REEL_MAX_UPLOAD_BYTES", (4u64 << 30).to_string())
+        .env("REEL_WEB_DIR", root().join("dist"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("start target/release/reel (run `make build` first)")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let login = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({ "email": "demo@reel.local", "password": PASSWORD }))
+        .send()
+        .await?;
+    if !login.status().is_success() {
+        bail!("bench sign-in failed: {}", login.status());
+    }
+    let courses: serde_json::Value = client
+        .get(format!("{base}/api/courses"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let chapter = courses[0]["chapters"][0]["id"]
+        .as_str()
+        .context("demo chapter")?
+        .to_string();
+    Ok(Server {
+        child,
+        base,
+        client,
+        chapter,
+    })
+}
+
+impl Server {
+    async fn create(&self, size: u64) -> anyhow::Result<(String, String)> {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let res = self
+            .client
+            .post(format!("{}/api/uploads", self.base))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", size.to_string())
+            .header(
+                "Upload-Metadata",
+                format!(
+                    "filename {},filetype {},chapter_id {}",
+                    b64("bench.mp4"),
+                    b64("video/mp4"),
+                    b64(&self.chapter)
+                ),
+            )
+            .send()
+            .await?;
+        if res.status() != 201 {
+            bail!("create: {} {}", res.status(), res.text().await?);
+        }
+        let h = res.headers();
+        Ok((
+            h["location"].to_str()?.to_string(),
+            h["reel-video-id"].to_str()?.to_string(),
+        ))
+    }
+
+    async fn patch(&self, location: &str, offset: u64, body: reqwest::Body) -> anyhow::Result<()> {
+        let res = self
+            .client
+            .patch(format!("{}{location}", self.base))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(body)
+            .send()
+            .await?;
+        if res.status() != 204 {
+            bail!("patch: {} {}", res.status(), res.text().await?);
+        }
+        Ok(())
+    }
+
+    /// Uploads `file` in PATCHes of `chunk` bytes (`None`: one streaming PATCH); returns seconds.
+    async fn upload(&self, file: &Path, chunk: Option<u64>) -> anyhow::Result<(f64, String)> {
+        let size = std::fs::metadata(file)?.len();
+        let start = Instant::now();
+        let (location, video) = self.create(size).await?;
+        match chunk {
+            None => {
+                let f = tokio::fs::File::open(file).await?;
+                let stream = futures_util::stream::unfold(f, |mut f| async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut buf = vec![0u8; MIB as usize];
+                    match f.read(&mut buf).await {
+                        Ok(0) => None,
+                        Ok(n) => {
+                            buf.truncate(n);
+                            Some((Ok::<_, std::io::Error>(buf), f))
+                        }
+                        Err(e) => Some((Err(e), f)),
+                    }
+                });
+                self.patch(&location, 0, reqwest::Body::wrap_stream(stream))
+                    .await?;
+            }
+            Some(chunk) => {
+                use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                let mut f = tokio::fs::File::open(file).await?;
+                let mut offset = 0;
+                while offset < size {
+                    let n = chunk.min(size - offset);
+                    let mut buf = vec![0u8; n as usize];
+                    f.seek(std::io::SeekFrom::Start(offset)).await?;
+                    f.read_exact(&mut buf).await?;
+                    self.patch(&location, offset, buf.into()).await?;
+                    offset += n;
+                }
+            }
+        }
+        Ok((start.elapsed().as_secs_f64(), video))
+    }
+
+    async fn wait_ready(&self, video: &str) -> anyhow::Result<()> {
+        for _ in 0..6000 {
+            let v: serde_json::Value = self
+                .client
+                .get(format!("{}/api/videos/{video}", self.base))
+                .send()
+                .await?
+                .json()
+                .await?;
+            match v["status"].as_str() {
+                Some("ready") => return Ok(()),
+                Some("failed") => bail!("bench video failed: {v}"),
+                _ => actix_web::rt::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        bail!("bench video never became ready")
+    }
+
+    /// `VmHWM` (peak since start) or `VmRSS` (now), in MiB.
+    fn rss_mib(&self, field: &str) -> anyhow::Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .context("no such /proc status field")?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()?;
+        Ok(kb / 1024.0)
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+async fn run() -> anyhow::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (big, small, runs) = if quick {
+        (128 * MIB, 32 * MIB, 1)
+    } else {
+        (1024 * MIB, 256 * MIB, 5)
+    };
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let big_file = dir.join(format!("video-{}mib.mp4", big / MIB));
+    let small_file = dir.join(format!("video-{}mib.mp4", small / MIB));
+    eprintln!(
+        "bench: preparing {} MiB and {} MiB videos",
+        big / MIB,
+        small / MIB
+    );
+    make_video(&big_file, big)?;
+    make_video(&small_file, small)?;
+    let mb = big as f64 / 1e6;
+
+    // Each upload is paired with a dd run just before it and compared with that one: this disk's
+    // speed drifts a lot within a minute, so only side-by-side ratios mean something.
+    let (mut dd_rates, mut stream_rates, mut chunked_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut stream_ratios, mut chunked_ratios) = (Vec::new(), Vec::new());
+    let server = start_server(&dir).await?;
+    for run in 1..=runs {
+        eprintln!("bench: upload run {run}/{runs}");
+        let disk = dd(&big_file, &dir)?;
+        let (secs, video) = server.upload(&big_file, None).await?;
+        server.wait_ready(&video).await?;
+        stream_rates.push(mb / secs);
+        stream_ratios.push(mb / secs / disk);
+        dd_rates.push(disk);
+        let disk = dd(&big_file, &dir)?;
+        let (secs, video) = server.upload(&big_file, Some(8 * MIB)).await?;
+        server.wait_ready(&video).await?;
+        chunked_rates.push(mb / secs);
+        chunked_ratios.push(mb / secs / disk);
+        dd_rates.push(disk);
+    }
+    drop(server);
+
+    eprintln!("bench: 16 concurrent uploads of {} MiB", small / MIB);
+    let server = start_server(&dir).await?;
+    let idle_rss = server.rss_mib("VmRSS:")?;
+    let start = Instant::now();
+    let uploads = (0..16).map(|_| server.upload(&small_file, Some(8 * MIB)));
+    // Sample the server's resident memory while the uploads are in flight.
+    let sampling = std::cell::Cell::new(0.0f64);
+    let sampler = async {
+        loop {
+            if let Ok(now) = server.rss_mib("VmRSS:") {
+                sampling.set(sampling.get().max(now));
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let done = tokio::select! {
+        done = futures_util::future::try_join_all(uploads) => done?,
+        () = sampler => unreachable!(),
+    };
+    let secs = start.elapsed().as_secs_f64();
+    for (_, video) in &done {
+        server.wait_ready(video).await?;
+    }
+    let in_flight = sampling.get();
+    let lifetime_peak = server.rss_mib("VmHWM:")?;
+    drop(server);
+
+    let spread = |v: &[f64]| {
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        format!("{lo:.2}–{hi:.2}")
+    };
+    println!("| measurement | result |");
+    println!("|---|---|");
+    println!(
+        "| dd, {} MiB, bs=8M, one final fdatasync | median {:.0} MB/s (range {:.0}–{:.0}) |",
+        big / MIB,
+        median(dd_rates.clone()),
+        dd_rates.iter().copied().fold(f64::MAX, f64::min),
+        dd_rates.iter().copied().fold(0.0, f64::max)
+    );
+    println!(
+        "| upload {} MiB, one streaming PATCH | median {:.0} MB/s; ratio to the dd run beside it: median **{:.2}** (runs {}) |",
+        big / MIB,
+        median(stream_rates),
+        median(stream_ratios.clone()),
+        spread(&stream_ratios)
+    );
+    println!(
+        "| upload {} MiB, 8 MiB PATCHes | median {:.0} MB/s; ratio to the dd run beside it: median **{:.2}** (runs {}) |",
+        big / MIB,
+        median(chunked_rates),
+        median(chunked_ratios.clone()),
+        spread(&chunked_ratios)
+    );
+    println!(
+        "| 16 concurrent {} MiB uploads (8 MiB PATCHes) | {:.0} MB/s total; server RSS peak in flight {in_flight:.1} MiB (idle {idle_rss:.1} MiB, VmHWM over the whole life incl. sign-in and probing {lifetime_peak:.1} MiB) |",
+        small / MIB,
+        16.0 * small as f64 / 1e6 / secs
+    );
+    println!(
+        "\n(median of {runs} runs; {})",
+        if quick { "quick mode" } else { "full mode" }
+    );
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("data-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    Ok(())
+}
