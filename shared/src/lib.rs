@@ -6,6 +6,7 @@ pub mod actions;
 pub mod dto;
 pub mod error;
 pub mod ids;
+pub mod media;
 
 pub use error::{ApiErrorBody, ErrorCode};
 pub use ids::{ChapterId, CourseId, InstructorId, VideoId};

@@ -12,6 +12,7 @@ use crate::services::storage::{ByteStream, StorageKey};
 use crate::services::{processing, tus::ChunkHasher};
 use crate::state::AppState;
 use futures_util::StreamExt;
+use shared::media::human_bytes;
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
@@ -477,22 +478,6 @@ pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<
     Ok(())
 }
 
-/// "10 GiB", "200 MiB".
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value.fract() == 0.0 {
-        format!("{value} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,12 +487,5 @@ mod tests {
         assert_eq!(default_title("Lecture 1 - Intro.mp4"), "Lecture 1 - Intro");
         assert_eq!(default_title("C:\\videos\\a.mov"), "a");
         assert_eq!(default_title(".mp4"), "Untitled video");
-    }
-
-    #[test]
-    fn sizes_read_like_people_write_them() {
-        assert_eq!(human_bytes(10 << 30), "10 GiB");
-        assert_eq!(human_bytes(200 << 20), "200 MiB");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
     }
 }
