@@ -15,6 +15,38 @@ pub mod stores;
 
 /// Mounts the app on the page body.
 pub fn run() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_crash_panel();
+    }));
     yew::Renderer::<app::App>::new().render();
+}
+
+/// Replaces a dead page with a way forward. Plain DOM: after a panic the app cannot render.
+fn show_crash_panel() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if document.get_element_by_id("reel-crash").is_some() {
+        return;
+    }
+    let (Ok(panel), Some(body)) = (document.create_element("div"), document.body()) else {
+        return;
+    };
+    panel.set_id("reel-crash");
+    panel.set_class_name("crash");
+    let _ = panel.set_attribute("role", "alertdialog");
+    let _ = panel.set_attribute("aria-labelledby", "reel-crash-title");
+    panel.set_inner_html(
+        "<div class=\"crash-card\"><h1 id=\"reel-crash-title\">Something went wrong</h1>\
+         <p>Reel ran into an unexpected problem. Uploads already on the server are safe: reload the \
+         page and choose the same files to continue where they stopped.</p>\
+         <button type=\"button\" class=\"btn btn-primary\" onclick=\"location.reload()\">Reload Reel</button></div>",
+    );
+    let _ = body.append_child(&panel);
+    if let Some(button) = panel.query_selector("button").ok().flatten() {
+        if let Ok(button) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button) {
+            let _ = button.focus();
+        }
+    }
 }

@@ -20,6 +20,17 @@ pub enum Route {
         /// The course ID.
         id: String,
     },
+    /// A chapter: upload and manage its videos.
+    #[at("/courses/:course_id/chapters/:chapter_id")]
+    Chapter {
+        /// The course ID.
+        course_id: String,
+        /// The chapter ID.
+        chapter_id: String,
+    },
+    /// Diagnostics: panics on purpose so QA can check the crash panel.
+    #[at("/_/panic")]
+    Panic,
     /// Anything else.
     #[not_found]
     #[at("/404")]

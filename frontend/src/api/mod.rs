@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod courses;
+pub mod tus;
+pub mod videos;
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use shared::actions::{fill_path, Action, Method};

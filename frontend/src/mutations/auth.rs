@@ -22,5 +22,7 @@ pub async fn sign_in(
 pub async fn sign_out(client: &QueryClient) -> Result<(), ClientError> {
     let result = api::auth::logout().await.map(|_| ());
     client.clear();
+    // Remembered upload URLs belong to this instructor: nothing of them may outlive the session.
+    super::upload::forget_everything();
     result
 }

@@ -2,3 +2,4 @@
 //! these and never the action client directly for writes.
 
 pub mod auth;
+pub mod upload;

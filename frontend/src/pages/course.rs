@@ -50,9 +50,13 @@ pub fn course_page(props: &Props) -> Html {
                     <li class="card chapter" key={ch.id.to_string()} data-testid="chapter">
                         <div class="chapter-head">
                             <span class="chapter-number">{ format!("Chapter {}", ch.position + 1) }</span>
-                            <h2>{ &ch.title }</h2>
+                            <h2>
+                                <Link<Route> to={Route::Chapter { course_id: course.id.to_string(), chapter_id: ch.id.to_string() }}>
+                                    { &ch.title }
+                                </Link<Route>>
+                            </h2>
                         </div>
-                        <p class="muted">{ "No videos in this chapter yet." }</p>
+                        <p class="muted">{ "Upload and manage this chapter's lecture videos." }</p>
                     </li>
                 }) }
             </ol>

@@ -7,4 +7,8 @@ pub enum QueryKey {
     Me,
     /// The instructor's courses with their chapters.
     Courses,
+    /// A chapter's videos.
+    ChapterVideos(String),
+    /// The largest upload the server accepts (tus `Tus-Max-Size`).
+    UploadLimit,
 }

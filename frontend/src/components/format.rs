@@ -1,0 +1,60 @@
+//! How numbers read on screen.
+
+/// "4:05", "1:02:03".
+pub fn duration(ms: i64) -> String {
+    let total = (ms.max(0) + 500) / 1000;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// "12.3 MB/s".
+pub fn speed(bytes_per_sec: f64) -> String {
+    if bytes_per_sec >= 1e6 {
+        format!("{:.1} MB/s", bytes_per_sec / 1e6)
+    } else {
+        format!("{:.0} KB/s", bytes_per_sec / 1e3)
+    }
+}
+
+/// "about 3 min left", "12 s left".
+pub fn time_left(secs: f64) -> String {
+    if secs >= 90.0 {
+        format!("about {} min left", (secs / 60.0).round())
+    } else {
+        format!("{} s left", secs.ceil().max(1.0))
+    }
+}
+
+/// "Nov 24, 2026" from RFC 3339, in the browser's locale.
+pub fn date(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&rfc3339.into());
+    let options = js_sys::Object::new();
+    for (k, v) in [("year", "numeric"), ("month", "short"), ("day", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+    }
+    date.to_locale_date_string("default", &options).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_player_shows_them() {
+        assert_eq!(duration(2000), "0:02");
+        assert_eq!(duration(245_000), "4:05");
+        assert_eq!(duration(3_723_000), "1:02:03");
+    }
+
+    #[test]
+    fn speed_and_time_left_are_rounded_for_people() {
+        assert_eq!(speed(12_345_678.0), "12.3 MB/s");
+        assert_eq!(speed(512_000.0), "512 KB/s");
+        assert_eq!(time_left(12.2), "13 s left");
+        assert_eq!(time_left(200.0), "about 3 min left");
+    }
+}

@@ -1,0 +1,253 @@
+//! One file's upload: find or create the tus upload, send chunks until the server has every
+//! byte, retry what is worth retrying, then wait for the server's verdict on the file.
+
+use super::{resume, retry, store};
+use crate::api::tus::{self, Handle, TusError};
+use crate::api::videos;
+use crate::query::{QueryClient, QueryKey};
+use crate::stores::uploads::UploadStatus;
+use shared::dto::VideoStatus;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+/// Progress is pushed to the store at most this often per file (~10 renders a second).
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// A queued or running upload and what controls it.
+pub struct Job {
+    pub(super) id: u32,
+    pub(super) fingerprint: String,
+    pub(super) file: File,
+    pub(super) chapter_id: String,
+    pub(super) client: QueryClient,
+    pub(super) handle: Handle,
+    pub(super) paused: Cell<bool>,
+    pub(super) canceled: Cell<bool>,
+    pub(super) running: Cell<bool>,
+    pub(super) upload: RefCell<Option<resume::Remembered>>,
+}
+
+impl Job {
+    /// Aborts the request in flight, if any.
+    pub(super) fn abort_request(&self) {
+        if let Some(xhr) = self.handle.borrow().as_ref() {
+            let _ = xhr.abort();
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.paused.get() || self.canceled.get()
+    }
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+async fn sleep_ms(ms: f64) {
+    gloo_timers::future::TimeoutFuture::new(ms as u32).await;
+}
+
+enum Ended {
+    /// All bytes are on the server.
+    Sent,
+    /// Paused or canceled.
+    Stopped,
+    /// Failed for good.
+    Failed(String),
+}
+
+/// Runs `job`, then calls `next` so the queue moves on.
+pub(super) fn start(job: Rc<Job>, next: fn()) {
+    job.running.set(true);
+    store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
+    wasm_bindgen_futures::spawn_local(async move {
+        let ended = run(&job).await;
+        job.running.set(false);
+        match ended {
+            Ended::Sent => {
+                resume::forget(&job.fingerprint);
+                next();
+                await_verdict(&job).await;
+            }
+            Ended::Stopped => next(),
+            Ended::Failed(why) => {
+                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Failed(why)));
+                next();
+            }
+        }
+    });
+}
+
+async fn run(job: &Job) -> Ended {
+    let mut attempt = 0;
+    loop {
+        if job.stopped() {
+            return Ended::Stopped;
+        }
+        match send_remaining(job, &mut attempt).await {
+            Ok(()) => return Ended::Sent,
+            Err(_) if job.stopped() => return Ended::Stopped,
+            Err(TusError::Aborted) => return Ended::Stopped,
+            Err(e) if e.is_transient() => match retry::delay_ms(attempt, js_sys::Math::random()) {
+                Some(delay) => {
+                    attempt += 1;
+                    let n = attempt as u32;
+                    store().reduce_mut(|s| {
+                        s.set_status(job.id, UploadStatus::Retrying { attempt: n })
+                    });
+                    sleep_ms(delay).await;
+                    if !job.stopped() {
+                        store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
+                    }
+                }
+                None => {
+                    return Ended::Failed(format!(
+                        "{} Reel tried {} times. Check your connection, then press Retry.",
+                        e.message(),
+                        retry::DELAYS_MS.len() + 1
+                    ))
+                }
+            },
+            Err(e) => return Ended::Failed(e.message()),
+        }
+    }
+}
+
+/// Where to send bytes: the known upload (asking the server for its offset), a remembered one
+/// from an earlier session, or a new one.
+async fn locate(job: &Job) -> Result<(String, f64), TusError> {
+    let known = job
+        .upload
+        .borrow()
+        .clone()
+        .or_else(|| resume::recall(&job.fingerprint));
+    if let Some(entry) = known {
+        match tus::offset(&entry.url, &job.handle).await {
+            Ok(offset) => {
+                if job.upload.borrow().is_none() && offset > 0.0 {
+                    store().reduce_mut(|s| s.resumed(job.id, offset));
+                }
+                *job.upload.borrow_mut() = Some(entry.clone());
+                return Ok((entry.url, offset));
+            }
+            // Expired, ended or never ours: forget it and start a fresh upload.
+            Err(TusError::Status {
+                status: 403 | 404 | 410,
+                ..
+            }) => resume::forget(&job.fingerprint),
+            Err(e) => return Err(e),
+        }
+    }
+    let created = tus::create(
+        &job.file.name(),
+        &job.file.type_(),
+        &job.chapter_id,
+        job.file.size(),
+        &job.handle,
+    )
+    .await?;
+    let entry = resume::Remembered {
+        url: created.url.clone(),
+        video_id: created.video_id,
+    };
+    resume::remember(&job.fingerprint, &entry);
+    *job.upload.borrow_mut() = Some(entry);
+    Ok((created.url, 0.0))
+}
+
+async fn send_remaining(job: &Job, attempt: &mut usize) -> Result<(), TusError> {
+    let (url, mut offset) = locate(job).await?;
+    let size = job.file.size();
+    let chunk = resume::chunk_bytes();
+    store().reduce_mut(|s| s.progress(job.id, offset, now()));
+    let (mut hashing_ms, started) = (0.0, now());
+    while offset < size {
+        if job.stopped() {
+            return Err(TusError::Aborted);
+        }
+        let end = (offset + chunk).min(size);
+        let blob = job
+            .file
+            .slice_with_f64_and_f64(offset, end)
+            .map_err(|_| TusError::Network)?;
+        // The tus checksum extension: sha256 per chunk with the browser's native crypto.
+        let t0 = now();
+        let (body, checksum) = match JsFuture::from(blob.array_buffer()).await {
+            Ok(buffer) => {
+                let buffer: js_sys::ArrayBuffer = buffer.unchecked_into();
+                let sum = tus::sha256_b64(&buffer).await;
+                (buffer.into(), sum)
+            }
+            Err(_) => (blob.into(), None),
+        };
+        hashing_ms += now() - t0;
+        let (id, base, last) = (job.id, offset, Rc::new(Cell::new(0.0)));
+        let on_progress = Box::new(move |loaded: f64| {
+            let t = now();
+            if t - last.get() >= PROGRESS_EVERY_MS {
+                last.set(t);
+                store().reduce_mut(|s| s.progress(id, base + loaded, t));
+            }
+        });
+        offset = tus::patch(&url, offset, &body, checksum, on_progress, &job.handle).await?;
+        *attempt = 0;
+        store().reduce_mut(|s| s.progress(job.id, offset, now()));
+    }
+    let total = now() - started;
+    if total > 0.0 {
+        web_sys::console::log_1(
+            &format!(
+                "reel: {} sent; sha256 checksums took {hashing_ms:.0} ms of {total:.0} ms ({:.1}%)",
+                job.file.name(),
+                hashing_ms / total * 100.0
+            )
+            .into(),
+        );
+    }
+    Ok(())
+}
+
+/// "processing" until the server has checked the file; then the chapter's list is refreshed.
+async fn await_verdict(job: &Job) {
+    store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Processing));
+    let Some(video_id) = job.upload.borrow().as_ref().map(|u| u.video_id.clone()) else {
+        return;
+    };
+    let key = QueryKey::ChapterVideos(job.chapter_id.clone());
+    invalidate(&job.client, &key);
+    for _ in 0..1800 {
+        sleep_ms(700.0).await;
+        if job.canceled.get() {
+            return;
+        }
+        let Ok(video) = videos::get(video_id.clone()).await else {
+            continue;
+        };
+        let status = match video.status {
+            VideoStatus::Ready => UploadStatus::Done,
+            VideoStatus::Failed => UploadStatus::Failed(
+                video
+                    .failure_reason
+                    .unwrap_or_else(|| "The server could not use this file.".into()),
+            ),
+            VideoStatus::Processing | VideoStatus::Uploading => continue,
+            VideoStatus::Canceled | VideoStatus::Deleted => {
+                UploadStatus::Failed("The video was removed.".into())
+            }
+        };
+        store().reduce_mut(|s| s.set_status(job.id, status));
+        invalidate(&job.client, &key);
+        return;
+    }
+}
+
+fn invalidate(client: &QueryClient, key: &QueryKey) {
+    let key = key.clone();
+    client.invalidate(move |k| *k == key);
+}

@@ -1,0 +1,100 @@
+//! Toasts: short messages in the corner.
+
+use yewdux::prelude::*;
+
+/// How a toast looks and how urgently it is announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToastKind {
+    /// Something worked.
+    Success,
+    /// Something failed.
+    Error,
+    /// Neutral information.
+    Info,
+}
+
+/// A short message in the corner of the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    /// Identifies the toast for dismissal.
+    pub id: u32,
+    /// Look and urgency.
+    pub kind: ToastKind,
+    /// The sentence shown.
+    pub text: String,
+}
+
+/// UI feedback state.
+#[derive(Clone, Debug, Default, PartialEq, Store)]
+pub struct UiStore {
+    /// Visible toasts, oldest first.
+    pub toasts: Vec<Toast>,
+    next_toast: u32,
+}
+
+impl UiStore {
+    /// Shows a toast and returns its ID.
+    pub fn push_toast(&mut self, kind: ToastKind, text: impl Into<String>) -> u32 {
+        self.next_toast += 1;
+        self.toasts.push(Toast {
+            id: self.next_toast,
+            kind,
+            text: text.into(),
+        });
+        // Keep the corner readable: the oldest go first.
+        if self.toasts.len() > 4 {
+            self.toasts.remove(0);
+        }
+        self.next_toast
+    }
+
+    /// Removes a toast.
+    pub fn dismiss(&mut self, id: u32) {
+        self.toasts.retain(|t| t.id != id);
+    }
+}
+
+/// The store's dispatch for code outside components. In the browser that is yewdux's global
+/// context; native unit tests get a thread-local one (`global()` exists only on wasm).
+pub fn ui() -> Dispatch<UiStore> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Dispatch::global()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
+        CONTEXT.with(Dispatch::new)
+    }
+}
+
+/// Shows a toast from anywhere (mutations use it) and hides it after a few seconds.
+pub fn toast(kind: ToastKind, text: impl Into<String>) {
+    let dispatch = ui();
+    let mut id = 0;
+    let text = text.into();
+    dispatch.reduce_mut(|s| id = s.push_toast(kind, text));
+    gloo_timers::callback::Timeout::new(6_000, move || {
+        ui().reduce_mut(|s| s.dismiss(id));
+    })
+    .forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toasts_are_capped_and_dismissable() {
+        let mut store = UiStore::default();
+        let first = store.push_toast(ToastKind::Info, "one");
+        for n in 0..4 {
+            store.push_toast(ToastKind::Info, format!("{n}"));
+        }
+        assert_eq!(store.toasts.len(), 4);
+        assert!(store.toasts.iter().all(|t| t.id != first));
+        let last = store.toasts[3].id;
+        store.dismiss(last);
+        assert_eq!(store.toasts.len(), 3);
+    }
+}

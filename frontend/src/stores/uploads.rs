@@ -1,0 +1,265 @@
+//! What the upload queue shows: one row per chosen file with its status, bytes sent, speed and
+//! time left. Only feedback lives here; the files and the requests belong to the upload
+//! mutation, and the videos themselves to the query cache.
+
+use yewdux::prelude::*;
+
+/// Where a file is in the queue.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UploadStatus {
+    /// Waiting for a free slot.
+    Queued,
+    /// Bytes are moving.
+    Uploading,
+    /// Paused by the instructor.
+    Paused,
+    /// The network or server failed; trying again shortly.
+    Retrying {
+        /// Which retry this is (1-based).
+        attempt: u32,
+    },
+    /// All bytes arrived; the server is checking the file.
+    Processing,
+    /// In the chapter and playable.
+    Done,
+    /// Failed for good; the message says why and what to do.
+    Failed(String),
+    /// Refused before any byte was sent (wrong kind, too large).
+    Rejected(String),
+}
+
+impl UploadStatus {
+    /// Still has work to do (counts toward the batch).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self,
+            Self::Queued
+                | Self::Uploading
+                | Self::Paused
+                | Self::Retrying { .. }
+                | Self::Processing
+        )
+    }
+
+    /// A short label, so the status never relies on colour alone.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Queued => "Waiting".into(),
+            Self::Uploading => "Uploading".into(),
+            Self::Paused => "Paused".into(),
+            Self::Retrying { attempt } => format!("Connection lost — retrying (attempt {attempt})"),
+            Self::Processing => "Processing".into(),
+            Self::Done => "Uploaded".into(),
+            Self::Failed(_) => "Failed".into(),
+            Self::Rejected(_) => "Can't upload".into(),
+        }
+    }
+}
+
+/// One chosen file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadItem {
+    /// Queue-local ID.
+    pub id: u32,
+    /// The chapter it goes into.
+    pub chapter_id: String,
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: f64,
+    /// Bytes the server has (or that are on their way in the current chunk).
+    pub sent: f64,
+    /// Smoothed speed, bytes per second.
+    pub speed: f64,
+    /// Status.
+    pub status: UploadStatus,
+    /// Set when the upload continued from an earlier session's offset.
+    pub resumed_from: Option<f64>,
+    last_sample: Option<(f64, f64)>,
+}
+
+impl UploadItem {
+    /// 0–100.
+    pub fn percent(&self) -> f64 {
+        if self.size <= 0.0 {
+            return 0.0;
+        }
+        (self.sent / self.size * 100.0).clamp(0.0, 100.0)
+    }
+
+    /// Seconds left at the current speed, when it is known.
+    pub fn eta_secs(&self) -> Option<f64> {
+        (self.status == UploadStatus::Uploading && self.speed > 1.0)
+            .then(|| (self.size - self.sent).max(0.0) / self.speed)
+    }
+}
+
+/// The queue, across chapters (each chapter page shows its own rows).
+#[derive(Clone, Debug, Default, PartialEq, Store)]
+pub struct UploadsStore {
+    /// Rows in the order files were chosen.
+    pub items: Vec<UploadItem>,
+    /// The latest sentence for the screen-reader live region.
+    pub announcement: String,
+    next_id: u32,
+}
+
+impl UploadsStore {
+    /// Adds a row and returns its ID.
+    pub fn add(&mut self, chapter_id: &str, name: &str, size: f64, status: UploadStatus) -> u32 {
+        self.next_id += 1;
+        self.items.push(UploadItem {
+            id: self.next_id,
+            chapter_id: chapter_id.to_string(),
+            name: name.to_string(),
+            size,
+            sent: 0.0,
+            speed: 0.0,
+            status,
+            resumed_from: None,
+            last_sample: None,
+        });
+        self.next_id
+    }
+
+    /// A row by ID.
+    pub fn get(&self, id: u32) -> Option<&UploadItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Changes a row's status; finishing states are announced to screen readers.
+    pub fn set_status(&mut self, id: u32, status: UploadStatus) {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return;
+        };
+        match &status {
+            UploadStatus::Done => self.announcement = format!("{} uploaded and ready.", item.name),
+            UploadStatus::Failed(why) => self.announcement = format!("{} failed: {why}", item.name),
+            UploadStatus::Rejected(why) => {
+                self.announcement = format!("{} can't be uploaded: {why}", item.name)
+            }
+            _ => {}
+        }
+        if status != UploadStatus::Uploading {
+            item.speed = 0.0;
+            item.last_sample = None;
+        }
+        item.status = status;
+    }
+
+    /// Records bytes sent at time `now` (ms) and updates the smoothed speed.
+    pub fn progress(&mut self, id: u32, sent: f64, now: f64) {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return;
+        };
+        if let Some((t0, s0)) = item.last_sample {
+            let dt = (now - t0) / 1000.0;
+            if dt > 0.0 && sent >= s0 {
+                let instant = (sent - s0) / dt;
+                item.speed = if item.speed == 0.0 {
+                    instant
+                } else {
+                    0.7 * item.speed + 0.3 * instant
+                };
+            }
+        }
+        item.last_sample = Some((now, sent));
+        item.sent = sent.min(item.size);
+    }
+
+    /// Notes that an upload continued from `offset` instead of from zero.
+    pub fn resumed(&mut self, id: u32, offset: f64) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.resumed_from = Some(offset);
+            item.sent = offset;
+        }
+    }
+
+    /// Removes a row.
+    pub fn remove(&mut self, id: u32) {
+        self.items.retain(|i| i.id != id);
+    }
+
+    /// Removes a chapter's finished and refused rows.
+    pub fn clear_finished(&mut self, chapter_id: &str) {
+        self.items.retain(|i| {
+            i.chapter_id != chapter_id
+                || i.status.is_active()
+                || matches!(i.status, UploadStatus::Failed(_))
+        });
+    }
+
+    /// (bytes sent, bytes in total) over a chapter's rows that are still in the batch.
+    pub fn batch(&self, chapter_id: &str) -> (f64, f64) {
+        self.items
+            .iter()
+            .filter(|i| {
+                i.chapter_id == chapter_id
+                    && (i.status.is_active() || i.status == UploadStatus::Done)
+            })
+            .fold((0.0, 0.0), |(s, t), i| (s + i.sent, t + i.size))
+    }
+
+    /// Forgets everything (sign-out).
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.announcement.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_gives_percent_speed_and_time_left() {
+        let mut store = UploadsStore::default();
+        let id = store.add("ch", "a.mp4", 1000.0, UploadStatus::Uploading);
+        store.progress(id, 0.0, 0.0);
+        store.progress(id, 100.0, 1000.0);
+        let item = store.get(id).expect("row");
+        assert_eq!(item.percent(), 10.0);
+        assert_eq!(item.speed, 100.0);
+        assert_eq!(item.eta_secs(), Some(9.0));
+    }
+
+    #[test]
+    fn speed_is_smoothed_not_jumpy() {
+        let mut store = UploadsStore::default();
+        let id = store.add("ch", "a.mp4", 1e9, UploadStatus::Uploading);
+        store.progress(id, 0.0, 0.0);
+        store.progress(id, 100.0, 1000.0);
+        store.progress(id, 1100.0, 2000.0);
+        let speed = store.get(id).expect("row").speed;
+        assert!(speed > 100.0 && speed < 1000.0, "{speed}");
+    }
+
+    #[test]
+    fn the_batch_counts_active_and_done_rows_of_one_chapter() {
+        let mut store = UploadsStore::default();
+        let a = store.add("ch", "a.mp4", 100.0, UploadStatus::Uploading);
+        let b = store.add("ch", "b.mp4", 300.0, UploadStatus::Queued);
+        store.add("ch", "c.txt", 50.0, UploadStatus::Rejected("no".into()));
+        store.add("other", "d.mp4", 1000.0, UploadStatus::Queued);
+        store.progress(a, 100.0, 0.0);
+        store.progress(b, 50.0, 0.0);
+        assert_eq!(store.batch("ch"), (150.0, 400.0));
+    }
+
+    #[test]
+    fn finishing_states_are_announced_and_clearing_keeps_work_in_progress() {
+        let mut store = UploadsStore::default();
+        let a = store.add("ch", "a.mp4", 1.0, UploadStatus::Uploading);
+        let b = store.add("ch", "b.mp4", 1.0, UploadStatus::Uploading);
+        store.set_status(a, UploadStatus::Done);
+        assert_eq!(store.announcement, "a.mp4 uploaded and ready.");
+        store.set_status(b, UploadStatus::Failed("Not a video.".into()));
+        assert!(store.announcement.contains("b.mp4 failed: Not a video."));
+        store.clear_finished("ch");
+        assert_eq!(
+            store.items.len(),
+            1,
+            "failed rows stay so they can be retried"
+        );
+    }
+}
