@@ -72,3 +72,56 @@ export async function sessionCookie(baseURL: string): Promise<string> {
   const cookie = res.headers.get('set-cookie') ?? '';
   return cookie.split(';')[0];
 }
+
+/** A real 1280x720 H.264 video of `seconds` seconds (about 1.7 MB a second), made once. */
+export function hdVideo(name: string, seconds: number): string {
+  const path = `.cache/${name}`;
+  if (existsSync(path)) return path;
+  mkdirSync('.cache', { recursive: true });
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
+  ]);
+  return path;
+}
+
+/** Signs in and opens the first chapter of the demo course. */
+export async function openChapter(page: Page) {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Introduction to Video Production' }).click();
+  await page.getByRole('link', { name: 'Getting started' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
+}
+
+/** Makes the uploader use small chunks, so a test sees several PATCHes per file. */
+export async function useChunkBytes(page: Page, bytes: number) {
+  await page.evaluate((b) => localStorage.setItem('reel.upload.chunk_bytes', String(b)), bytes);
+}
+
+/** Delays every PATCH by `ms`, so uploads last long enough to pause, reload or watch. */
+export async function slowPatches(page: Page, ms: number) {
+  await page.route('**/api/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH') await new Promise((r) => setTimeout(r, ms));
+    await route.continue();
+  });
+}
+
+/** The upload URLs the uploader remembers in localStorage. */
+export async function rememberedUploads(page: Page): Promise<{ url: string; video_id: string }[]> {
+  return page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith('reel.upload:'))
+      .map((k) => JSON.parse(localStorage.getItem(k)!)),
+  );
+}
+
+/** The server's offset for an upload (HEAD, with the page's session). */
+export async function serverOffset(page: Page, url: string): Promise<number | null> {
+  const res = await page.request.head(url, { headers: { 'Tus-Resumable': '1.0.0' } });
+  return res.status() === 200 ? Number(res.headers()['upload-offset']) : null;
+}
+
+/** The upload row for a file name. */
+export function uploadRow(page: Page, name: string) {
+  return page.getByTestId('upload-row').filter({ hasText: name });
+}

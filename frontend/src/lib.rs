@@ -15,7 +15,8 @@ pub mod stores;
 
 /// Mounts the app on the page body.
 pub fn run() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through Yew: `Renderer::render` replaces a plain `std::panic::set_hook` with its own.
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_crash_panel();
     }));

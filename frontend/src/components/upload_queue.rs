@@ -128,6 +128,15 @@ pub fn upload_queue(props: &Props) -> Html {
     }
     let (sent, total) = state.batch(&props.chapter_id);
     let active = items.iter().filter(|i| i.status.is_active()).count();
+    let moving = items
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.status,
+                UploadStatus::Uploading | UploadStatus::Retrying { .. } | UploadStatus::Queued
+            )
+        })
+        .count();
     let finished = items
         .iter()
         .any(|i| matches!(i.status, UploadStatus::Done | UploadStatus::Rejected(_)));
@@ -145,7 +154,7 @@ pub fn upload_queue(props: &Props) -> Html {
     html! {
         <section class="card upload-queue" aria-labelledby="queue-title">
             <div class="queue-head">
-                <h2 id="queue-title">{ if active > 0 { format!("Uploading {active} of {}", items.len()) } else { "Uploads".to_string() } }</h2>
+                <h2 id="queue-title">{ if moving > 0 { format!("Uploading {moving} of {}", items.len()) } else { "Uploads".to_string() } }</h2>
                 <div class="queue-actions">
                     { if finished { html! { <button type="button" class="btn btn-small btn-ghost" onclick={clear}>{ "Clear finished" }</button> } } else { html! {} } }
                     { if active > 0 { html! { <button type="button" class="btn btn-small" onclick={cancel_all}>{ "Cancel all" }</button> } } else { html! {} } }
