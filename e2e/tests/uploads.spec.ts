@@ -173,6 +173,7 @@ test('a text file named .mp4 gets the server message; a file over the limit is r
   const notes = uploadRow(page, 'notes.mp4');
   await expect(notes.getByTestId('upload-status')).toHaveText('Failed');
   await expect(notes.getByTestId('upload-detail')).toContainText('This file is not a video');
+  await expect(notes.getByRole('button', { name: /^Retry/ })).toHaveCount(0);
   await expect(page.getByTestId('upload-announcer')).toContainText('notes.mp4 failed');
   await snap(page, testInfo, 'upload-refusals');
 });

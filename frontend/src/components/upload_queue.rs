@@ -50,14 +50,14 @@ fn detail(item: &UploadItem) -> String {
         UploadStatus::Retrying { .. } => sent,
         UploadStatus::Processing => "Checking the video…".into(),
         UploadStatus::Done => format!("{} · in the chapter", human_bytes(item.size as u64)),
-        UploadStatus::Failed(why) | UploadStatus::Rejected(why) => why.clone(),
+        UploadStatus::Failed { message: why, .. } | UploadStatus::Rejected(why) => why.clone(),
     }
 }
 
 fn icon(status: &UploadStatus) -> &'static str {
     match status {
         UploadStatus::Done => "✓",
-        UploadStatus::Failed(_) | UploadStatus::Rejected(_) => "!",
+        UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "!",
         UploadStatus::Paused => "❚❚",
         UploadStatus::Processing => "…",
         _ => "↑",
@@ -80,19 +80,31 @@ fn row(item: &UploadItem) -> Html {
         UploadStatus::Paused => html! { <>
             { button("Resume", upload::resume, "btn-primary") }{ button("Cancel", upload::cancel, "btn-ghost") }
         </> },
-        UploadStatus::Failed(_) => html! { <>
+        UploadStatus::Failed {
+            retryable: true, ..
+        } => html! { <>
             { button("Retry", upload::resume, "btn-primary") }{ button("Dismiss", upload::dismiss, "btn-ghost") }
         </> },
+        UploadStatus::Failed {
+            retryable: false, ..
+        } => button("Dismiss", upload::dismiss, "btn-ghost"),
         UploadStatus::Rejected(_) => button("Dismiss", upload::dismiss, "btn-ghost"),
         UploadStatus::Processing | UploadStatus::Done => html! {},
     };
     let tone = match status {
         UploadStatus::Done => "tone-success",
-        UploadStatus::Failed(_) | UploadStatus::Rejected(_) => "tone-error",
+        UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "tone-error",
         UploadStatus::Paused | UploadStatus::Retrying { .. } => "tone-warning",
         _ => "tone-neutral",
     };
-    let show_bar = !matches!(status, UploadStatus::Rejected(_));
+    let show_bar = !matches!(
+        status,
+        UploadStatus::Rejected(_)
+            | UploadStatus::Failed {
+                retryable: false,
+                ..
+            }
+    );
     html! {
         <li class={classes!("upload-row", tone)} key={id} data-testid="upload-row" data-status={status.label()}>
             <span class="upload-icon" aria-hidden="true">{ icon(status) }</span>

@@ -22,8 +22,13 @@ pub enum UploadStatus {
     Processing,
     /// In the chapter and playable.
     Done,
-    /// Failed for good; the message says why and what to do.
-    Failed(String),
+    /// Stopped with an error; the message says why and what to do.
+    Failed {
+        /// Why, in words for the instructor.
+        message: String,
+        /// Whether trying again can help (network trouble can; "not a video" cannot).
+        retryable: bool,
+    },
     /// Refused before any byte was sent (wrong kind, too large).
     Rejected(String),
 }
@@ -50,7 +55,7 @@ impl UploadStatus {
             Self::Retrying { attempt } => format!("Connection lost — retrying (attempt {attempt})"),
             Self::Processing => "Processing".into(),
             Self::Done => "Uploaded".into(),
-            Self::Failed(_) => "Failed".into(),
+            Self::Failed { .. } => "Failed".into(),
             Self::Rejected(_) => "Can't upload".into(),
         }
     }
@@ -134,7 +139,9 @@ impl UploadsStore {
         };
         match &status {
             UploadStatus::Done => self.announcement = format!("{} uploaded and ready.", item.name),
-            UploadStatus::Failed(why) => self.announcement = format!("{} failed: {why}", item.name),
+            UploadStatus::Failed { message, .. } => {
+                self.announcement = format!("{} failed: {message}", item.name)
+            }
             UploadStatus::Rejected(why) => {
                 self.announcement = format!("{} can't be uploaded: {why}", item.name)
             }
@@ -185,7 +192,13 @@ impl UploadsStore {
         self.items.retain(|i| {
             i.chapter_id != chapter_id
                 || i.status.is_active()
-                || matches!(i.status, UploadStatus::Failed(_))
+                || matches!(
+                    i.status,
+                    UploadStatus::Failed {
+                        retryable: true,
+                        ..
+                    }
+                )
         });
     }
 
@@ -253,13 +266,24 @@ mod tests {
         let b = store.add("ch", "b.mp4", 1.0, UploadStatus::Uploading);
         store.set_status(a, UploadStatus::Done);
         assert_eq!(store.announcement, "a.mp4 uploaded and ready.");
-        store.set_status(b, UploadStatus::Failed("Not a video.".into()));
-        assert!(store.announcement.contains("b.mp4 failed: Not a video."));
-        store.clear_finished("ch");
-        assert_eq!(
-            store.items.len(),
-            1,
-            "failed rows stay so they can be retried"
+        let c = store.add("ch", "c.mp4", 1.0, UploadStatus::Uploading);
+        store.set_status(
+            b,
+            UploadStatus::Failed {
+                message: "Not a video.".into(),
+                retryable: false,
+            },
         );
+        assert!(store.announcement.contains("b.mp4 failed: Not a video."));
+        store.set_status(
+            c,
+            UploadStatus::Failed {
+                message: "Offline.".into(),
+                retryable: true,
+            },
+        );
+        store.clear_finished("ch");
+        let left: Vec<u32> = store.items.iter().map(|i| i.id).collect();
+        assert_eq!(left, vec![c], "only failures worth retrying stay");
     }
 }

@@ -58,8 +58,8 @@ enum Ended {
     Sent,
     /// Paused or canceled.
     Stopped,
-    /// Failed for good.
-    Failed(String),
+    /// Stopped with an error: (message, whether retrying can help).
+    Failed(String, bool),
 }
 
 /// Runs `job`, then calls `next` so the queue moves on.
@@ -76,8 +76,10 @@ pub(super) fn start(job: Rc<Job>, next: fn()) {
                 await_verdict(&job).await;
             }
             Ended::Stopped => next(),
-            Ended::Failed(why) => {
-                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Failed(why)));
+            Ended::Failed(message, retryable) => {
+                store().reduce_mut(|s| {
+                    s.set_status(job.id, UploadStatus::Failed { message, retryable })
+                });
                 next();
             }
         }
@@ -107,14 +109,22 @@ async fn run(job: &Job) -> Ended {
                     }
                 }
                 None => {
-                    return Ended::Failed(format!(
-                        "{} Reel tried {} times. Check your connection, then press Retry.",
-                        e.message(),
-                        retry::DELAYS_MS.len() + 1
-                    ))
+                    return Ended::Failed(
+                        format!(
+                            "{} Reel tried {} times. Check your connection, then press Retry.",
+                            e.message(),
+                            retry::DELAYS_MS.len() + 1
+                        ),
+                        true,
+                    )
                 }
             },
-            Err(e) => return Ended::Failed(e.message()),
+            // The server refused the request itself: the same request would be refused again,
+            // except for a lost session (sign in again, then Retry).
+            Err(e) => {
+                let retryable = matches!(e, TusError::Status { status: 401, .. });
+                return Ended::Failed(e.message(), retryable);
+            }
         }
     }
 }
@@ -231,15 +241,17 @@ async fn await_verdict(job: &Job) {
         };
         let status = match video.status {
             VideoStatus::Ready => UploadStatus::Done,
-            VideoStatus::Failed => UploadStatus::Failed(
-                video
+            VideoStatus::Failed => UploadStatus::Failed {
+                message: video
                     .failure_reason
                     .unwrap_or_else(|| "The server could not use this file.".into()),
-            ),
+                retryable: false,
+            },
             VideoStatus::Processing | VideoStatus::Uploading => continue,
-            VideoStatus::Canceled | VideoStatus::Deleted => {
-                UploadStatus::Failed("The video was removed.".into())
-            }
+            VideoStatus::Canceled | VideoStatus::Deleted => UploadStatus::Failed {
+                message: "The video was removed.".into(),
+                retryable: false,
+            },
         };
         store().reduce_mut(|s| s.set_status(job.id, status));
         invalidate(&job.client, &key);
