@@ -2,7 +2,10 @@
 //! The server registers its routes from these paths and the browser builds its requests from
 //! them, so the two cannot drift apart.
 
-use crate::dto::{CourseDto, Empty, HealthDto, LoginRequest, MeDto, VideoDto};
+use crate::dto::{
+    BulkDeleteRequest, BulkDeleteResponse, CourseDto, DeleteResult, Empty, HealthDto, LoginRequest,
+    MeDto, VideoDto,
+};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// HTTP methods the actions use.
@@ -101,6 +104,18 @@ action!(
 action!(
     /// One video.
     GetVideo, Get, "/api/videos/{id}", Empty => VideoDto
+);
+action!(
+    /// Deletes a video (restorable during the grace period). Idempotent for its owner.
+    DeleteVideo, Delete, "/api/videos/{id}", Empty => DeleteResult
+);
+action!(
+    /// Deletes many videos; one result per ID.
+    BulkDeleteVideos, Post, "/api/videos/bulk-delete", BulkDeleteRequest => BulkDeleteResponse
+);
+action!(
+    /// Brings a deleted video back within the grace period.
+    RestoreVideo, Post, "/api/videos/{id}/restore", Empty => VideoDto
 );
 action!(
     /// Liveness and database check.

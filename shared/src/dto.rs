@@ -91,6 +91,38 @@ pub struct VideoDto {
     pub failure_reason: Option<String>,
 }
 
+/// `POST /api/videos/bulk-delete` body: up to [`BULK_DELETE_MAX`] video IDs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkDeleteRequest {
+    /// The videos to delete.
+    pub ids: Vec<VideoId>,
+}
+
+/// Most IDs one bulk delete takes.
+pub const BULK_DELETE_MAX: usize = 500;
+
+/// What happened to one video of a delete.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeleteResult {
+    /// The video.
+    pub id: VideoId,
+    /// Deleted (or already deleted).
+    pub ok: bool,
+    /// Why not, when not.
+    pub code: Option<crate::ErrorCode>,
+    /// Why not, for people.
+    pub message: Option<String>,
+    /// Until when `POST /api/videos/{id}/restore` brings it back, RFC 3339.
+    pub restorable_until: Option<String>,
+}
+
+/// `POST /api/videos/bulk-delete` response: one result per requested ID, in request order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkDeleteResponse {
+    /// Per-ID results.
+    pub results: Vec<DeleteResult>,
+}
+
 /// `GET /healthz` body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HealthDto {

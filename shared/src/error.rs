@@ -55,6 +55,8 @@ pub enum ErrorCode {
     TusVersionUnsupported,
     /// tus: the request body broke off; the bytes that arrived are kept.
     UploadInterrupted,
+    /// The delete grace period is over; the video cannot be restored.
+    RestoreExpired,
 }
 
 impl ErrorCode {
@@ -84,6 +86,7 @@ impl ErrorCode {
             Self::UploadLocked => "upload_locked",
             Self::TusVersionUnsupported => "tus_version_unsupported",
             Self::UploadInterrupted => "upload_interrupted",
+            Self::RestoreExpired => "restore_expired",
         }
     }
 }
@@ -133,6 +136,7 @@ mod tests {
             ErrorCode::UploadLocked,
             ErrorCode::TusVersionUnsupported,
             ErrorCode::UploadInterrupted,
+            ErrorCode::RestoreExpired,
         ] {
             let json = serde_json::to_string(&code).expect("serialises");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -38,7 +38,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource::<act::ListChapterVideos>()
                 .route(on::<act::ListChapterVideos>().to(videos::list)),
         )
-        .service(resource::<act::GetVideo>().route(on::<act::GetVideo>().to(videos::get)))
+        // Before `/api/videos/{id}`, which would otherwise claim "bulk-delete" as an ID.
+        .service(
+            resource::<act::BulkDeleteVideos>()
+                .route(on::<act::BulkDeleteVideos>().to(videos::bulk_delete)),
+        )
+        .service(
+            resource::<act::GetVideo>()
+                .route(on::<act::GetVideo>().to(videos::get))
+                .route(on::<act::DeleteVideo>().to(videos::delete)),
+        )
+        .service(
+            resource::<act::RestoreVideo>().route(on::<act::RestoreVideo>().to(videos::restore)),
+        )
         .service(
             web::resource(act::UPLOADS_PATH)
                 .route(web::method(HttpMethod::OPTIONS).to(uploads::options))

@@ -1,12 +1,16 @@
-//! Reading videos: a chapter's list and one video, for their owner only.
+//! Videos for their owner only: a chapter's list, one video, delete (one or many), restore.
 
 use crate::db::{self, models::Video};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentInstructor;
-use crate::services::signing;
+use crate::services::audit::Origin;
+use crate::services::videos::Refusal;
+use crate::services::{self, signing};
 use crate::state::AppState;
-use actix_web::web;
-use shared::dto::{VideoDto, VideoStatus};
+use actix_web::{http::StatusCode, web};
+use shared::dto::{
+    BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoStatus, BULK_DELETE_MAX,
+};
 
 fn status(text: &str) -> VideoStatus {
     match text {
@@ -77,4 +81,97 @@ pub async fn get(
     .filter(|v| !matches!(v.status.as_str(), "deleted" | "canceled"))
     .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(to_dto(video, &state)))
+}
+
+fn delete_result(id: String, result: Result<i64, Refusal>) -> DeleteResult {
+    match result {
+        Ok(until) => DeleteResult {
+            id: id.into(),
+            ok: true,
+            code: None,
+            message: None,
+            restorable_until: Some(db::rfc3339(until)),
+        },
+        Err(refusal) => DeleteResult {
+            id: id.into(),
+            ok: false,
+            code: Some(refusal.code()),
+            message: Some(refusal.message().to_string()),
+            restorable_until: None,
+        },
+    }
+}
+
+fn refusal_error(refusal: &Refusal) -> ApiError {
+    match refusal {
+        Refusal::NotFound => ApiError::not_found(),
+        Refusal::RestoreExpired => {
+            ApiError::new(StatusCode::GONE, refusal.code(), refusal.message())
+        }
+    }
+}
+
+/// `DELETE /api/videos/{id}`.
+pub async fn delete(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<DeleteResult>> {
+    let id = path.into_inner();
+    let mut results =
+        services::videos::delete(&state, &origin, &current.instructor.id, vec![id]).await?;
+    let (id, result) = results.pop().ok_or_else(ApiError::not_found)?;
+    if let Err(refusal) = &result {
+        return Err(refusal_error(refusal));
+    }
+    Ok(web::Json(delete_result(id, result)))
+}
+
+/// `POST /api/videos/bulk-delete`.
+pub async fn bulk_delete(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    body: web::Json<BulkDeleteRequest>,
+) -> ApiResult<web::Json<BulkDeleteResponse>> {
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<String> = body
+        .into_inner()
+        .ids
+        .into_iter()
+        .map(|id| id.0)
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::invalid_input(
+            "Choose at least one video to delete.",
+        ));
+    }
+    if ids.len() > BULK_DELETE_MAX {
+        return Err(ApiError::invalid_input(format!(
+            "Delete at most {BULK_DELETE_MAX} videos at a time."
+        )));
+    }
+    let results = services::videos::delete(&state, &origin, &current.instructor.id, ids).await?;
+    Ok(web::Json(BulkDeleteResponse {
+        results: results
+            .into_iter()
+            .map(|(id, r)| delete_result(id, r))
+            .collect(),
+    }))
+}
+
+/// `POST /api/videos/{id}/restore`.
+pub async fn restore(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<VideoDto>> {
+    let id = path.into_inner();
+    match services::videos::restore(&state, &origin, &current.instructor.id, &id).await? {
+        Ok(video) => Ok(web::Json(to_dto(video, &state))),
+        Err(refusal) => Err(refusal_error(&refusal)),
+    }
 }

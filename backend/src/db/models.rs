@@ -148,6 +148,8 @@ pub struct Video {
     pub purge_attempts: i32,
     /// When the bytes were purged (ms).
     pub purged_at: Option<i64>,
+    /// The status before deletion (what a restore brings back).
+    pub deleted_from: Option<String>,
 }
 
 /// A tus upload session.
@@ -174,4 +176,6 @@ pub struct Upload {
     pub created_at: i64,
     /// Last change (ms).
     pub updated_at: i64,
+    /// When an ended upload's bytes were removed (ms); `None` while that is still to do.
+    pub cleaned_at: Option<i64>,
 }

@@ -57,6 +57,7 @@ diesel::table! {
         purge_after -> Nullable<BigInt>,
         purge_attempts -> Integer,
         purged_at -> Nullable<BigInt>,
+        deleted_from -> Nullable<Text>,
     }
 }
 
@@ -72,6 +73,7 @@ diesel::table! {
         expires_at -> BigInt,
         created_at -> BigInt,
         updated_at -> BigInt,
+        cleaned_at -> Nullable<BigInt>,
     }
 }
 

@@ -69,3 +69,31 @@ pub fn expired(conn: &mut Conn, now: i64) -> QueryResult<Vec<(Upload, Video)>> {
         .select((Upload::as_select(), Video::as_select()))
         .load(conn)
 }
+
+/// Notes that an ended upload's bytes are gone.
+pub fn mark_cleaned(conn: &mut Conn, upload_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(uploads::table.find(upload_id))
+        .set(uploads::cleaned_at.eq(now))
+        .execute(conn)
+}
+
+/// Ended uploads whose bytes may still be in storage (a crash came between the two steps).
+pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
+    uploads::table
+        .inner_join(videos::table)
+        .filter(uploads::state.eq_any(["terminated", "expired", "failed"]))
+        .filter(uploads::cleaned_at.is_null())
+        .select((Upload::as_select(), Video::as_select()))
+        .load(conn)
+}
+
+/// Ends the active upload of a video (the video is being deleted).
+pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        uploads::table
+            .filter(uploads::video_id.eq(video_id))
+            .filter(uploads::state.eq("active")),
+    )
+    .set((uploads::state.eq("terminated"), uploads::updated_at.eq(now)))
+    .execute(conn)
+}

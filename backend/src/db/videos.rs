@@ -109,3 +109,84 @@ pub fn upload_of(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Upload>>
         .first(conn)
         .optional()
 }
+
+/// Marks a video deleted, remembering what it was; purgeable from `purge_after`.
+pub fn mark_deleted(
+    conn: &mut Conn,
+    video: &Video,
+    now: i64,
+    purge_after: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        videos::table
+            .find(&video.id)
+            .filter(videos::status.ne("deleted")),
+    )
+    .set((
+        videos::status.eq("deleted"),
+        videos::deleted_from.eq(&video.status),
+        videos::deleted_at.eq(now),
+        videos::purge_after.eq(purge_after),
+        videos::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Undoes a delete: the video gets `status` back and leaves the purge queue.
+pub fn mark_restored(
+    conn: &mut Conn,
+    video_id: &str,
+    status: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        videos::table
+            .find(video_id)
+            .filter(videos::status.eq("deleted"))
+            .filter(videos::purged_at.is_null()),
+    )
+    .set((
+        videos::status.eq(status),
+        videos::failure_reason.eq(reason),
+        videos::deleted_from.eq(None::<String>),
+        videos::deleted_at.eq(None::<i64>),
+        videos::purge_after.eq(None::<i64>),
+        videos::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Deleted videos whose bytes are due for purging, oldest first.
+pub fn purge_due(conn: &mut Conn, now: i64, limit: i64) -> QueryResult<Vec<Video>> {
+    videos::table
+        .filter(videos::status.eq("deleted"))
+        .filter(videos::purged_at.is_null())
+        .filter(videos::purge_after.le(now))
+        .order(videos::purge_after.asc())
+        .limit(limit)
+        .select(Video::as_select())
+        .load(conn)
+}
+
+/// Notes a purge: the row stays as a tombstone for the audit trail.
+pub fn mark_purged(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(videos::table.find(video_id))
+        .set(videos::purged_at.eq(now))
+        .execute(conn)
+}
+
+/// Notes a failed purge and when to try again.
+pub fn purge_failed(
+    conn: &mut Conn,
+    video_id: &str,
+    attempts: i32,
+    retry_at: i64,
+) -> QueryResult<usize> {
+    diesel::update(videos::table.find(video_id))
+        .set((
+            videos::purge_attempts.eq(attempts),
+            videos::purge_after.eq(retry_at),
+        ))
+        .execute(conn)
+}

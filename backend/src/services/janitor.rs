@@ -1,8 +1,9 @@
-//! The server's housekeeping: expire unfinished uploads whose time ran out (bytes and rows),
-//! and at start-up resume processing that a restart interrupted.
+//! The server's housekeeping: expire unfinished uploads whose time ran out, finish removing the
+//! bytes of ended uploads, purge deleted videos after their grace period, and at start-up
+//! resume processing that a restart interrupted.
 
 use crate::db;
-use crate::services::{processing, uploads};
+use crate::services::{processing, uploads, videos};
 use crate::state::AppState;
 use std::time::Duration;
 
@@ -11,6 +12,12 @@ use std::time::Duration;
 pub struct Report {
     /// Uploads expired.
     pub expired: usize,
+    /// Ended uploads whose leftover bytes were removed.
+    pub cleaned: usize,
+    /// Deleted videos purged.
+    pub purged: usize,
+    /// Purges that failed (retried later).
+    pub purge_failures: usize,
 }
 
 /// One pass over everything that is due.
@@ -29,6 +36,14 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
             }
         }
     }
+    let leftovers = db::run(&state.pool, |conn| Ok(db::uploads::uncleaned(conn)?)).await?;
+    for (upload, video) in leftovers {
+        uploads::remove_bytes(state, &upload.id, &video.storage_key).await;
+        report.cleaned += 1;
+    }
+    let (purged, failed) = videos::purge_due(state).await?;
+    report.purged = purged;
+    report.purge_failures = failed;
     Ok(report)
 }
 

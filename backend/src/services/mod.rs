@@ -11,3 +11,4 @@ pub mod storage;
 pub mod tokens;
 pub mod tus;
 pub mod uploads;
+pub mod videos;

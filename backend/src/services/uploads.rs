@@ -167,6 +167,7 @@ pub async fn create(
         purge_after: None,
         purge_attempts: 0,
         purged_at: None,
+        deleted_from: None,
     };
     let upload = Upload {
         id: crate::services::tokens::new_token(),
@@ -179,6 +180,7 @@ pub async fn create(
         expires_at: expiry(state, now),
         created_at: now,
         updated_at: now,
+        cleaned_at: None,
     };
     let (v, u) = (video.clone(), upload.clone());
     db::run(&state.pool, move |conn| {
@@ -383,7 +385,7 @@ fn ext_of(key: &str) -> &str {
     key.rsplit_once('.').map_or("", |(_, e)| e)
 }
 
-/// Refuses a file that is not a video: bytes deleted, video `failed` with the reason.
+/// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.
 async fn reject(
     state: &AppState,
     origin: &Origin,
@@ -391,8 +393,6 @@ async fn reject(
     video: &Video,
     reason: &str,
 ) -> Result<(), UploadError> {
-    let key = StorageKey::from_stored(video.storage_key.clone());
-    state.storage.delete(&key).await?;
     let (upload_id, video_id, why, now) = (
         upload.id.clone(),
         video.id.clone(),
@@ -411,6 +411,7 @@ async fn reject(
         })
     })
     .await?;
+    remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,
         origin,
@@ -421,6 +422,25 @@ async fn reject(
     )
     .await;
     Ok(())
+}
+
+/// Removes an ended upload's bytes and notes it. The upload's state changed first, so a crash
+/// or a storage failure here leaves `cleaned_at` empty and the janitor finishes the job: never
+/// bytes without a row, never a live row without bytes.
+pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) {
+    let key = StorageKey::from_stored(storage_key.to_string());
+    if let Err(error) = state.storage.delete(&key).await {
+        tracing::warn!(upload = %upload_id, %error, "could not remove upload bytes; the janitor retries");
+        return;
+    }
+    let (id, now) = (upload_id.to_string(), now_ms());
+    if let Err(error) = db::run(&state.pool, move |conn| {
+        Ok(db::uploads::mark_cleaned(conn, &id, now)?)
+    })
+    .await
+    {
+        tracing::warn!(upload = %upload_id, error = format!("{error:#}"), "could not record removed bytes");
+    }
 }
 
 /// tus termination: the bytes go, the upload ends, the video is canceled.
@@ -436,15 +456,12 @@ pub async fn terminate(
         ));
     }
     let _lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
-    state
-        .storage
-        .delete(&StorageKey::from_stored(video.storage_key.clone()))
-        .await?;
     let (u, now) = (upload.clone(), now_ms());
     db::run(&state.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, "terminated", now)?)
     })
     .await?;
+    remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,
         origin,
@@ -458,15 +475,12 @@ pub async fn terminate(
 
 /// Expiry: like termination, by the server, audited as such.
 pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<(), UploadError> {
-    state
-        .storage
-        .delete(&StorageKey::from_stored(video.storage_key.clone()))
-        .await?;
     let (u, now) = (upload.clone(), now_ms());
     db::run(&state.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, "expired", now)?)
     })
     .await?;
+    remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,
         &Origin::default(),

@@ -25,6 +25,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns the app after letting the test adjust the configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(adjust, None).await
+}
+
+/// Spawns the app with a given storage provider (to inject storage faults).
+pub async fn spawn_app_on(
+    adjust: impl FnOnce(&mut Config),
+    storage: Option<reel::state::SharedStorage>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let web_dir = dir.path().join("web");
     std::fs::create_dir_all(&web_dir).expect("web dir");
@@ -43,7 +51,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = config;
     adjust(&mut config);
     let data_dir = config.data_dir.clone();
-    let app = Application::build(config).await.expect("app builds");
+    let app = match storage {
+        Some(storage) => Application::build_with_storage(config, storage).await,
+        None => Application::build(config).await,
+    }
+    .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let pool = state.pool.clone();

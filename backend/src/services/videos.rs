@@ -1,0 +1,205 @@
+//! Deleting and restoring videos, and purging their bytes after the grace period.
+//!
+//! Order of steps, so a crash between any two leaves a state the janitor finishes:
+//! 1. delete: one transaction marks the video `deleted` (remembering its status) with a
+//!    `purge_after` time and ends its upload; the bytes stay, so a restore is instant;
+//! 2. purge (janitor, after `purge_after`): delete the bytes (idempotent), then set
+//!    `purged_at`. A crash after 2a re-runs 2a harmlessly; a failure bumps `purge_attempts`
+//!    and pushes `purge_after` back with backoff. The row itself is never removed: it is the
+//!    record of what is left to purge and, once purged, the tombstone for the audit trail.
+
+use crate::db::{self, models::Video};
+use crate::services::audit::{self, Event, Origin};
+use crate::services::storage::StorageKey;
+use crate::state::AppState;
+use shared::ErrorCode;
+
+/// A refusal for one video.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Missing, or not the caller's.
+    NotFound,
+    /// The grace period is over.
+    RestoreExpired,
+}
+
+impl Refusal {
+    /// The wire code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound => ErrorCode::NotFound,
+            Self::RestoreExpired => ErrorCode::RestoreExpired,
+        }
+    }
+
+    /// Words for people.
+    pub fn message(&self) -> &'static str {
+        match self {
+            Self::NotFound => "This video does not exist or is not yours.",
+            Self::RestoreExpired => {
+                "The time to undo this delete has passed; the video was removed."
+            }
+        }
+    }
+}
+
+/// Deletes the owner's videos among `ids` (all in one transaction); for each ID, until when it
+/// can be restored (ms) or why it was refused. Deleting a deleted video succeeds again.
+pub async fn delete(
+    state: &AppState,
+    origin: &Origin,
+    owner: &str,
+    ids: Vec<String>,
+) -> anyhow::Result<Vec<(String, Result<i64, Refusal>)>> {
+    let now = db::now_ms();
+    let grace = i64::try_from(state.config.delete_grace_secs).unwrap_or(i64::MAX / 4) * 1000;
+    let owner_id = owner.to_string();
+    let results = db::run(&state.pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let result = match db::videos::owned(conn, &owner_id, &id)? {
+                    None => Err(Refusal::NotFound),
+                    Some(v) if v.status == "deleted" || v.status == "canceled" => {
+                        Ok(v.purge_after.unwrap_or(now))
+                    }
+                    Some(v) => {
+                        db::videos::mark_deleted(conn, &v, now, now + grace)?;
+                        db::uploads::terminate_for_video(conn, &v.id, now)?;
+                        Ok(now + grace)
+                    }
+                };
+                out.push((id, result));
+            }
+            Ok::<_, anyhow::Error>(out)
+        })
+    })
+    .await?;
+    for (id, result) in &results {
+        let event = match result {
+            Ok(_) => Event::new("video.deleted", "success"),
+            Err(_) => Event::new("video.delete", "denied"),
+        };
+        audit::record(&state.pool, origin, event.actor(owner).target(id)).await;
+    }
+    if grace == 0 {
+        purge_due(state).await?;
+    }
+    Ok(results)
+}
+
+/// Brings a deleted video back as it was, within the grace period.
+pub async fn restore(
+    state: &AppState,
+    origin: &Origin,
+    owner: &str,
+    id: &str,
+) -> anyhow::Result<Result<Video, Refusal>> {
+    let (owner_id, video_id, now) = (owner.to_string(), id.to_string(), db::now_ms());
+    let outcome = db::run(&state.pool, move |conn| {
+        let Some(video) = db::videos::owned(conn, &owner_id, &video_id)? else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        if video.status != "deleted" {
+            // Restoring what is not deleted changes nothing: safe for client retries.
+            return Ok(if video.status == "canceled" {
+                Err(Refusal::NotFound)
+            } else {
+                Ok(video)
+            });
+        }
+        if video.purged_at.is_some() || video.purge_after.is_some_and(|t| t <= now) {
+            return Ok(Err(Refusal::RestoreExpired));
+        }
+        // An upload cut short by the delete cannot continue: it comes back as failed, saying so.
+        let (status, reason) = match video.deleted_from.as_deref() {
+            Some("uploading") | None => (
+                "failed",
+                Some("The upload stopped when the video was deleted. Upload the file again."),
+            ),
+            Some(other) => (other, video.failure_reason.as_deref()),
+        };
+        db::videos::mark_restored(conn, &video.id, status, reason, now)?;
+        Ok(db::videos::by_id(conn, &video.id)?.ok_or(Refusal::NotFound))
+    })
+    .await?;
+    let event = match &outcome {
+        Ok(_) => Event::new("video.restored", "success"),
+        Err(_) => Event::new("video.restore", "denied"),
+    };
+    audit::record(&state.pool, origin, event.actor(owner).target(id)).await;
+    if let Ok(video) = &outcome {
+        if video.status == "processing" {
+            crate::services::processing::spawn(state.clone(), video.id.clone());
+        }
+    }
+    Ok(outcome)
+}
+
+/// Delay before retry `attempts` of a failed purge: 10 s doubling, at most an hour.
+pub fn purge_backoff_ms(attempts: i32) -> i64 {
+    (10_000i64 << attempts.clamp(0, 10)).min(3_600_000)
+}
+
+/// Purges every deleted video whose grace period is over; returns (purged, failed).
+pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
+    let now = db::now_ms();
+    let due = db::run(&state.pool, move |conn| {
+        Ok(db::videos::purge_due(conn, now, 200)?)
+    })
+    .await?;
+    let (mut purged, mut failed) = (0, 0);
+    for video in due {
+        let key = StorageKey::from_stored(video.storage_key.clone());
+        match state.storage.delete(&key).await {
+            Ok(()) => {
+                let id = video.id.clone();
+                db::run(&state.pool, move |conn| {
+                    Ok(db::videos::mark_purged(conn, &id, db::now_ms())?)
+                })
+                .await?;
+                audit::record(
+                    &state.pool,
+                    &Origin::default(),
+                    Event::new("video.purged", "success").target(&video.id),
+                )
+                .await;
+                purged += 1;
+            }
+            Err(error) => {
+                let attempts = video.purge_attempts + 1;
+                let retry_at = db::now_ms() + purge_backoff_ms(attempts);
+                let id = video.id.clone();
+                db::run(&state.pool, move |conn| {
+                    Ok(db::videos::purge_failed(conn, &id, attempts, retry_at)?)
+                })
+                .await?;
+                tracing::warn!(video = %video.id, attempts, %error, "purge failed; retrying later");
+                audit::record(
+                    &state.pool,
+                    &Origin::default(),
+                    Event::new("video.purge", "failed")
+                        .target(&video.id)
+                        .details(serde_json::json!({ "attempts": attempts })),
+                )
+                .await;
+                failed += 1;
+            }
+        }
+    }
+    Ok((purged, failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purge_backoff_doubles_and_is_capped() {
+        assert_eq!(purge_backoff_ms(0), 10_000);
+        assert_eq!(purge_backoff_ms(1), 20_000);
+        assert_eq!(purge_backoff_ms(3), 80_000);
+        assert_eq!(purge_backoff_ms(30), 3_600_000);
+    }
+}
