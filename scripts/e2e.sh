@@ -35,4 +35,4 @@ for _ in $(seq 1 100); do
 done
 echo "e2e: reel serve is up at $URL (data in $DATA)"
 cd e2e
-REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA npx playwright test "$@"
+REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA REEL_E2E_BIN=$BIN npx playwright test "$@"

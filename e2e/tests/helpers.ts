@@ -125,3 +125,56 @@ export async function serverOffset(page: Page, url: string): Promise<number | nu
 export function uploadRow(page: Page, name: string) {
   return page.getByTestId('upload-row').filter({ hasText: name });
 }
+
+/** Uploads a file into a chapter over tus with the page's session; returns the video ID. */
+export async function seedVideo(page: Page, chapterId: string, title: string, path: string): Promise<string> {
+  const data = readFileSync(path);
+  const meta = [
+    ['filename', `${title}.mp4`], ['filetype', 'video/mp4'], ['chapter_id', chapterId], ['title', title],
+  ].map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');
+  const created = await page.request.post('/api/uploads', {
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(data.length), 'Upload-Metadata': meta },
+  });
+  expect(created.status()).toBe(201);
+  const location = created.headers()['location'];
+  const patched = await page.request.patch(location, {
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    data,
+  });
+  expect(patched.status()).toBe(204);
+  return created.headers()['reel-video-id'];
+}
+
+/** Waits until the server says every video is ready. */
+export async function waitReady(page: Page, ids: string[]) {
+  for (const id of ids) {
+    await expect.poll(async () => (await (await page.request.get(`/api/videos/${id}`)).json()).status).toBe('ready');
+  }
+}
+
+/** The demo course's chapters (signed-in page). */
+export async function chapters(page: Page): Promise<{ id: string; title: string }[]> {
+  const courses = await (await page.request.get('/api/courses')).json();
+  return courses.find((c: any) => c.title === 'Introduction to Video Production').chapters;
+}
+
+/** Titles of the rows in the library, in order. */
+export async function rowTitles(page: Page): Promise<string[]> {
+  return page.getByTestId('video-row').locator('.video-title').allTextContents();
+}
+
+/** Clicks a row's Delete and measures, in the page, how long the row takes to leave the DOM. */
+export async function timedDelete(page: Page, title: string): Promise<number> {
+  return page.evaluate((t) => new Promise<number>((resolve) => {
+    const row = [...document.querySelectorAll('[data-testid=video-row]')]
+      .find((r) => r.querySelector('.video-title')?.textContent === t) as HTMLElement;
+    const button = row.querySelector('button[aria-label^="Delete"]') as HTMLButtonElement;
+    let t0 = 0;
+    const observer = new MutationObserver(() => {
+      if (!row.isConnected) { observer.disconnect(); resolve(performance.now() - t0); }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    t0 = performance.now();
+    button.click();
+  }), title);
+}

@@ -14,6 +14,7 @@ use yew_router::prelude::*;
 #[function_component(App)]
 pub fn app() -> Html {
     let client = use_state(QueryClient::default);
+    use_refresh_on_focus_and_interval((*client).clone());
     html! {
         <ContextProvider<QueryClient> context={(*client).clone()}>
             <BrowserRouter>
@@ -45,4 +46,45 @@ fn switch(route: Route) -> Html {
 #[function_component(Panic)]
 fn panic_on_purpose() -> Html {
     panic!("diagnostic panic requested at /_/panic");
+}
+
+/// How often visible, watched data is checked for staleness.
+const REFRESH_EVERY_MS: u32 = 10_000;
+
+/// Refetches stale watched queries when the window regains focus or the tab becomes visible,
+/// and on an interval while the tab is visible.
+#[hook]
+fn use_refresh_on_focus_and_interval(client: QueryClient) {
+    use_effect_with((), move |()| {
+        let visible = || {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| !d.hidden())
+        };
+        let on_focus = {
+            let client = client.clone();
+            gloo_events::EventListener::new(
+                &web_sys::window().expect("window"),
+                "focus",
+                move |_| client.refresh_watched(),
+            )
+        };
+        let on_visible = {
+            let client = client.clone();
+            let document = web_sys::window()
+                .and_then(|w| w.document())
+                .expect("document");
+            gloo_events::EventListener::new(&document, "visibilitychange", move |_| {
+                if visible() {
+                    client.refresh_watched();
+                }
+            })
+        };
+        let interval = gloo_timers::callback::Interval::new(REFRESH_EVERY_MS, move || {
+            if visible() {
+                client.refresh_watched();
+            }
+        });
+        move || drop((on_focus, on_visible, interval))
+    });
 }

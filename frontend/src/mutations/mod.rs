@@ -2,4 +2,5 @@
 //! these and never the action client directly for writes.
 
 pub mod auth;
+pub mod delete;
 pub mod upload;

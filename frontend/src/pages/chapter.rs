@@ -60,7 +60,9 @@ pub fn chapter_page(props: &Props) -> Html {
         .map(|m| m.id.to_string())
         .unwrap_or_default();
     let list = match (&videos.data, &videos.error) {
-        (Some(list), _) => html! { <VideoList videos={(**list).clone()} /> },
+        (Some(list), _) => {
+            html! { <VideoList chapter_id={props.chapter_id.clone()} videos={list.clone()} /> }
+        }
         (None, Some(e)) => {
             html! { <ErrorPanel message={e.message()} query={QueryKey::ChapterVideos(props.chapter_id.clone())} /> }
         }

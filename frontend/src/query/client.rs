@@ -123,6 +123,33 @@ impl QueryClient {
         }
     }
 
+    /// The data cached for `key`, if any and of type `T`.
+    pub fn get<T: 'static>(&self, key: &QueryKey) -> Option<Rc<T>> {
+        self.read(key).0.and_then(|v| v.downcast::<T>().ok())
+    }
+
+    /// Replaces `key`'s data with `f` of it (an optimistic change); no-op when nothing is cached.
+    pub fn update<T: 'static>(&self, key: &QueryKey, f: impl FnOnce(&T) -> T) {
+        if let Some(current) = self.get::<T>(key) {
+            self.set_data(key, f(&current));
+        }
+    }
+
+    /// Refetches what someone is looking at and that went stale (window focus, interval).
+    pub fn refresh_watched(&self) {
+        let watched: Vec<QueryKey> = self
+            .0
+            .subscribers
+            .borrow()
+            .iter()
+            .filter(|(_, subs)| !subs.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in watched {
+            self.ensure_fresh(&key);
+        }
+    }
+
     /// Writes data for `key` (an optimistic change, or what a mutation returned).
     pub fn set_data<T: 'static>(&self, key: &QueryKey, data: T) {
         self.0

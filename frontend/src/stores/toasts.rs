@@ -13,6 +13,15 @@ pub enum ToastKind {
     Info,
 }
 
+/// A button on a toast (Undo, Retry).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToastAction {
+    /// The button's words.
+    pub label: String,
+    /// What it does; the toast closes after.
+    pub run: yew::Callback<()>,
+}
+
 /// A short message in the corner of the screen.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {
@@ -22,6 +31,8 @@ pub struct Toast {
     pub kind: ToastKind,
     /// The sentence shown.
     pub text: String,
+    /// Buttons, if any.
+    pub actions: Vec<ToastAction>,
 }
 
 /// UI feedback state.
@@ -35,11 +46,22 @@ pub struct UiStore {
 impl UiStore {
     /// Shows a toast and returns its ID.
     pub fn push_toast(&mut self, kind: ToastKind, text: impl Into<String>) -> u32 {
+        self.push_with_actions(kind, text, Vec::new())
+    }
+
+    /// Shows a toast with buttons and returns its ID.
+    pub fn push_with_actions(
+        &mut self,
+        kind: ToastKind,
+        text: impl Into<String>,
+        actions: Vec<ToastAction>,
+    ) -> u32 {
         self.next_toast += 1;
         self.toasts.push(Toast {
             id: self.next_toast,
             kind,
             text: text.into(),
+            actions,
         });
         // Keep the corner readable: the oldest go first.
         if self.toasts.len() > 4 {
@@ -70,11 +92,16 @@ pub fn ui() -> Dispatch<UiStore> {
 
 /// Shows a toast from anywhere (mutations use it) and hides it after a few seconds.
 pub fn toast(kind: ToastKind, text: impl Into<String>) {
+    toast_with(kind, text, Vec::new(), 6_000);
+}
+
+/// Shows a toast with buttons for `ms` milliseconds (an Undo toast lasts the grace period).
+pub fn toast_with(kind: ToastKind, text: impl Into<String>, actions: Vec<ToastAction>, ms: u32) {
     let dispatch = ui();
     let mut id = 0;
     let text = text.into();
-    dispatch.reduce_mut(|s| id = s.push_toast(kind, text));
-    gloo_timers::callback::Timeout::new(6_000, move || {
+    dispatch.reduce_mut(|s| id = s.push_with_actions(kind, text, actions));
+    gloo_timers::callback::Timeout::new(ms, move || {
         ui().reduce_mut(|s| s.dismiss(id));
     })
     .forget();

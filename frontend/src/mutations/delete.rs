@@ -1,0 +1,290 @@
+//! Deleting videos, as instructors expect it to feel: the rows leave the list in the click's
+//! frame (optimistic removal in the query cache), a toast offers Undo for the grace period,
+//! and only the rows the server refused come back, in their places, saying why with Retry.
+
+use crate::api::{self, ClientError};
+use crate::query::{QueryClient, QueryKey};
+use crate::stores::library::LibraryStore;
+use crate::stores::{toast, toast_with, ToastAction, ToastKind};
+use shared::dto::{DeleteResult, VideoDto};
+use shared::VideoId;
+use yew::Callback;
+use yewdux::Dispatch;
+
+/// The library store's dispatch (global in the browser, thread-local in native tests).
+fn library() -> Dispatch<LibraryStore> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Dispatch::global()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
+        CONTEXT.with(Dispatch::new)
+    }
+}
+
+/// Rows taken out of a list, with where each was.
+pub type Removed<T> = Vec<(usize, T)>;
+
+/// Splits `list` into what stays and what `is_removed` takes out (with original positions).
+pub fn take_out<T: Clone>(list: &[T], is_removed: impl Fn(&T) -> bool) -> (Vec<T>, Removed<T>) {
+    let mut kept = Vec::with_capacity(list.len());
+    let mut removed = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        if is_removed(item) {
+            removed.push((i, item.clone()));
+        } else {
+            kept.push(item.clone());
+        }
+    }
+    (kept, removed)
+}
+
+/// Puts rows back where they were (rows already present are left alone).
+pub fn put_back<T: Clone>(list: &[T], rows: &Removed<T>, same: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out = list.to_vec();
+    let mut rows = rows.clone();
+    rows.sort_by_key(|(i, _)| *i);
+    for (i, row) in rows {
+        if !out.iter().any(|x| same(x, &row)) {
+            let at = i.min(out.len());
+            out.insert(at, row);
+        }
+    }
+    out
+}
+
+fn key(chapter_id: &str) -> QueryKey {
+    QueryKey::ChapterVideos(chapter_id.to_string())
+}
+
+fn same(a: &VideoDto, b: &VideoDto) -> bool {
+    a.id == b.id
+}
+
+/// Deletes `ids` from a chapter: optimistic removal now, the server's verdict per video later.
+pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) {
+    let key = key(chapter_id);
+    let Some(list) = client.get::<Vec<VideoDto>>(&key) else {
+        return;
+    };
+    let (kept, removed) = take_out(&list, |v| ids.contains(&v.id));
+    if removed.is_empty() {
+        return;
+    }
+    let id_texts: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    client.set_data(&key, kept);
+    library().reduce_mut(|s| s.begin(&id_texts));
+    let (client, chapter) = (client.clone(), chapter_id.to_string());
+    wasm_bindgen_futures::spawn_local(async move {
+        let results = send(&ids).await;
+        let failed: Vec<(String, String)> = results
+            .iter()
+            .filter(|r| !r.ok)
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.message
+                        .clone()
+                        .unwrap_or_else(|| "The video could not be deleted.".into()),
+                )
+            })
+            .collect();
+        // Per-row rollback: only refused rows return, to where they were.
+        let back: Removed<VideoDto> = removed
+            .iter()
+            .filter(|(_, v)| failed.iter().any(|(id, _)| *id == v.id.to_string()))
+            .cloned()
+            .collect();
+        if !back.is_empty() {
+            client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &back, same));
+        }
+        library().reduce_mut(|s| s.finish(&id_texts, &failed));
+        let deleted: Removed<VideoDto> = removed
+            .iter()
+            .filter(|(_, v)| !back.iter().any(|(_, b)| b.id == v.id))
+            .cloned()
+            .collect();
+        announce(&client, &chapter, &deleted, &results, &failed);
+    });
+}
+
+/// One DELETE for one video, one bulk request for several; a failed call fails every ID.
+async fn send(ids: &[VideoId]) -> Vec<DeleteResult> {
+    let failed_all = |e: ClientError| {
+        ids.iter()
+            .map(|id| DeleteResult {
+                id: id.clone(),
+                ok: false,
+                code: e.code(),
+                message: Some(e.message()),
+                restorable_until: None,
+            })
+            .collect()
+    };
+    if let [only] = ids {
+        return match api::videos::delete(only.to_string()).await {
+            Ok(result) => vec![result],
+            Err(e) => failed_all(e),
+        };
+    }
+    match api::videos::bulk_delete(ids.to_vec()).await {
+        Ok(response) => response.results,
+        Err(e) => failed_all(e),
+    }
+}
+
+fn undo_window_ms(results: &[DeleteResult]) -> u32 {
+    let now = js_sys::Date::now();
+    results
+        .iter()
+        .filter_map(|r| r.restorable_until.as_ref())
+        .map(|t| js_sys::Date::new(&t.into()).get_time() - now)
+        .fold(30_000.0f64, f64::min)
+        .clamp(3_000.0, 120_000.0) as u32
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 video".into()
+    } else {
+        format!("{n} videos")
+    }
+}
+
+fn announce(
+    client: &QueryClient,
+    chapter: &str,
+    deleted: &Removed<VideoDto>,
+    results: &[DeleteResult],
+    failed: &[(String, String)],
+) {
+    let total = deleted.len() + failed.len();
+    if deleted.is_empty() {
+        let why = failed.first().map(|(_, w)| w.clone()).unwrap_or_default();
+        toast(
+            ToastKind::Error,
+            format!(
+                "Couldn't delete {}. {why} Use Retry on the row.",
+                plural(total)
+            ),
+        );
+        return;
+    }
+    let text = if failed.is_empty() {
+        format!("Deleted {}.", plural(deleted.len()))
+    } else {
+        format!(
+            "Deleted {} of {} — {} could not be deleted.",
+            deleted.len(),
+            total,
+            failed.len()
+        )
+    };
+    let mut actions = Vec::new();
+    {
+        let (client, chapter, deleted) = (client.clone(), chapter.to_string(), deleted.clone());
+        actions.push(ToastAction {
+            label: "Undo".into(),
+            run: Callback::from(move |()| restore_videos(&client, &chapter, deleted.clone())),
+        });
+    }
+    if !failed.is_empty() {
+        let (client, chapter) = (client.clone(), chapter.to_string());
+        let ids: Vec<VideoId> = failed.iter().map(|(id, _)| VideoId(id.clone())).collect();
+        actions.push(ToastAction {
+            label: "Retry".into(),
+            run: Callback::from(move |()| delete_videos(&client, &chapter, ids.clone())),
+        });
+    }
+    let kind = if failed.is_empty() {
+        ToastKind::Success
+    } else {
+        ToastKind::Error
+    };
+    toast_with(kind, text, actions, undo_window_ms(results));
+}
+
+/// Undo: the rows come back at once where they were; the server restores each.
+pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<VideoDto>) {
+    let key = key(chapter_id);
+    client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &rows, same));
+    let ids: Vec<String> = rows.iter().map(|(_, v)| v.id.to_string()).collect();
+    library().reduce_mut(|s| s.begin(&ids));
+    let client = client.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcomes =
+            one_after_another(ids.iter().map(|id| api::videos::restore(id.clone()))).await;
+        let lost: Vec<String> = ids
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, r)| r.is_err())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !lost.is_empty() {
+            client.update::<Vec<VideoDto>>(&key, |now| {
+                now.iter()
+                    .filter(|v| !lost.contains(&v.id.to_string()))
+                    .cloned()
+                    .collect()
+            });
+            let why = outcomes
+                .iter()
+                .find_map(|r| r.as_ref().err())
+                .map(ClientError::message)
+                .unwrap_or_default();
+            toast(
+                ToastKind::Error,
+                format!("Couldn't restore {}. {why}", plural(lost.len())),
+            );
+        } else {
+            toast(
+                ToastKind::Success,
+                format!("Restored {}.", plural(ids.len())),
+            );
+        }
+        library().reduce_mut(|s| s.finish(&ids, &[]));
+        // The server's copy is the truth (e.g. fresh display URLs).
+        let key = key.clone();
+        client.invalidate(move |k| *k == key);
+    });
+}
+
+/// Awaits futures one after another (restores are few and quick; this keeps the server's audit
+/// trail in the instructor's order).
+async fn one_after_another<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    let pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    for f in pending {
+        out.push(f.await);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_taken_out_go_back_exactly_where_they_were() {
+        let list = vec![1, 2, 3, 4, 5, 6];
+        let (kept, removed) = take_out(&list, |x| [2, 5, 6].contains(x));
+        assert_eq!(kept, vec![1, 3, 4]);
+        let only_some: Removed<i32> = removed.iter().filter(|(_, x)| *x != 5).cloned().collect();
+        assert_eq!(
+            put_back(&kept, &only_some, |a, b| a == b),
+            vec![1, 2, 3, 4, 6]
+        );
+        assert_eq!(put_back(&kept, &removed, |a, b| a == b), list);
+    }
+
+    #[test]
+    fn putting_back_twice_does_not_duplicate_rows() {
+        let (kept, removed) = take_out(&[1, 2, 3], |x| *x == 2);
+        let once = put_back(&kept, &removed, |a, b| a == b);
+        assert_eq!(put_back(&once, &removed, |a, b| a == b), vec![1, 2, 3]);
+    }
+}
