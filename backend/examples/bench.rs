@@ -3,8 +3,8 @@
 //!
 //! Upload: one 1 GiB video over loopback to local disk (one streaming PATCH, then 8 MiB
 //! PATCHes) against `dd` writing the same bytes to the same disk with one final fdatasync; and
-//! 16 concurrent 256 MiB uploads with the server's peak RSS. Each timing is the median of
-//! three runs. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
+//! 16 concurrent 256 MiB uploads with the server's peak RSS. Delete: the server's latency
+//! with 50 `DELETE`s in flight on SQLite (p50/p99). Upload timings are medians of five runs. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
 
 use anyhow::{bail, Context};
 use base64::Engine;
@@ -270,6 +270,48 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Creates `n` videos (tus creation only: rows, no bytes), then deletes them all with
+    /// `in_flight` requests outstanding at any time; returns (p50 ms, p99 ms, deletes/s).
+    async fn delete_latency(&self, n: usize, in_flight: usize) -> anyhow::Result<(f64, f64, f64)> {
+        let mut ids = Vec::with_capacity(n);
+        for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+            let made =
+                futures_util::future::try_join_all(chunk.iter().map(|_| self.create(1_000_000)))
+                    .await?;
+            ids.extend(made.into_iter().map(|(_, id)| id));
+        }
+        let queue = std::cell::RefCell::new(ids);
+        let latencies = std::cell::RefCell::new(Vec::with_capacity(n));
+        let start = Instant::now();
+        let worker = || async {
+            loop {
+                let Some(id) = queue.borrow_mut().pop() else {
+                    return Ok::<_, anyhow::Error>(());
+                };
+                let t0 = Instant::now();
+                let res = self
+                    .client
+                    .delete(format!("{}/api/videos/{id}", self.base))
+                    .send()
+                    .await?;
+                if !res.status().is_success() {
+                    bail!("delete: {}", res.status());
+                }
+                latencies
+                    .borrow_mut()
+                    .push(t0.elapsed().as_secs_f64() * 1000.0);
+            }
+        };
+        futures_util::future::try_join_all((0..in_flight).map(|_| worker())).await?;
+        let secs = start.elapsed().as_secs_f64();
+        let mut l = latencies.into_inner();
+        l.sort_by(|a, b| a.total_cmp(b));
+        let pick = |q: f64| l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1];
+        Ok((pick(0.50), pick(0.99), n as f64 / secs))
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -344,6 +386,12 @@ async fn run() -> anyhow::Result<()> {
     let lifetime_peak = server.rss_mib("VmHWM:")?;
     drop(server);
 
+    let deletes = if quick { 200 } else { 2000 };
+    eprintln!("bench: {deletes} deletes, 50 in flight");
+    let server = start_server(&dir).await?;
+    let (p50, p99, rate) = server.delete_latency(deletes, 50).await?;
+    drop(server);
+
     let spread = |v: &[f64]| {
         let (lo, hi) = v
             .iter()
@@ -377,6 +425,9 @@ async fn run() -> anyhow::Result<()> {
         "| 16 concurrent {} MiB uploads (8 MiB PATCHes) | {:.0} MB/s total; server RSS peak in flight {in_flight:.1} MiB (idle {idle_rss:.1} MiB, VmHWM over the whole life incl. sign-in and probing {lifetime_peak:.1} MiB) |",
         small / MIB,
         16.0 * small as f64 / 1e6 / secs
+    );
+    println!(
+        "| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |"
     );
     println!(
         "\n(median of {runs} runs; {})",

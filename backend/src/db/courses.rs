@@ -39,7 +39,7 @@ pub fn insert_with_chapters(
     course: &Course,
     new_chapters: &[Chapter],
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    conn.immediate_transaction(|conn| {
         diesel::insert_into(courses::table)
             .values(course)
             .execute(conn)?;

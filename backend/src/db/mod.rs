@@ -70,6 +70,11 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
 }
 
 /// Runs blocking diesel work on the blocking thread pool, off the async workers.
+///
+/// Transactions that write use `immediate_transaction` (`BEGIN IMMEDIATE`): a deferred SQLite
+/// transaction that reads and then writes fails at once with "database is locked" when another
+/// writer got there first — `busy_timeout` cannot help at the upgrade — while an immediate one
+/// waits its turn. The delete benchmark (50 in flight) found this.
 pub async fn run<T, F>(pool: &DbPool, work: F) -> anyhow::Result<T>
 where
     F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,

@@ -24,7 +24,7 @@ pub fn record_offset(
     expires_at: i64,
     now: i64,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    conn.immediate_transaction(|conn| {
         let complete = new_offset == upload.upload_length;
         diesel::update(uploads::table.find(&upload.id))
             .set((
@@ -45,7 +45,7 @@ pub fn record_offset(
 
 /// Ends an upload (`terminated` or `expired`) and cancels its unfinished video, together.
 pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    conn.immediate_transaction(|conn| {
         diesel::update(uploads::table.find(&upload.id))
             .set((uploads::state.eq(state), uploads::updated_at.eq(now)))
             .execute(conn)?;

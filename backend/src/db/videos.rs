@@ -11,7 +11,7 @@ pub const LISTED: [&str; 4] = ["uploading", "processing", "ready", "failed"];
 
 /// Inserts a video and its upload in one transaction.
 pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    conn.immediate_transaction(|conn| {
         diesel::insert_into(videos::table)
             .values(video)
             .execute(conn)?;

@@ -402,7 +402,7 @@ async fn reject(
     db::run(&state.pool, move |conn| {
         use crate::db::schema::uploads;
         use diesel::prelude::*;
-        conn.transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             diesel::update(uploads::table.find(&upload_id))
                 .set((uploads::state.eq("failed"), uploads::updated_at.eq(now)))
                 .execute(conn)?;

@@ -56,7 +56,7 @@ pub async fn delete(
     let owner_id = owner.to_string();
     let results = db::run(&state.pool, move |conn| {
         use diesel::Connection;
-        conn.transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 let result = match db::videos::owned(conn, &owner_id, &id)? {

@@ -22,12 +22,14 @@ pub fn toasts() -> Html {
                     <div class={class} key={id} role={if t.kind == ToastKind::Error { "alert" } else { "status" }}>
                         <strong class="toast-label">{ label }</strong>
                         <span>{ &t.text }</span>
+                        if !t.actions.is_empty() { <div class="toast-actions">
                         { for t.actions.iter().map(|a| {
                             let run = a.run.clone();
                             let close = dispatch.reduce_mut_callback(move |s| s.dismiss(id));
                             let onclick = Callback::from(move |_: MouseEvent| { run.emit(()); close.emit(()); });
                             html! { <button type="button" class="toast-action" {onclick}>{ &a.label }</button> }
                         }) }
+                        </div> }
                         <button type="button" class="toast-close" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
                     </div>
                 }
