@@ -319,6 +319,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 async fn run() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--deletes-only") {
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir)?;
+        let server = start_server(&dir).await?;
+        let (p50, p99, rate) = server.delete_latency(2000, 50).await?;
+        println!("| 2000 `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |");
+        return Ok(());
+    }
     let (big, small, runs) = if quick {
         (128 * MIB, 32 * MIB, 1)
     } else {

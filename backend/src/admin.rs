@@ -76,7 +76,7 @@ pub async fn create_instructor(
         created_at: db::now_ms(),
     };
     let id = row.id.clone();
-    let taken = db::run(pool, move |conn| {
+    let taken = db::write(pool, move |conn| {
         if db::instructors::by_email(conn, &row.email)?.is_some() {
             return Ok(true);
         }
@@ -143,7 +143,7 @@ pub async fn create_course(
             })
             .collect(),
     };
-    db::run(pool, move |conn| {
+    db::write(pool, move |conn| {
         Ok(db::courses::insert_with_chapters(conn, &course, &chapters)?)
     })
     .await?;

@@ -86,7 +86,7 @@ pub async fn login(
         created_at: now,
         expires_at: now + SESSION_DAYS * 86_400_000,
     };
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         db::sessions::delete_expired(conn, now)?;
         Ok(db::sessions::insert(conn, &session)?)
     })
@@ -116,7 +116,7 @@ pub async fn logout(
 ) -> ApiResult<HttpResponse> {
     if let Some(current) = current {
         let id = current.session_id.clone();
-        db::run(&state.pool, move |conn| {
+        db::write(&state.pool, move |conn| {
             Ok(db::sessions::delete(conn, &id)?)
         })
         .await?;

@@ -57,7 +57,8 @@ impl Event {
         self
     }
 
-    fn into_row(self, origin: &Origin) -> NewAuditEvent {
+    /// The row to insert, for actions that write their audit event in their own transaction.
+    pub fn into_row(self, origin: &Origin) -> NewAuditEvent {
         NewAuditEvent {
             at: db::now_ms(),
             actor: self.actor,
@@ -75,7 +76,7 @@ impl Event {
 pub async fn record(pool: &DbPool, origin: &Origin, event: Event) {
     let row = event.into_row(origin);
     let action = row.action.clone();
-    let result = db::run(pool, move |conn| Ok(db::audit::record(conn, &row)?)).await;
+    let result = db::write(pool, move |conn| Ok(db::audit::record(conn, &row)?)).await;
     if let Err(error) = result {
         tracing::error!(%action, error = format!("{error:#}"), "audit write failed");
     }

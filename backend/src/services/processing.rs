@@ -77,7 +77,7 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
                 sha256: Some(sha256.clone()),
                 ..video.clone()
             };
-            db::run(&state.pool, move |conn| {
+            db::write(&state.pool, move |conn| {
                 Ok(db::videos::mark_ready(conn, &ready, db::now_ms())?)
             })
             .await?;
@@ -92,7 +92,7 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
                 .await
                 .context("deleting a rejected file")?;
             let (id, why) = (video.id.clone(), reason.clone());
-            db::run(&state.pool, move |conn| {
+            db::write(&state.pool, move |conn| {
                 Ok(db::videos::set_status(
                     conn,
                     &id,

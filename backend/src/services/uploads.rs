@@ -183,7 +183,7 @@ pub async fn create(
         cleaned_at: None,
     };
     let (v, u) = (video.clone(), upload.clone());
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         Ok(db::videos::insert_with_upload(conn, &v, &u)?)
     })
     .await?;
@@ -366,7 +366,7 @@ pub async fn write_chunk(
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();
     let (u, expires) = (upload.clone(), expiry(state, now));
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         Ok(db::uploads::record_offset(
             conn, &u, new_offset, expires, now,
         )?)
@@ -399,7 +399,7 @@ async fn reject(
         reason.to_string(),
         now_ms(),
     );
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         use crate::db::schema::uploads;
         use diesel::prelude::*;
         conn.immediate_transaction(|conn| {
@@ -434,7 +434,7 @@ pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) 
         return;
     }
     let (id, now) = (upload_id.to_string(), now_ms());
-    if let Err(error) = db::run(&state.pool, move |conn| {
+    if let Err(error) = db::write(&state.pool, move |conn| {
         Ok(db::uploads::mark_cleaned(conn, &id, now)?)
     })
     .await
@@ -457,7 +457,7 @@ pub async fn terminate(
     }
     let _lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
     let (u, now) = (upload.clone(), now_ms());
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, "terminated", now)?)
     })
     .await?;
@@ -476,7 +476,7 @@ pub async fn terminate(
 /// Expiry: like termination, by the server, audited as such.
 pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<(), UploadError> {
     let (u, now) = (upload.clone(), now_ms());
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, "expired", now)?)
     })
     .await?;
