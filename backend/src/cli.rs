@@ -96,14 +96,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             println!("(This password is shown only once.)");
         }
     }
-    println!("Reel is listening on {url}");
-    tracing::info!(%url, "listening");
+    // Signal handlers go in before "listening" is printed: whoever starts us may stop us at once.
+    let stop = shutdown_signal()?;
     let handle = app.handle();
     actix_web::rt::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down: finishing requests in flight");
         handle.stop(true).await;
     });
+    println!("Reel is listening on {url}");
+    tracing::info!(%url, "listening");
     app.run_until_stopped().await?;
     Ok(())
 }
@@ -115,25 +117,25 @@ fn display_host(host: &str) -> &str {
     }
 }
 
-async fn shutdown_signal() {
+/// Registers SIGTERM and SIGINT now; the returned future ends at the first of them. Both drain
+/// requests in flight (actix's own handling would stop at once on SIGINT).
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        let (mut term, mut int) = (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        );
+        Ok(async move {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -146,3 +146,45 @@ async fn the_demo_seed_runs_only_on_an_empty_database() {
     let second = reel::admin::seed_demo(&pool, None).await.expect("checked");
     assert!(second.is_none());
 }
+
+#[test]
+fn serve_shuts_down_cleanly_on_sigterm() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .arg("serve")
+        .env("REEL_DATA_DIR", dir.path())
+        .env("REEL_BIND", "127.0.0.1:0")
+        .env("REEL_WEB_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("reel runs");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    assert!(
+        line.starts_with("Reel is listening on http://127.0.0.1:"),
+        "{line}"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            assert!(exit.success(), "exited with {exit}");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "did not stop after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
