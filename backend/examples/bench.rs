@@ -114,7 +114,12 @@ async fn start_server(dir: &Path) -> anyhow::Result<Server> {
         .spawn()
         .context("start target/release/reel (run `make build` first)")?;
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    // Idle connections go before the server's 5 s keep-alive closes them (a dd run can take
+    // longer than that), so no request is sent on a socket the server is closing.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()?;
     for _ in 0..100 {
         if client
             .get(format!("{base}/healthz"))
