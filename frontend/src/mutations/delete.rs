@@ -11,17 +11,8 @@ use shared::VideoId;
 use yew::Callback;
 use yewdux::Dispatch;
 
-/// The library store's dispatch (global in the browser, thread-local in native tests).
 fn library() -> Dispatch<LibraryStore> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Dispatch::global()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
-        CONTEXT.with(Dispatch::new)
-    }
+    crate::stores::dispatch()
 }
 
 /// Rows taken out of a list, with where each was.

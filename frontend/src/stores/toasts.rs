@@ -76,20 +76,6 @@ impl UiStore {
     }
 }
 
-/// The store's dispatch for code outside components. In the browser that is yewdux's global
-/// context; native unit tests get a thread-local one (`global()` exists only on wasm).
-pub fn ui() -> Dispatch<UiStore> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Dispatch::global()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
-        CONTEXT.with(Dispatch::new)
-    }
-}
-
 /// Shows a toast from anywhere (mutations use it) and hides it after a few seconds.
 pub fn toast(kind: ToastKind, text: impl Into<String>) {
     toast_with(kind, text, Vec::new(), 6_000);
@@ -97,12 +83,12 @@ pub fn toast(kind: ToastKind, text: impl Into<String>) {
 
 /// Shows a toast with buttons for `ms` milliseconds (an Undo toast lasts the grace period).
 pub fn toast_with(kind: ToastKind, text: impl Into<String>, actions: Vec<ToastAction>, ms: u32) {
-    let dispatch = ui();
+    let dispatch = super::dispatch::<UiStore>();
     let mut id = 0;
     let text = text.into();
     dispatch.reduce_mut(|s| id = s.push_with_actions(kind, text, actions));
     gloo_timers::callback::Timeout::new(ms, move || {
-        ui().reduce_mut(|s| s.dismiss(id));
+        super::dispatch::<UiStore>().reduce_mut(|s| s.dismiss(id));
     })
     .forget();
 }

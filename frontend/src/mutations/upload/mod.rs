@@ -26,17 +26,9 @@ thread_local! {
     static JOBS: RefCell<HashMap<u32, Rc<Job>>> = RefCell::new(HashMap::new());
 }
 
-/// The uploads store's dispatch (global in the browser, thread-local in native tests).
+/// The uploads store's dispatch.
 pub fn store() -> Dispatch<UploadsStore> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Dispatch::global()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        thread_local! { static CONTEXT: yewdux::Context = yewdux::Context::new(); }
-        CONTEXT.with(Dispatch::new)
-    }
+    crate::stores::dispatch()
 }
 
 /// Why a file is refused before upload, if it is.
