@@ -125,3 +125,23 @@ pub fn rfc3339(ms: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_reverts_and_applies_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pool = connect(&dir.path().join("reel.db").to_string_lossy()).expect("migrated");
+        let mut conn = pool.get().expect("connection");
+        let applied = conn.applied_migrations().expect("listed").len();
+        assert!(applied >= 2);
+        conn.revert_all_migrations(MIGRATIONS)
+            .expect("every down.sql runs");
+        assert!(conn.applied_migrations().expect("listed").is_empty());
+        conn.run_pending_migrations(MIGRATIONS)
+            .expect("every up.sql runs again");
+        assert_eq!(conn.applied_migrations().expect("listed").len(), applied);
+    }
+}
