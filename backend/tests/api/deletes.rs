@@ -47,24 +47,6 @@ async fn listed(app: &TestApp, client: &Client, chapter: &str) -> Vec<String> {
         .collect()
 }
 
-fn stored_files(app: &TestApp) -> usize {
-    fn count(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    if e.path().is_dir() {
-                        count(&e.path())
-                    } else {
-                        1
-                    }
-                })
-                .sum()
-        })
-    }
-    count(&app.data_dir.join("media"))
-}
-
 #[actix_web::test]
 async fn a_deleted_video_leaves_every_list_and_its_display_url_stops_serving() {
     let app = spawn_app().await;
@@ -99,7 +81,7 @@ async fn a_deleted_video_leaves_every_list_and_its_display_url_stops_serving() {
         reqwest::get(app.url(url)).await.expect("sent").status(),
         404
     );
-    assert_eq!(stored_files(&app), 1, "bytes stay during the grace period");
+    assert_eq!(app.stored_files(), 1, "bytes stay during the grace period");
     assert!(app
         .audit_events()
         .await
@@ -136,11 +118,7 @@ async fn restore_within_the_grace_period_brings_the_video_back_unchanged() {
         .await
         .expect("sent");
     assert_eq!(served.status(), 200);
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "video.restored"));
+    assert!(app.audited("video.restored", None).await);
 }
 
 #[actix_web::test]
@@ -159,7 +137,7 @@ async fn after_the_grace_period_the_bytes_are_purged_and_a_tombstone_remains() {
         .expect("janitor");
 
     assert_eq!(report.purged, 1);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files(), 0);
     let row = reel::db::run(&app.pool, move |conn| {
         Ok(reel::db::videos::by_id(conn, &id)?)
     })
@@ -174,11 +152,7 @@ async fn after_the_grace_period_the_bytes_are_purged_and_a_tombstone_remains() {
         "restore_expired",
     )
     .await;
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "video.purged"));
+    assert!(app.audited("video.purged", None).await);
 }
 
 #[actix_web::test]
@@ -190,7 +164,7 @@ async fn a_zero_grace_period_purges_at_once() {
         .expect("id")
         .to_string();
     assert_eq!(delete(&app, &client, &id).await.status(), 200);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files(), 0);
 }
 
 #[actix_web::test]
@@ -224,11 +198,7 @@ async fn another_instructors_video_is_not_found_untouched_and_audited() {
     assert_error(restore(&app, &bob, &id).await, 404, "not_found").await;
 
     assert_eq!(listed(&app, &ada, &chapter).await, vec![id.clone()]);
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "video.delete" && e.outcome == "denied"));
+    assert!(app.audited("video.delete", Some("denied")).await);
 }
 
 #[actix_web::test]
@@ -432,12 +402,12 @@ async fn the_janitor_removes_bytes_that_a_crash_left_behind_an_ended_upload() {
     })
     .await
     .expect("db");
-    assert_eq!(stored_files(&app), 1);
+    assert_eq!(app.stored_files(), 1);
 
     let report = reel::services::janitor::run_once(&app.state)
         .await
         .expect("janitor");
 
     assert_eq!(report.cleaned, 1);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files(), 0);
 }

@@ -118,6 +118,33 @@ impl TestApp {
         client
     }
 
+    /// Whether an audit event with this action (and outcome, if given) was written.
+    pub async fn audited(&self, action: &str, outcome: Option<&str>) -> bool {
+        self.audit_events()
+            .await
+            .iter()
+            .any(|e| e.action == action && outcome.is_none_or(|o| e.outcome == o))
+    }
+
+    /// Files in local storage (partial and final), to check bytes come and go.
+    pub fn stored_files(&self) -> usize {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir).map_or(0, |entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            count(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+        }
+        count(&self.data_dir.join("media"))
+    }
+
     pub async fn audit_events(&self) -> Vec<AuditEvent> {
         db::run(&self.pool, |conn| Ok(db::audit::recent(conn, 100)?))
             .await

@@ -151,6 +151,23 @@ impl TestApp {
         panic!("video {video_id} never finished processing");
     }
 
+    /// Waits for the video to be processed and returns the bytes its display URL serves.
+    pub async fn served_bytes(&self, client: &Client, video_id: &str) -> Vec<u8> {
+        let video = self.settled_video(client, video_id).await;
+        let url = video["display_url"]
+            .as_str()
+            .expect("a ready video has a display URL");
+        client
+            .get(self.url(url))
+            .send()
+            .await
+            .expect("sent")
+            .bytes()
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
     /// A signed-in instructor with one course; returns the browser and the first chapter ID.
     pub async fn instructor_with_chapter(&self, email: &str) -> (Client, String) {
         let client = self.signed_in(email).await;

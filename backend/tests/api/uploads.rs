@@ -386,15 +386,7 @@ async fn a_checksum_mismatch_is_460_and_the_chunk_is_discarded() {
             .status(),
         204
     );
-    let video = app.settled_video(&client, &created.video_id).await;
-    let served = client
-        .get(app.url(video["display_url"].as_str().expect("url")))
-        .send()
-        .await
-        .expect("sent")
-        .bytes()
-        .await
-        .expect("body");
+    let served = app.served_bytes(&client, &created.video_id).await;
     assert_eq!(sha256(&served), sha256(&data));
 }
 
@@ -436,7 +428,7 @@ async fn termination_removes_bytes_and_upload_and_cancels_the_video() {
         .await;
     app.patch(&client, &created.location, 0, data[..5000].to_vec())
         .await;
-    let partial_files = count_files(&app.data_dir.join("media"));
+    let partial_files = app.stored_files();
     assert_eq!(partial_files, 1);
 
     let res = client
@@ -447,7 +439,7 @@ async fn termination_removes_bytes_and_upload_and_cancels_the_video() {
         .expect("sent");
 
     assert_eq!(res.status(), 204);
-    assert_eq!(count_files(&app.data_dir.join("media")), 0);
+    assert_eq!(app.stored_files(), 0);
     assert_eq!(
         app.head_offset(&client, &created.location).await.status(),
         404
@@ -458,27 +450,7 @@ async fn termination_removes_bytes_and_upload_and_cancels_the_video() {
         .await
         .expect("sent");
     assert_eq!(video.status(), 404);
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "upload.terminated"));
-}
-
-fn count_files(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            if e.path().is_dir() {
-                count_files(&e.path())
-            } else {
-                1
-            }
-        })
-        .sum()
+    assert!(app.audited("upload.terminated", None).await);
 }
 
 #[actix_web::test]
@@ -505,12 +477,8 @@ async fn an_expired_upload_answers_410_and_its_bytes_are_removed() {
         .patch(&client, &created.location, 4000, vec![0u8; 10])
         .await;
     assert_error(res, 410, "upload_expired").await;
-    assert_eq!(count_files(&app.data_dir.join("media")), 0);
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "upload.expired"));
+    assert_eq!(app.stored_files(), 0);
+    assert!(app.audited("upload.expired", None).await);
 }
 
 #[actix_web::test]
@@ -532,7 +500,7 @@ async fn the_janitor_expires_uploads_nobody_touches() {
         .expect("janitor");
 
     assert_eq!(report.expired, 1);
-    assert_eq!(count_files(&app.data_dir.join("media")), 0);
+    assert_eq!(app.stored_files(), 0);
     assert_eq!(
         app.head_offset(&client, &created.location).await.status(),
         410
@@ -592,15 +560,7 @@ async fn a_patch_cut_off_mid_body_keeps_what_arrived_and_resumes() {
             .status(),
         204
     );
-    let video = app.settled_video(&client, &created.video_id).await;
-    let served = client
-        .get(app.url(video["display_url"].as_str().expect("url")))
-        .send()
-        .await
-        .expect("sent")
-        .bytes()
-        .await
-        .expect("body");
+    let served = app.served_bytes(&client, &created.video_id).await;
     assert_eq!(sha256(&served), sha256(&data));
 }
 
@@ -678,12 +638,8 @@ async fn a_text_file_named_mp4_is_refused_on_its_first_bytes_and_removed() {
         .expect("reason")
         .contains("not a video"));
     assert!(video["display_url"].is_null());
-    assert_eq!(count_files(&app.data_dir.join("media")), 0);
-    assert!(app
-        .audit_events()
-        .await
-        .iter()
-        .any(|e| e.action == "upload.failed"));
+    assert_eq!(app.stored_files(), 0);
+    assert!(app.audited("upload.failed", None).await);
 }
 
 #[actix_web::test]
@@ -704,5 +660,5 @@ async fn a_truncated_mp4_fails_with_a_readable_reason_and_its_bytes_are_removed(
             .contains("incomplete"),
         "{video}"
     );
-    assert_eq!(count_files(&app.data_dir.join("media")), 0);
+    assert_eq!(app.stored_files(), 0);
 }
