@@ -29,6 +29,15 @@ pub fn time_left(secs: f64) -> String {
     }
 }
 
+/// "1 video", "3 videos".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// "Nov 24, 2026" from RFC 3339, in the browser's locale.
 pub fn date(rfc3339: &str) -> String {
     let date = js_sys::Date::new(&rfc3339.into());
@@ -48,6 +57,13 @@ mod tests {
         assert_eq!(duration(2000), "0:02");
         assert_eq!(duration(245_000), "4:05");
         assert_eq!(duration(3_723_000), "1:02:03");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "video"), "1 video");
+        assert_eq!(count(0, "video"), "0 videos");
+        assert_eq!(count(12, "video"), "12 videos");
     }
 
     #[test]

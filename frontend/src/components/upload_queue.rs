@@ -149,9 +149,17 @@ pub fn upload_queue(props: &Props) -> Html {
             )
         })
         .count();
-    let finished = items
-        .iter()
-        .any(|i| matches!(i.status, UploadStatus::Done | UploadStatus::Rejected(_)));
+    let finished = items.iter().any(|i| {
+        matches!(
+            i.status,
+            UploadStatus::Done
+                | UploadStatus::Rejected(_)
+                | UploadStatus::Failed {
+                    retryable: false,
+                    ..
+                }
+        )
+    });
     let chapter = props.chapter_id.clone();
     let cancel_all = {
         let chapter = chapter.clone();

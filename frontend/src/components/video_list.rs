@@ -171,7 +171,7 @@ pub fn video_list(props: &Props) -> Html {
                     { "Select all" }
                 </label>
                 <span class="muted" aria-live="polite" data-testid="selection-count">
-                    { if selected == 0 { format!("{} videos", order.len()) } else { format!("{selected} of {} selected", order.len()) } }
+                    { if selected == 0 { format::count(order.len(), "video") } else { format!("{selected} of {} selected", order.len()) } }
                 </span>
                 <button type="button" class="btn btn-small btn-danger" disabled={selected == 0}
                     onclick={delete_selected} data-testid="delete-selected">

@@ -137,11 +137,7 @@ fn undo_window_ms(results: &[DeleteResult]) -> u32 {
 }
 
 fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 video".into()
-    } else {
-        format!("{n} videos")
-    }
+    crate::components::format::count(n, "video")
 }
 
 fn announce(

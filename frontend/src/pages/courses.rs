@@ -46,9 +46,5 @@ pub fn courses_page() -> Html {
 
 /// "1 chapter", "3 chapters".
 pub fn chapter_count(n: usize) -> String {
-    if n == 1 {
-        "1 chapter".to_string()
-    } else {
-        format!("{n} chapters")
-    }
+    crate::components::format::count(n, "chapter")
 }
