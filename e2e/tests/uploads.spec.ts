@@ -177,6 +177,9 @@ test('a text file named .mp4 gets the server message; a file over the limit is r
   await expect(notes.getByRole('button', { name: /^Retry/ })).toHaveCount(0);
   await expect(page.getByTestId('upload-announcer')).toContainText('notes.mp4 failed');
   await snap(page, testInfo, 'upload-refusals');
+  // Neither can succeed by trying again, so both clear away with the finished rows.
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(page.getByTestId('upload-row')).toHaveCount(0);
 });
 
 test('a crash shows a friendly panel with a way to reload', async ({ page }, testInfo) => {
