@@ -189,3 +189,19 @@ test('a crash shows a friendly panel with a way to reload', async ({ page }, tes
   await expect(panel.getByRole('button', { name: 'Reload Reel' })).toBeFocused();
   await snap(page, testInfo, 'crash-panel');
 });
+
+test('the uploader works from the keyboard: Tab to "Choose videos", Enter opens the picker', async ({ page }) => {
+  const file = hdVideo('keyboard.mp4', 2);
+  await openChapter(page);
+  const choose = page.getByRole('button', { name: 'Choose videos', exact: true });
+  for (let i = 0; i < 20 && !(await choose.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(choose).toBeFocused();
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles(file);
+  await expect(uploadRow(page, 'keyboard.mp4').getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 30_000 });
+  // Each row's controls are real buttons with names that say which file they act on.
+  await expect(page.getByRole('button', { name: 'Clear finished' })).toBeVisible();
+});
