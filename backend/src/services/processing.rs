@@ -5,7 +5,7 @@
 
 use crate::db::{self, models::Video};
 use crate::services::audit::{self, Event, Origin};
-use crate::services::media::{self, Container};
+use crate::services::media;
 use crate::services::storage::StorageKey;
 use crate::state::AppState;
 use anyhow::Context;
@@ -43,14 +43,7 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
         .await?
         .context("the completed object is missing")?;
     let mut reader = state.storage.open_seekable(&key).await?;
-    let family = if matches!(
-        video.content_type.as_str(),
-        "video/webm" | "video/x-matroska"
-    ) {
-        Container::Matroska
-    } else {
-        Container::IsoBmff
-    };
+    let family = media::family_of(&video.content_type);
     let (sha256, probed) = actix_web::rt::task::spawn_blocking(move || {
         let probed = media::probe(&mut *reader, size, family);
         let sha = media::sha256_hex(&mut *reader);

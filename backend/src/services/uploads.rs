@@ -346,19 +346,7 @@ pub async fn write_chunk(
         }
     }
     if head.len() >= SNIFF_LEN {
-        let expected_family =
-            media::kind_for_upload(&format!("x.{}", ext_of(&video.storage_key)), "")
-                .ok()
-                .map(|k| k.container);
-        let found = media::sniff(&head);
-        if found.is_none() || found != expected_family {
-            let reason = if found.is_none() {
-                format!("This file is not a video. {}", media::ACCEPTED_HINT)
-            } else {
-                "The file's name does not match its content (for example a WebM file named .mp4). \
-                 Rename it with the right extension and upload it again."
-                    .to_string()
-            };
+        if let Some(reason) = media::refuse_head(&head, media::family_of(&video.content_type)) {
             reject(state, origin, &upload, video, &reason).await?;
             return Err(UploadError::NotAVideo(reason));
         }
@@ -379,10 +367,6 @@ pub async fn write_chunk(
         processing::spawn(state.clone(), video.id.clone());
     }
     Ok(new_offset)
-}
-
-fn ext_of(key: &str) -> &str {
-    key.rsplit_once('.').map_or("", |(_, e)| e)
 }
 
 /// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.

@@ -26,9 +26,43 @@ pub fn sniff(head: &[u8]) -> Option<Container> {
 /// How many leading bytes [`sniff`] needs.
 pub const SNIFF_LEN: usize = 8;
 
+/// The container family of a stored video, from the type it is served with.
+pub fn family_of(content_type: &str) -> Container {
+    shared::media::KINDS
+        .iter()
+        .find(|k| k.content_type == content_type)
+        .map_or(Container::IsoBmff, |k| k.container)
+}
+
+/// Why a file's first bytes are refused for a video of the `expected` family, if they are.
+pub fn refuse_head(head: &[u8], expected: Container) -> Option<String> {
+    match sniff(head) {
+        None => Some(format!("This file is not a video. {ACCEPTED_HINT}")),
+        Some(found) if found != expected => Some(
+            "The file's name does not match its content (for example a WebM file named .mp4). \
+             Rename it with the right extension and upload it again."
+                .to_string(),
+        ),
+        Some(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_bytes_are_refused_when_not_a_video_or_of_the_other_family() {
+        assert!(refuse_head(b"plain text here", Container::IsoBmff)
+            .is_some_and(|r| r.contains("not a video")));
+        assert!(
+            refuse_head(&[0x1A, 0x45, 0xDF, 0xA3, 0, 0, 0, 0], Container::IsoBmff)
+                .is_some_and(|r| r.contains("does not match"))
+        );
+        assert_eq!(refuse_head(b"\0\0\0\x20ftypisom", Container::IsoBmff), None);
+        assert_eq!(family_of("video/webm"), Container::Matroska);
+        assert_eq!(family_of("video/quicktime"), Container::IsoBmff);
+    }
 
     #[test]
     fn sniff_knows_both_families_and_nothing_else() {

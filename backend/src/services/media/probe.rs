@@ -1,7 +1,7 @@
 //! The full check when the last byte lands: is this really a video of the allowed kinds, is it
 //! whole, and what are its duration and frame size. Reasons are written for the instructor.
 
-use super::{sniff, Container};
+use super::Container;
 use crate::services::storage::ReadSeek;
 use sha2::{Digest, Sha256};
 use std::io::{self, Cursor, SeekFrom};
@@ -27,16 +27,10 @@ const DAMAGED: &str = "This file could not be read as a video. It may be damaged
 pub fn probe(file: &mut dyn ReadSeek, len: u64, expected: Container) -> Result<MediaInfo, String> {
     let mut head = [0u8; 16];
     let n = read_up_to(file, &mut head).map_err(|_| DAMAGED.to_string())?;
-    let found = sniff(&head[..n])
-        .ok_or_else(|| format!("This file is not a video. {}", super::ACCEPTED_HINT))?;
-    if found != expected {
-        return Err(
-            "The file's name does not match its content (for example a WebM file named \
-            .mp4). Rename it with the right extension and upload it again."
-                .to_string(),
-        );
+    if let Some(reason) = super::refuse_head(&head[..n], expected) {
+        return Err(reason);
     }
-    match found {
+    match expected {
         Container::IsoBmff => probe_iso(file, len),
         Container::Matroska => probe_matroska(file, len),
     }
