@@ -200,10 +200,11 @@ async fn create_inner(
             offset: 0,
             checksum: parse_checksum(req)?,
         };
-        let offset =
+        let recorded =
             uploads::write_chunk(state, origin, &upload, &video, chunk, body_stream(payload))
                 .await?;
-        res.insert_header(("Upload-Offset", offset.to_string()));
+        res.insert_header(("Upload-Offset", recorded.offset.to_string()))
+            .insert_header(("Upload-Expires", tus::http_date(recorded.expires_at)));
     }
     Ok(res.finish())
 }
@@ -273,7 +274,7 @@ pub async fn patch(
                 .into());
             }
         }
-        let new_offset = uploads::write_chunk(
+        let recorded = uploads::write_chunk(
             &state,
             &origin,
             &upload,
@@ -283,11 +284,8 @@ pub async fn patch(
         )
         .await?;
         Ok(tus_response(StatusCode::NO_CONTENT)
-            .insert_header(("Upload-Offset", new_offset.to_string()))
-            .insert_header((
-                "Upload-Expires",
-                tus::http_date(crate::db::now_ms() + state.config.upload_expiry_secs as i64 * 1000),
-            ))
+            .insert_header(("Upload-Offset", recorded.offset.to_string()))
+            .insert_header(("Upload-Expires", tus::http_date(recorded.expires_at)))
             .finish())
     }
     .await;

@@ -38,8 +38,9 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
     }
     let leftovers = db::run(&state.pool, |conn| Ok(db::uploads::uncleaned(conn)?)).await?;
     for (upload, video) in leftovers {
-        uploads::remove_bytes(state, &upload.id, &video.storage_key).await;
-        report.cleaned += 1;
+        if uploads::remove_bytes(state, &upload.id, &video.storage_key).await {
+            report.cleaned += 1;
+        }
     }
     let (purged, failed) = videos::purge_due(state).await?;
     report.purged = purged;

@@ -243,6 +243,15 @@ pub struct Chunk {
     pub checksum: Option<(ChunkHasher, Vec<u8>)>,
 }
 
+/// What a chunk write recorded: the new offset and the upload's new expiry (ms).
+#[derive(Clone, Copy, Debug)]
+pub struct Recorded {
+    /// Bytes durably stored in all.
+    pub offset: i64,
+    /// When the upload now expires if nothing more arrives.
+    pub expires_at: i64,
+}
+
 /// Counts, limits, hashes and sniffs a body on its way to storage.
 struct Tap {
     seen: u64,
@@ -261,7 +270,7 @@ pub async fn write_chunk(
     video: &Video,
     chunk: Chunk,
     body: ByteStream,
-) -> Result<i64, UploadError> {
+) -> Result<Recorded, UploadError> {
     if upload.state == "completed" {
         return Err(UploadError::OffsetMismatch {
             expected: upload.upload_offset,
@@ -366,7 +375,10 @@ pub async fn write_chunk(
     if new_offset == upload.upload_length {
         processing::spawn(state.clone(), video.id.clone());
     }
-    Ok(new_offset)
+    Ok(Recorded {
+        offset: new_offset,
+        expires_at: expires,
+    })
 }
 
 /// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.
@@ -410,12 +422,12 @@ async fn reject(
 
 /// Removes an ended upload's bytes and notes it. The upload's state changed first, so a crash
 /// or a storage failure here leaves `cleaned_at` empty and the janitor finishes the job: never
-/// bytes without a row, never a live row without bytes.
-pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) {
+/// bytes without a row, never a live row without bytes. Returns whether it finished.
+pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) -> bool {
     let key = StorageKey::from_stored(storage_key.to_string());
     if let Err(error) = state.storage.delete(&key).await {
         tracing::warn!(upload = %upload_id, %error, "could not remove upload bytes; the janitor retries");
-        return;
+        return false;
     }
     let (id, now) = (upload_id.to_string(), now_ms());
     if let Err(error) = db::write(&state.pool, move |conn| {
@@ -424,7 +436,9 @@ pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) 
     .await
     {
         tracing::warn!(upload = %upload_id, error = format!("{error:#}"), "could not record removed bytes");
+        return false;
     }
+    true
 }
 
 /// tus termination: the bytes go, the upload ends, the video is canceled.

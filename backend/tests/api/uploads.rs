@@ -662,3 +662,24 @@ async fn a_truncated_mp4_fails_with_a_readable_reason_and_its_bytes_are_removed(
     );
     assert_eq!(app.stored_files(), 0);
 }
+
+#[actix_web::test]
+async fn a_patch_reports_the_expiry_the_server_stored() {
+    let app = spawn_app().await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let created = app.create_upload(&client, &chapter, "a.mp4", 100_000).await;
+    let patched = app
+        .patch(
+            &client,
+            &created.location,
+            0,
+            fixture("clip.mp4")[..4000].to_vec(),
+        )
+        .await;
+    assert_eq!(patched.status(), 204);
+    let head = app.head_offset(&client, &created.location).await;
+    assert_eq!(
+        patched.headers()["upload-expires"],
+        head.headers()["upload-expires"]
+    );
+}

@@ -141,12 +141,14 @@ async fn send(
     }
 }
 
+/// Base64 through the browser's `btoa`, which takes a "binary string": one char per byte.
+fn base64(bytes: &[u8]) -> Option<String> {
+    let binary: String = bytes.iter().map(|b| char::from(*b)).collect();
+    web_sys::window()?.btoa(&binary).ok()
+}
+
 fn b64(text: &str) -> String {
-    // btoa takes "binary strings": encode UTF-8 bytes as chars first.
-    let binary: String = text.as_bytes().iter().map(|b| char::from(*b)).collect();
-    web_sys::window()
-        .and_then(|w| w.btoa(&binary).ok())
-        .unwrap_or_default()
+    base64(text.as_bytes()).unwrap_or_default()
 }
 
 /// A new upload on the server.
@@ -277,7 +279,5 @@ pub async fn sha256_b64(buffer: &js_sys::ArrayBuffer) -> Option<String> {
         .digest_with_str_and_buffer_source("SHA-256", buffer)
         .ok()?;
     let digest = JsFuture::from(promise).await.ok()?;
-    let bytes = js_sys::Uint8Array::new(&digest).to_vec();
-    let binary: String = bytes.iter().map(|b| char::from(*b)).collect();
-    web_sys::window()?.btoa(&binary).ok()
+    base64(&js_sys::Uint8Array::new(&digest).to_vec())
 }
