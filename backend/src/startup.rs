@@ -3,7 +3,7 @@
 
 use crate::config::{Config, SecretKey, StorageKind};
 use crate::http::{errors, spa};
-use crate::services::{janitor, storage::LocalStorage};
+use crate::services::{janitor, probe_queue::ProbeQueue, storage::LocalStorage};
 use crate::state::{AppState, SharedStorage};
 use crate::{actions, db};
 use actix_cors::Cors;
@@ -62,7 +62,7 @@ impl Application {
             secret,
             storage,
             upload_locks: Arc::default(),
-            probes: Arc::new(tokio::sync::Semaphore::new(2)),
+            probes: Arc::new(ProbeQueue::new(2)),
         };
         let server = server(listener, state.clone())?;
         janitor::spawn(state.clone(), interval);

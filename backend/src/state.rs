@@ -23,7 +23,7 @@ pub struct AppState {
     /// Uploads with a request writing to them right now (one writer per upload).
     pub upload_locks: Arc<Mutex<HashSet<String>>>,
     /// Bounds how many finished uploads are probed at once (it reads the whole file).
-    pub probes: Arc<tokio::sync::Semaphore>,
+    pub probes: Arc<crate::services::probe_queue::ProbeQueue>,
 }
 
 /// Holds an upload's write lock until dropped.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod janitor;
 pub mod media;
 pub mod passwords;
+pub mod probe_queue;
 pub mod processing;
 pub mod signing;
 pub mod storage;

@@ -22,7 +22,6 @@ pub fn spawn(state: AppState, video_id: String) {
 /// Probes one video. Returns an error only for faults of ours (storage, database), in which
 /// case the video stays `processing` and is retried later.
 pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
-    let _permit = state.probes.acquire().await.context("probe queue closed")?;
     let id = video_id.to_string();
     let Some(video) = db::run(&state.pool, move |conn| Ok(db::videos::by_id(conn, &id)?)).await?
     else {
@@ -31,6 +30,19 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
     if video.status != "processing" {
         return Ok(());
     }
+    let instructor = {
+        let id = video.id.clone();
+        db::run(&state.pool, move |conn| {
+            Ok(db::videos::upload_of(conn, &id)?)
+        })
+        .await?
+        .map(|u| u.instructor_id)
+    };
+    let _turn = state
+        .probes
+        .turn(instructor.as_deref().unwrap_or_default())
+        .await
+        .context("probe queue closed")?;
     let key = StorageKey::from_stored(video.storage_key.clone());
     state
         .storage
@@ -45,21 +57,18 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
     let mut reader = state.storage.open_seekable(&key).await?;
     let family = media::family_of(&video.content_type);
     let (sha256, probed) = actix_web::rt::task::spawn_blocking(move || {
-        let probed = media::probe(&mut *reader, size, family);
+        // A parser bug must not leave the video `processing` forever: a panic in a container
+        // parser is a file we cannot read, said as such.
+        let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            media::probe(&mut *reader, size, family)
+        }))
+        .unwrap_or_else(|_| Err(media::UNREADABLE.to_string()));
         let sha = media::sha256_hex(&mut *reader);
         (sha, probed)
     })
     .await
     .context("probe task")?;
     let sha256 = sha256.context("hashing the stored object")?;
-    let instructor = {
-        let id = video.id.clone();
-        db::run(&state.pool, move |conn| {
-            Ok(db::videos::upload_of(conn, &id)?)
-        })
-        .await?
-        .map(|u| u.instructor_id)
-    };
     let mut event = match probed {
         Ok(info) => {
             let ready = Video {

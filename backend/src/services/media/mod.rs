@@ -4,7 +4,7 @@
 
 mod probe;
 
-pub use probe::{probe, sha256_hex, MediaInfo};
+pub use probe::{probe, probe_within, sha256_hex, Budget, MediaInfo, UNREADABLE};
 
 pub use shared::media::{kind_for_upload, Container, FileKind, ACCEPTED_HINT};
 

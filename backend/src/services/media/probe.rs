@@ -1,10 +1,17 @@
 //! The full check when the last byte lands: is this really a video of the allowed kinds, is it
 //! whole, and what are its duration and frame size. Reasons are written for the instructor.
+//!
+//! Whatever a file declares, a probe stays within a fixed budget: it walks the top-level
+//! structure by seeking (never reading media data), reads at most [`MAX_MOOV`] of MP4 index or
+//! [`MAX_MKV_HEADER`] of Matroska header into the parsers, visits at most
+//! [`Budget::elements`] top-level elements and gives up at [`Budget::deadline`]. A security
+//! probe found a 1 GiB `ftyp` box took the server to 2 GiB of memory before these limits.
 
 use super::Container;
 use crate::services::storage::ReadSeek;
 use sha2::{Digest, Sha256};
-use std::io::{self, Cursor, SeekFrom};
+use std::io::{self, Cursor, Read, SeekFrom};
+use std::time::{Duration, Instant};
 
 /// What the container says about the video.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,22 +24,99 @@ pub struct MediaInfo {
     pub height: Option<i32>,
 }
 
-/// The largest `moov` box read into memory (hours of video stay far below this).
-const MAX_MOOV: u64 = 256 << 20;
+/// How much work one probe may do before it refuses the file as too complex.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Top-level boxes (MP4) or Segment children (Matroska) visited, at most. A fragmented
+    /// ten-hour lecture has well under 100,000.
+    pub elements: u32,
+    /// When the structural check must have finished (hashing the bytes is not counted: it is
+    /// linear in the size, which the upload limit already bounds).
+    pub deadline: Instant,
+}
+
+impl Budget {
+    /// The budget every upload gets.
+    pub fn standard() -> Self {
+        Self::with(200_000, Duration::from_secs(20))
+    }
+
+    /// A budget of `elements` visits and `time` from now.
+    pub fn with(elements: u32, time: Duration) -> Self {
+        Self {
+            elements,
+            deadline: Instant::now() + time,
+        }
+    }
+
+    fn spend(&mut self) -> Result<(), String> {
+        self.elements = self.elements.checked_sub(1).ok_or_else(too_complex)?;
+        // Reading the clock every visit would cost more than the visit.
+        if self.elements % 256 == 0 && Instant::now() > self.deadline {
+            return Err(too_complex());
+        }
+        Ok(())
+    }
+}
+
+/// The largest `moov` (the MP4 index) handed to the parser. A three-hour 60 fps lecture needs
+/// about 15 MiB; the parser's tables are about as large as the box.
+pub const MAX_MOOV: u64 = 64 << 20;
+/// The largest `ftyp`: it lists a few brands, a few dozen bytes in practice.
+const MAX_FTYP: u64 = 64 << 10;
+/// The largest Matroska EBML header, `Info` or `Tracks` element handed to the demuxer.
+pub const MAX_MKV_HEADER: u64 = 4 << 20;
+
+/// Why a file that is no readable video was refused.
+pub const UNREADABLE: &str = DAMAGED;
 
 const DAMAGED: &str = "This file could not be read as a video. It may be damaged or incomplete: \
     export it again and upload the new file.";
 
-/// Checks the object is a whole video of the `expected` family and reads its metadata.
+fn truncated() -> String {
+    "The video file is incomplete (it ends in the middle). Upload the whole file again.".into()
+}
+
+fn too_complex() -> String {
+    "This file's structure is too complex to check (it is split into an unusual number of \
+     parts). Export it again from your video editor and upload the new file."
+        .into()
+}
+
+fn header_too_large(what: &str, size: u64, limit: u64) -> String {
+    format!(
+        "This video's {what} is {} but Reel reads at most {}. The file is probably damaged: \
+         export it again, or split a very long recording into shorter videos.",
+        shared::media::human_bytes(size),
+        shared::media::human_bytes(limit)
+    )
+}
+
+fn damaged<E>(_: E) -> String {
+    DAMAGED.to_string()
+}
+
+/// Checks the object is a whole video of the `expected` family and reads its metadata, within
+/// the standard [`Budget`].
 pub fn probe(file: &mut dyn ReadSeek, len: u64, expected: Container) -> Result<MediaInfo, String> {
+    probe_within(file, len, expected, Budget::standard())
+}
+
+/// [`probe`] with a given budget.
+pub fn probe_within(
+    file: &mut dyn ReadSeek,
+    len: u64,
+    expected: Container,
+    mut budget: Budget,
+) -> Result<MediaInfo, String> {
     let mut head = [0u8; 16];
-    let n = read_up_to(file, &mut head).map_err(|_| DAMAGED.to_string())?;
+    let n = read_up_to(file, &mut head).map_err(damaged)?;
     if let Some(reason) = super::refuse_head(&head[..n], expected) {
         return Err(reason);
     }
     match expected {
-        Container::IsoBmff => probe_iso(file, len),
-        Container::Matroska => probe_matroska(file, len),
+        Container::IsoBmff => probe_iso(file, len, &mut budget),
+        Container::Matroska => probe_matroska(file, len, &mut budget),
     }
 }
 
@@ -64,24 +148,64 @@ fn read_up_to(file: &mut dyn ReadSeek, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+/// Reads byte ranges of a file one after another, as if they were one stream: the parser sees
+/// `ftyp` + `moov` without either being copied into memory first.
+struct Regions<'a> {
+    file: &'a mut dyn ReadSeek,
+    regions: std::vec::IntoIter<(u64, u64)>,
+    left: u64,
+}
+
+impl<'a> Regions<'a> {
+    fn new(file: &'a mut dyn ReadSeek, regions: Vec<(u64, u64)>) -> Self {
+        Self {
+            file,
+            regions: regions.into_iter(),
+            left: 0,
+        }
+    }
+}
+
+impl Read for Regions<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.left == 0 {
+            let Some((start, size)) = self.regions.next() else {
+                return Ok(0);
+            };
+            self.file.seek(SeekFrom::Start(start))?;
+            self.left = size;
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Walks the top-level boxes by seeking (never reading `mdat`), so a truncated file is caught
-/// by its box sizes; then hands `ftyp` + `moov` to mp4parse.
-fn probe_iso(file: &mut dyn ReadSeek, len: u64) -> Result<MediaInfo, String> {
-    let truncated = || {
-        "The video file is incomplete (it ends in the middle). Upload the whole file again."
-            .to_string()
-    };
+/// by its box sizes; then streams `ftyp` + `moov` into mp4parse.
+fn probe_iso(file: &mut dyn ReadSeek, len: u64, budget: &mut Budget) -> Result<MediaInfo, String> {
     let mut pos = 0u64;
+    // Where the reader is, so back-to-back boxes are read without a seek each.
+    let mut at = u64::MAX;
     let mut wanted: Vec<(u64, u64)> = Vec::new();
     let mut has_moov = false;
     while pos < len {
+        budget.spend()?;
         if len - pos < 8 {
             return Err(truncated());
         }
-        file.seek(SeekFrom::Start(pos))
-            .map_err(|_| DAMAGED.to_string())?;
+        if at != pos {
+            file.seek(SeekFrom::Start(pos)).map_err(damaged)?;
+        }
         let mut header = [0u8; 16];
         file.read_exact(&mut header[..8]).map_err(|_| truncated())?;
+        at = pos + 8;
         let small = u64::from(u32::from_be_bytes([
             header[0], header[1], header[2], header[3],
         ]));
@@ -91,7 +215,8 @@ fn probe_iso(file: &mut dyn ReadSeek, len: u64) -> Result<MediaInfo, String> {
             1 => {
                 file.read_exact(&mut header[8..16])
                     .map_err(|_| truncated())?;
-                u64::from_be_bytes(header[8..16].try_into().map_err(|_| DAMAGED.to_string())?)
+                at = pos + 16;
+                u64::from_be_bytes(header[8..16].try_into().map_err(damaged)?)
             }
             n => n,
         };
@@ -101,29 +226,35 @@ fn probe_iso(file: &mut dyn ReadSeek, len: u64) -> Result<MediaInfo, String> {
         if pos.checked_add(size).is_none_or(|end| end > len) {
             return Err(truncated());
         }
-        if &kind == b"moov" {
-            has_moov = true;
-            if size > MAX_MOOV {
-                return Err(DAMAGED.to_string());
+        match &kind {
+            b"moov" => {
+                if has_moov {
+                    return Err(DAMAGED.to_string());
+                }
+                has_moov = true;
+                if size > MAX_MOOV {
+                    return Err(header_too_large("index (moov box)", size, MAX_MOOV));
+                }
+                wanted.push((pos, size));
             }
-        }
-        if &kind == b"ftyp" || &kind == b"moov" {
-            wanted.push((pos, size));
+            b"ftyp" => {
+                if size > MAX_FTYP {
+                    return Err(header_too_large("file-type box", size, MAX_FTYP));
+                }
+                // Only a leading `ftyp` means anything to the parser.
+                if wanted.is_empty() {
+                    wanted.push((pos, size));
+                }
+            }
+            _ => {}
         }
         pos += size;
     }
     if !has_moov {
         return Err(truncated());
     }
-    let mut boxes = Vec::new();
-    for (start, size) in wanted {
-        file.seek(SeekFrom::Start(start))
-            .map_err(|_| DAMAGED.to_string())?;
-        let mut part = vec![0u8; usize::try_from(size).map_err(|_| DAMAGED.to_string())?];
-        file.read_exact(&mut part).map_err(|_| truncated())?;
-        boxes.extend_from_slice(&part);
-    }
-    let context = mp4parse::read_mp4(&mut Cursor::new(boxes)).map_err(|_| DAMAGED.to_string())?;
+    let mut stream = Regions::new(file, wanted);
+    let context = mp4parse::read_mp4(&mut stream).map_err(damaged)?;
     let track = context
         .tracks
         .iter()
@@ -147,34 +278,92 @@ fn probe_iso(file: &mut dyn ReadSeek, len: u64) -> Result<MediaInfo, String> {
     })
 }
 
-/// Checks the Segment's declared size against the file, then lets matroska-demuxer read the
-/// header, info and tracks.
-fn probe_matroska(file: &mut dyn ReadSeek, len: u64) -> Result<MediaInfo, String> {
-    let truncated = || {
-        "The video file is incomplete (it ends in the middle). Upload the whole file again."
-            .to_string()
-    };
-    file.seek(SeekFrom::Start(0))
-        .map_err(|_| DAMAGED.to_string())?;
-    let (_, header_len) = read_element_header(file).ok_or_else(|| DAMAGED.to_string())?;
-    let ebml_size = header_len.1;
-    file.seek(SeekFrom::Current(
-        i64::try_from(ebml_size).map_err(|_| DAMAGED.to_string())?,
-    ))
-    .map_err(|_| truncated())?;
-    let (segment_id, (segment_header, segment_size)) =
-        read_element_header(file).ok_or_else(truncated)?;
-    if segment_id != 0x1853_8067 {
+const EBML_ID: u64 = 0x1A45_DFA3;
+const SEGMENT_ID: u64 = 0x1853_8067;
+const INFO_ID: u64 = 0x1549_A966;
+const TRACKS_ID: u64 = 0x1654_AE6B;
+const UNKNOWN_SIZE_SEGMENT: [u8; 12] = [
+    0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+];
+const EMPTY_CLUSTER: [u8; 5] = [0x1F, 0x43, 0xB6, 0x75, 0x80];
+
+/// Copies `(start, size)` of the file; callers bound `size` first.
+fn read_region(file: &mut dyn ReadSeek, (start, size): (u64, u64)) -> Result<Vec<u8>, String> {
+    let mut part = vec![0u8; usize::try_from(size).map_err(damaged)?];
+    file.seek(SeekFrom::Start(start)).map_err(damaged)?;
+    file.read_exact(&mut part).map_err(|_| truncated())?;
+    Ok(part)
+}
+
+/// Walks the Segment's children by seeking (a truncated file is caught by their sizes), then
+/// hands the demuxer a small copy holding only the EBML header, `Info` and `Tracks`. The
+/// demuxer sizes its buffers from what elements declare, so it never sees the real file.
+fn probe_matroska(
+    file: &mut dyn ReadSeek,
+    len: u64,
+    budget: &mut Budget,
+) -> Result<MediaInfo, String> {
+    file.seek(SeekFrom::Start(0)).map_err(damaged)?;
+    let (id, (header_len, ebml_size)) =
+        read_element_header(file).ok_or_else(|| DAMAGED.to_string())?;
+    if id != EBML_ID || ebml_size > MAX_MKV_HEADER {
         return Err(DAMAGED.to_string());
     }
-    let segment_start = header_len.0 + ebml_size + segment_header;
-    // An "unknown" size (all ones) is legal for live-written files; otherwise it must fit.
-    if segment_size != u64::MAX && segment_start.saturating_add(segment_size) > len {
-        return Err(truncated());
+    let ebml_end = header_len + ebml_size;
+    file.seek(SeekFrom::Start(ebml_end))
+        .map_err(|_| truncated())?;
+    let (segment_id, (segment_header, segment_size)) =
+        read_element_header(file).ok_or_else(truncated)?;
+    if segment_id != SEGMENT_ID {
+        return Err(DAMAGED.to_string());
     }
-    file.seek(SeekFrom::Start(0))
-        .map_err(|_| DAMAGED.to_string())?;
-    let mkv = matroska_demuxer::MatroskaFile::open(file).map_err(|_| DAMAGED.to_string())?;
+    let segment_start = ebml_end + segment_header;
+    // An "unknown" size (all ones) is legal for live-written files; otherwise it must fit.
+    let segment_end = if segment_size == u64::MAX {
+        len
+    } else {
+        segment_start
+            .checked_add(segment_size)
+            .filter(|end| *end <= len)
+            .ok_or_else(truncated)?
+    };
+    let (mut info, mut tracks) = (None, None);
+    let mut pos = segment_start;
+    while pos < segment_end {
+        budget.spend()?;
+        file.seek(SeekFrom::Start(pos)).map_err(damaged)?;
+        let (id, (header, size)) = read_element_header(file).ok_or_else(truncated)?;
+        if size == u64::MAX {
+            break; // a live-written Cluster: nothing after it can be found without reading it
+        }
+        let end = pos
+            .checked_add(header)
+            .and_then(|p| p.checked_add(size))
+            .filter(|end| *end <= segment_end)
+            .ok_or_else(truncated)?;
+        let slot = match id {
+            INFO_ID => Some((&mut info, "segment information")),
+            TRACKS_ID => Some((&mut tracks, "track list")),
+            _ => None,
+        };
+        if let Some((slot, what)) = slot {
+            if size > MAX_MKV_HEADER {
+                return Err(header_too_large(what, size, MAX_MKV_HEADER));
+            }
+            slot.get_or_insert((pos, header + size));
+        }
+        pos = end;
+    }
+    let (Some(info), Some(tracks)) = (info, tracks) else {
+        return Err(DAMAGED.to_string());
+    };
+    // EBML header, a Segment of unknown size, Info, Tracks and an empty Cluster.
+    let mut copy = read_region(file, (0, ebml_end))?;
+    copy.extend_from_slice(&UNKNOWN_SIZE_SEGMENT);
+    copy.extend(read_region(file, info)?);
+    copy.extend(read_region(file, tracks)?);
+    copy.extend_from_slice(&EMPTY_CLUSTER);
+    let mkv = matroska_demuxer::MatroskaFile::open(Cursor::new(copy)).map_err(damaged)?;
     let video = mkv
         .tracks()
         .iter()
@@ -271,6 +460,139 @@ mod tests {
         let len = data.len() as u64;
         let err = probe(&mut Cursor::new(data), len, Container::Matroska).expect_err("refused");
         assert!(err.contains("does not match"), "{err}");
+    }
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+    /// A file that counts the bytes read from it, to prove a probe reads little.
+    struct Counting {
+        inner: Cursor<Vec<u8>>,
+        read: u64,
+    }
+
+    impl Read for Counting {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl std::io::Seek for Counting {
+        fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+            self.inner.seek(pos)
+        }
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{name}")).expect("fixture")
+    }
+
+    /// A box header declaring `size` bytes (64-bit form), with only its first bytes present.
+    fn large_box(kind: &[u8; 4], size: u64) -> Vec<u8> {
+        let mut out = 1u32.to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(&size.to_be_bytes());
+        out.extend_from_slice(b"isom\0\0\0\0isom");
+        out
+    }
+
+    #[test]
+    fn real_videos_of_every_kind_still_probe() {
+        for (name, family) in [
+            ("clip.mp4", Container::IsoBmff),
+            ("clip.mov", Container::IsoBmff),
+            ("clip.webm", Container::Matroska),
+        ] {
+            let data = fixture(name);
+            let len = data.len() as u64;
+            let info = probe(&mut Cursor::new(data), len, family).expect(name);
+            assert!(info.duration_ms.is_some_and(|d| d > 0), "{name}: {info:?}");
+            assert!(info.width.is_some_and(|w| w > 0), "{name}: {info:?}");
+        }
+    }
+
+    #[test]
+    fn a_one_gib_ftyp_is_refused_after_reading_a_few_bytes() {
+        // The file claims a 1 GiB ftyp; the probe must not read (or allocate) it.
+        let gib = 1u64 << 30;
+        let mut data = large_box(b"ftyp", gib);
+        data.resize(4096, 0);
+        let mut file = Counting {
+            inner: Cursor::new(data),
+            read: 0,
+        };
+        let err = probe(&mut file, gib + 64, Container::IsoBmff).expect_err("refused");
+        assert!(err.contains("file-type box is 1 GiB"), "{err}");
+        assert!(file.read < 64, "read {} bytes", file.read);
+    }
+
+    #[test]
+    fn a_200_mib_moov_is_refused_without_being_read() {
+        let size = 200u64 << 20;
+        let mut data = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        let start = data.len() as u64;
+        data.extend_from_slice(&large_box(b"moov", size));
+        let mut file = Counting {
+            inner: Cursor::new(data),
+            read: 0,
+        };
+        let err = probe(&mut file, start + size, Container::IsoBmff).expect_err("refused");
+        assert!(err.contains("index (moov box) is 200 MiB"), "{err}");
+        assert!(file.read < 128, "read {} bytes", file.read);
+    }
+
+    #[test]
+    fn millions_of_tiny_boxes_exhaust_the_work_budget() {
+        let mut data = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        for _ in 0..300_000 {
+            data.extend_from_slice(&boxed(b"free", &[]));
+        }
+        let len = data.len() as u64;
+        let err = probe(&mut Cursor::new(data), len, Container::IsoBmff).expect_err("refused");
+        assert!(err.contains("too complex"), "{err}");
+    }
+
+    #[test]
+    fn a_probe_past_its_deadline_gives_up() {
+        let mut data = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        for _ in 0..1_000 {
+            data.extend_from_slice(&boxed(b"free", &[]));
+        }
+        let len = data.len() as u64;
+        let spent = Budget::with(u32::MAX, Duration::ZERO);
+        let err = probe_within(&mut Cursor::new(data), len, Container::IsoBmff, spent)
+            .expect_err("refused");
+        assert!(err.contains("too complex"), "{err}");
+    }
+
+    #[test]
+    fn a_matroska_track_list_of_100_mib_is_refused_without_being_read() {
+        // The fixture's EBML header and Segment start, then a Tracks element claiming 100 MiB.
+        let real = fixture("clip.webm");
+        let mut file = Cursor::new(real.clone());
+        let (_, (h, size)) = read_element_header(&mut file).expect("ebml");
+        let mut data = real[..usize::try_from(h + size).expect("small")].to_vec();
+        data.extend_from_slice(&UNKNOWN_SIZE_SEGMENT);
+        data.extend_from_slice(&[0x16, 0x54, 0xAE, 0x6B, 0x08, 0x06, 0x40, 0x00, 0x00]);
+        data.resize(data.len() + 1024, 0);
+        let len = data.len() as u64 + (100 << 20);
+        let mut file = Counting {
+            inner: Cursor::new(data),
+            read: 0,
+        };
+        let err = probe(&mut file, len, Container::Matroska).expect_err("refused");
+        assert!(err.contains("track list is 100 MiB"), "{err}");
+        assert!(file.read < 4096, "read {} bytes", file.read);
+    }
+
+    #[test]
+    fn a_truncated_webm_is_incomplete() {
+        let mut real = fixture("clip.webm");
+        real.truncate(real.len() - 100);
+        let len = real.len() as u64;
+        let err = probe(&mut Cursor::new(real), len, Container::Matroska).expect_err("refused");
+        assert!(err.contains("incomplete"), "{err}");
     }
 
     #[test]
