@@ -92,6 +92,44 @@ pub async fn create_instructor(
     Ok(CreatedInstructor { id, email, name })
 }
 
+/// What `set-password` prints.
+#[derive(Debug, Serialize)]
+pub struct PasswordChanged {
+    /// The instructor's ID.
+    pub id: String,
+    /// Sessions ended (every one the instructor had: stolen ones too).
+    pub sessions_ended: usize,
+}
+
+/// Sets an instructor's password and ends all their sessions in the same transaction, so a
+/// session opened with the old password does not outlive it.
+pub async fn set_password(
+    pool: &DbPool,
+    email: &str,
+    password: &str,
+) -> Result<PasswordChanged, AdminError> {
+    let email = email.trim().to_lowercase();
+    if password.chars().count() < passwords::MIN_LENGTH {
+        return Err(AdminError::Invalid(format!(
+            "the password must be at least {} characters",
+            passwords::MIN_LENGTH
+        )));
+    }
+    let password_hash = passwords::hash(password)?;
+    let lookup = email.clone();
+    let changed = db::write(pool, move |conn| {
+        Ok(db::instructors::set_password(
+            conn,
+            &lookup,
+            &password_hash,
+        )?)
+    })
+    .await?;
+    let (id, sessions_ended) =
+        changed.ok_or_else(|| AdminError::Invalid(format!("no instructor has email {email}")))?;
+    Ok(PasswordChanged { id, sessions_ended })
+}
+
 /// Creates a course owned by the instructor with `owner_email`, with chapters in order.
 pub async fn create_course(
     pool: &DbPool,

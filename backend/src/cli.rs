@@ -42,6 +42,13 @@ enum AdminTask {
         #[arg(long)]
         name: String,
     },
+    /// Set an instructor's password (read from standard input) and end all their sessions.
+    /// Prints JSON.
+    SetPassword {
+        /// The instructor's email.
+        #[arg(long)]
+        email: String,
+    },
     /// Create a course with chapters for an instructor. Prints JSON.
     CreateCourse {
         /// The owning instructor's email.
@@ -139,15 +146,26 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
 async fn run_admin(config: Config, task: AdminTask) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir)?;
+    crate::services::private_files::secure_dir(&config.data_dir)?;
     let pool = db::connect(&config.effective_database_url())?;
     let json = match task {
         AdminTask::CreateInstructor { email, name } => {
-            let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            serde_json::to_string(&admin::create_instructor(&pool, &email, &name, password).await?)?
+            let password = read_password()?;
+            serde_json::to_string(
+                &admin::create_instructor(&pool, &email, &name, &password).await?,
+            )?
+        }
+        AdminTask::SetPassword { email } => {
+            let password = read_password()?;
+            serde_json::to_string(&admin::set_password(&pool, &email, &password).await?)?
         }
         AdminTask::CreateCourse {
             owner,

@@ -15,6 +15,7 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     source: Option<anyhow::Error>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl ApiError {
@@ -25,7 +26,14 @@ impl ApiError {
             code,
             message: message.into(),
             source: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header (`Retry-After`, say).
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     /// 404: missing, or not the caller's to see.
@@ -58,6 +66,7 @@ impl ApiError {
             code: ErrorCode::Internal,
             message: "Something went wrong on our side. Please try again in a moment.".into(),
             source: Some(source.into()),
+            headers: Vec::new(),
         }
     }
 
@@ -99,12 +108,15 @@ impl ResponseError for ApiError {
             // The request id is on the enclosing span, so the log line can be matched to it.
             tracing::error!(error = format!("{source:#}"), "request failed");
         }
-        HttpResponse::build(self.status)
-            .insert_header(("Cache-Control", "no-store"))
-            .json(ApiErrorBody {
-                code: self.code,
-                message: self.message.clone(),
-            })
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header(("Cache-Control", "no-store"));
+        for (name, value) in &self.headers {
+            res.insert_header((*name, value.as_str()));
+        }
+        res.json(ApiErrorBody {
+            code: self.code,
+            message: self.message.clone(),
+        })
     }
 }
 

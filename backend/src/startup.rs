@@ -2,14 +2,14 @@
 //! Binding port 0 gives a free port, which is how every integration test runs its own server.
 
 use crate::config::{Config, SecretKey, StorageKind};
-use crate::http::{errors, spa};
+use crate::http::{errors, security_headers, spa};
 use crate::services::{janitor, probe_queue::ProbeQueue, storage::LocalStorage};
 use crate::state::{AppState, SharedStorage};
 use crate::{actions, db};
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::Compress;
 use actix_web::{web, App, HttpMessage, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -41,7 +41,7 @@ impl Application {
         config: Config,
         storage: SharedStorage,
     ) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        crate::services::private_files::secure_dir(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
                 config.data_dir.display()
@@ -122,20 +122,12 @@ const ALLOWED: [&str; 9] = [
 ];
 
 /// CORS for the configured origins; the app's own origin always passes.
-fn cors(origins: Vec<String>) -> Cors {
+fn cors(origins: Vec<String>, secure: bool) -> Cors {
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
             let origin = origin.to_str().unwrap_or_default();
-            let own = head
-                .headers()
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .is_some_and(|host| {
-                    origin
-                        .split_once("://")
-                        .is_some_and(|(_, rest)| rest == host)
-                });
-            own || origins.iter().any(|o| o == origin)
+            own_origin(head, secure).is_some_and(|own| own == origin)
+                || origins.iter().any(|o| o == origin)
         })
         .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
         .allowed_headers(ALLOWED)
@@ -144,8 +136,25 @@ fn cors(origins: Vec<String>) -> Cors {
         .max_age(3600)
 }
 
+/// The origin the app is served from, scheme, host and port: `https` when the operator says
+/// the site is served over HTTPS (`REEL_COOKIE_SECURE`) or a proxy says so
+/// (`X-Forwarded-Proto`), else `http`.
+fn own_origin(head: &actix_web::dev::RequestHead, secure: bool) -> Option<String> {
+    let header = |name: &str| head.headers().get(name).and_then(|h| h.to_str().ok());
+    let host = header("host")?;
+    let scheme = match header("x-forwarded-proto").map(|p| p.split(',').next().unwrap_or("").trim())
+    {
+        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
+        Some(proto) if proto.eq_ignore_ascii_case("http") => "http",
+        _ if secure => "https",
+        _ => "http",
+    };
+    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
 fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let origins = state.config.allowed_origins.clone();
+    let secure = state.config.cookie_secure;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -154,11 +163,14 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(errors::path_config())
             .app_data(errors::query_config())
             .wrap(Compress::default())
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "same-origin")),
-            )
+            .wrap_fn(move |req, srv| {
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    security_headers::apply(res.headers_mut(), secure);
+                    Ok(res)
+                }
+            })
             .wrap_fn(|req, srv| {
                 // Echo the request id so a user's bug report can be matched to the logs.
                 let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
@@ -172,8 +184,8 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Ok(res)
                 }
             })
-            .wrap(cors(origins.clone()))
-            .wrap(TracingLogger::default())
+            .wrap(cors(origins.clone(), secure))
+            .wrap(TracingLogger::<crate::telemetry::RedactedRootSpan>::new())
             .configure(actions::configure)
             .default_service(web::to(spa::fallback))
     })

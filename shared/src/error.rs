@@ -57,6 +57,18 @@ pub enum ErrorCode {
     UploadInterrupted,
     /// The delete grace period is over; the video cannot be restored.
     RestoreExpired,
+    /// tus: `Upload-Metadata` is larger, or has more keys, than the server keeps.
+    MetadataTooLarge,
+    /// Too many failed sign-ins for this account or address; wait for `Retry-After`.
+    TooManyAttempts,
+    /// The instructor has as many unfinished uploads as allowed; finish or cancel some.
+    TooManyUploads,
+    /// The instructor's unfinished uploads already declare as many bytes as allowed.
+    UploadQuotaExceeded,
+    /// The server has no room for this upload right now.
+    InsufficientStorage,
+    /// tus: the request body stopped arriving; the bytes that arrived are kept.
+    UploadStalled,
 }
 
 impl ErrorCode {
@@ -87,6 +99,12 @@ impl ErrorCode {
             Self::TusVersionUnsupported => "tus_version_unsupported",
             Self::UploadInterrupted => "upload_interrupted",
             Self::RestoreExpired => "restore_expired",
+            Self::MetadataTooLarge => "metadata_too_large",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::TooManyUploads => "too_many_uploads",
+            Self::UploadQuotaExceeded => "upload_quota_exceeded",
+            Self::InsufficientStorage => "insufficient_storage",
+            Self::UploadStalled => "upload_stalled",
         }
     }
 }
@@ -137,6 +155,12 @@ mod tests {
             ErrorCode::TusVersionUnsupported,
             ErrorCode::UploadInterrupted,
             ErrorCode::RestoreExpired,
+            ErrorCode::MetadataTooLarge,
+            ErrorCode::TooManyAttempts,
+            ErrorCode::TooManyUploads,
+            ErrorCode::UploadQuotaExceeded,
+            ErrorCode::InsufficientStorage,
+            ErrorCode::UploadStalled,
         ] {
             let json = serde_json::to_string(&code).expect("serialises");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

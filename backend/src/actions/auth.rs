@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentInstructor;
 use crate::http::SESSION_COOKIE;
 use crate::services::audit::{self, Event, Origin};
-use crate::services::{passwords, tokens};
+use crate::services::{passwords, throttle, tokens};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::{http::StatusCode, web, HttpResponse};
@@ -34,6 +34,26 @@ fn session_cookie(value: String, max_age: Duration, secure: bool) -> Cookie<'sta
         .finish()
 }
 
+/// 429 with `Retry-After`, audited: the attempt is not even checked.
+async fn throttled(state: &AppState, origin: &Origin, email: &str, wait_ms: i64) -> ApiError {
+    let seconds = (wait_ms + 999) / 1000;
+    audit::record(
+        &state.pool,
+        origin,
+        Event::new("auth.login", "throttled")
+            .actor(email)
+            .details(serde_json::json!({ "retry_after_secs": seconds })),
+    )
+    .await;
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::TooManyAttempts,
+        format!("Too many failed sign-ins. Wait {seconds} {unit}, then try again."),
+    )
+    .with_header("retry-after", seconds.to_string())
+}
+
 /// `POST /api/auth/login`.
 pub async fn login(
     state: web::Data<AppState>,
@@ -52,6 +72,10 @@ pub async fn login(
             "That email or password is too long.",
         ));
     }
+    let keys = throttle::Keys::new(&email, origin.client_ip.as_deref());
+    if let Some(wait_ms) = throttle::wait(&state.pool, &keys).await? {
+        return Err(throttled(&state, &origin, &email, wait_ms).await);
+    }
     let lookup = email.clone();
     let found = db::run(&state.pool, move |conn| {
         Ok(db::instructors::by_email(conn, &lookup)?)
@@ -61,6 +85,7 @@ pub async fn login(
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = web::block(move || passwords::verify(&password, stored.as_deref())).await?;
     let Some(instructor) = found.filter(|_| ok) else {
+        throttle::failed(&state.pool, &keys).await?;
         audit::record(
             &state.pool,
             &origin,
@@ -78,6 +103,7 @@ pub async fn login(
         ));
     };
 
+    throttle::succeeded(&state.pool, &keys).await?;
     let token = tokens::new_token();
     let now = db::now_ms();
     let session = Session {

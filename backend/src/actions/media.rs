@@ -28,6 +28,15 @@ fn forbidden() -> ApiError {
     )
 }
 
+/// `inline` with a name made of the video's ID and its allowed extension only.
+fn inline_disposition(video: &db::models::Video) -> String {
+    let ext = shared::media::KINDS
+        .iter()
+        .find(|k| k.content_type == video.content_type)
+        .map_or("mp4", |k| k.ext);
+    format!("inline; filename=\"{}.{ext}\"", video.id)
+}
+
 /// Serves the bytes.
 pub async fn serve(
     req: HttpRequest,
@@ -109,6 +118,8 @@ pub async fn serve(
         .insert_header((header::ETAG, etag))
         .insert_header((header::LAST_MODIFIED, last_modified))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        // Played in the page, never saved under a name a client chose.
+        .insert_header((header::CONTENT_DISPOSITION, inline_disposition(&video)))
         // Video is already compressed; keep the Compress middleware off it so Range stays exact.
         .insert_header((header::CONTENT_ENCODING, "identity"));
     let count = end_exclusive - start;

@@ -71,15 +71,9 @@ fn version_mismatch(req: &HttpRequest) -> Option<HttpResponse> {
 fn parse_i64(req: &HttpRequest, name: &str) -> Result<Option<i64>, ApiError> {
     match header_str(req, name) {
         None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(Some)
-            .ok_or_else(|| {
-                ApiError::invalid_input(format!("`{name}` must be a non-negative whole number."))
-            }),
+        Some(v) => tus::parse_byte_count(v).map(Some).ok_or_else(|| {
+            ApiError::invalid_input(format!("`{name}` must be a non-negative whole number."))
+        }),
     }
 }
 
@@ -172,6 +166,17 @@ async fn create_inner(
     let metadata_raw = header_str(req, "upload-metadata")
         .unwrap_or_default()
         .to_string();
+    if !tus::metadata_within_limits(&metadata_raw) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MetadataTooLarge,
+            format!(
+                "`Upload-Metadata` may hold at most {} keys and {} bytes.",
+                tus::MAX_METADATA_KEYS,
+                tus::MAX_METADATA_BYTES
+            ),
+        ));
+    }
     let metadata = tus::parse_metadata(&metadata_raw).map_err(ApiError::invalid_input)?;
     let required = |key: &str| {
         metadata

@@ -3,7 +3,7 @@
 use crate::db::{self, models::Video};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentInstructor;
-use crate::services::audit::Origin;
+use crate::services::audit::{self, Event, Origin};
 use crate::services::videos::Refusal;
 use crate::services::{self, signing};
 use crate::state::AppState;
@@ -47,21 +47,43 @@ pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
     }
 }
 
+/// A read of something that is missing or someone else's: audited, then "not found".
+async fn denied_read(
+    state: &AppState,
+    origin: &Origin,
+    action: &'static str,
+    actor: &str,
+    target: &str,
+) -> ApiError {
+    audit::record(
+        &state.pool,
+        origin,
+        Event::new(action, "denied").actor(actor).target(target),
+    )
+    .await;
+    ApiError::not_found()
+}
+
 /// `GET /api/chapters/{id}/videos`.
 pub async fn list(
     state: web::Data<AppState>,
+    origin: Origin,
     current: CurrentInstructor,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<VideoDto>>> {
-    let (owner, chapter) = (current.instructor.id, path.into_inner());
-    let videos = db::run(&state.pool, move |conn| {
+    let (owner, chapter) = (current.instructor.id.clone(), path.into_inner());
+    let target = chapter.clone();
+    let found = db::run(&state.pool, move |conn| {
         if db::courses::owned_chapter(conn, &owner, &chapter)?.is_none() {
             return Ok(None);
         }
         Ok(Some(db::videos::in_chapter(conn, &chapter)?))
     })
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    .await?;
+    let Some(videos) = found else {
+        let actor = &current.instructor.id;
+        return Err(denied_read(&state, &origin, "chapter.read", actor, &target).await);
+    };
     Ok(web::Json(
         videos.into_iter().map(|v| to_dto(v, &state)).collect(),
     ))
@@ -70,16 +92,21 @@ pub async fn list(
 /// `GET /api/videos/{id}`.
 pub async fn get(
     state: web::Data<AppState>,
+    origin: Origin,
     current: CurrentInstructor,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<VideoDto>> {
-    let (owner, id) = (current.instructor.id, path.into_inner());
-    let video = db::run(&state.pool, move |conn| {
+    let (owner, id) = (current.instructor.id.clone(), path.into_inner());
+    let target = id.clone();
+    let found = db::run(&state.pool, move |conn| {
         Ok(db::videos::owned(conn, &owner, &id)?)
     })
     .await?
-    .filter(|v| !matches!(v.status.as_str(), "deleted" | "canceled"))
-    .ok_or_else(ApiError::not_found)?;
+    .filter(|v| !matches!(v.status.as_str(), "deleted" | "canceled"));
+    let Some(video) = found else {
+        let actor = &current.instructor.id;
+        return Err(denied_read(&state, &origin, "video.read", actor, &target).await);
+    };
     Ok(web::Json(to_dto(video, &state)))
 }
 

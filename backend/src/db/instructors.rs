@@ -26,3 +26,26 @@ pub fn insert(conn: &mut Conn, instructor: &Instructor) -> QueryResult<()> {
 pub fn count(conn: &mut Conn) -> QueryResult<i64> {
     instructors::table.count().get_result(conn)
 }
+
+/// Replaces the password hash of the instructor with `email` and deletes all their sessions,
+/// in one transaction. Returns the instructor's ID and the number of sessions ended.
+pub fn set_password(
+    conn: &mut Conn,
+    email: &str,
+    password_hash: &str,
+) -> QueryResult<Option<(String, usize)>> {
+    conn.immediate_transaction(|conn| {
+        let Some(instructor) = by_email(conn, email)? else {
+            return Ok(None);
+        };
+        diesel::update(instructors::table.find(&instructor.id))
+            .set(instructors::password_hash.eq(password_hash))
+            .execute(conn)?;
+        let ended = diesel::delete(
+            crate::db::schema::sessions::table
+                .filter(crate::db::schema::sessions::instructor_id.eq(&instructor.id)),
+        )
+        .execute(conn)?;
+        Ok(Some((instructor.id, ended)))
+    })
+}

@@ -8,9 +8,11 @@ pub mod models;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;
 pub mod sessions;
+pub mod throttles;
 pub mod uploads;
 pub mod videos;
 
+use crate::services::private_files;
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
@@ -47,7 +49,16 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
         .unwrap_or(database_url);
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).context("cannot create the database directory")?;
+            private_files::create_dir(parent).context("cannot create the database directory")?;
+        }
+    }
+    // SQLite creates its files 0644 and gives the -wal and -shm files the main file's mode:
+    // create the main file 0600 first, and tighten files an older Reel left readable.
+    if path != ":memory:" && !path.starts_with("file:") {
+        private_files::touch(std::path::Path::new(path)).context("cannot create the database")?;
+        for suffix in ["", "-wal", "-shm"] {
+            private_files::secure_file(std::path::Path::new(&format!("{path}{suffix}")))
+                .context("cannot protect the database files")?;
         }
     }
     // WAL lets readers run beside the one writer. Switching needs a moment alone with the file,

@@ -91,6 +91,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_throttles (key) {
+        key -> Text,
+        failures -> Integer,
+        last_failure_at -> BigInt,
+        blocked_until -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> instructors (instructor_id));
 diesel::joinable!(courses -> instructors (owner_id));
 diesel::joinable!(chapters -> courses (course_id));
@@ -105,4 +114,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     videos,
     uploads,
     audit_events,
+    sign_in_throttles,
 );

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod extract;
 pub mod range;
+pub mod security_headers;
 pub mod spa;
 
 /// Name of the session cookie.

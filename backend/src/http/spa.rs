@@ -3,7 +3,7 @@
 //! JSON 404 instead.
 
 use crate::error::ApiError;
-use crate::http::errors;
+use crate::http::{errors, security_headers};
 use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::{header, Method};
@@ -51,6 +51,16 @@ fn serve(req: &HttpRequest, file: &Path, immutable: bool) -> HttpResponse {
         header::CACHE_CONTROL,
         header::HeaderValue::from_static(cache),
     );
+    if file.file_name().is_some_and(|n| n == "index.html") {
+        // The page's policy names its own inline loader by hash, so it is read from the page
+        // served (a rebuilt app needs no restart).
+        let html = std::fs::read_to_string(file).unwrap_or_default();
+        let csp = security_headers::app_csp(&html, req.path());
+        if let Ok(value) = header::HeaderValue::from_str(&csp) {
+            res.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     res
 }
 

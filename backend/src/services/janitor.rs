@@ -1,6 +1,6 @@
 //! The server's housekeeping: expire unfinished uploads whose time ran out, finish removing the
-//! bytes of ended uploads, purge deleted videos after their grace period, and at start-up
-//! resume processing that a restart interrupted.
+//! bytes of ended uploads, purge deleted videos after their grace period, sweep expired
+//! sessions, and at start-up resume processing that a restart interrupted.
 
 use crate::db;
 use crate::services::{processing, uploads, videos};
@@ -18,6 +18,8 @@ pub struct Report {
     pub purged: usize,
     /// Purges that failed (retried later).
     pub purge_failures: usize,
+    /// Expired sessions removed.
+    pub sessions_swept: usize,
 }
 
 /// One pass over everything that is due.
@@ -45,6 +47,11 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
     let (purged, failed) = videos::purge_due(state).await?;
     report.purged = purged;
     report.purge_failures = failed;
+    report.sessions_swept = db::write(&state.pool, move |conn| {
+        db::throttles::sweep(conn, now, crate::services::throttle::FORGET_AFTER_MS)?;
+        Ok(db::sessions::delete_expired(conn, now)?)
+    })
+    .await?;
     Ok(report)
 }
 

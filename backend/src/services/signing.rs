@@ -35,7 +35,9 @@ pub fn display_url(secret: &SecretKey, video_id: &str, now: i64) -> String {
 
 /// Whether a signature is genuine and unexpired (compared in constant time).
 pub fn verify(secret: &SecretKey, video_id: &str, exp: i64, sig: &str, now: i64) -> bool {
-    if exp < now {
+    // Nothing Reel signs lives longer than this: a URL that claims to (a leaked key's forgery,
+    // or one signed by a build with a longer lifetime) is refused.
+    if exp < now || exp > now.saturating_add(LIFETIME_SECS + STEP_SECS) {
         return false;
     }
     let Ok(sig) = URL_SAFE_NO_PAD.decode(sig) else {
@@ -84,5 +86,15 @@ mod tests {
         assert!(!verify(&key(), "vid", exp, &sig, exp + 1));
         let other = SecretKey::from_text(&"22".repeat(32)).expect("key");
         assert!(!verify(&other, "vid", exp, &sig, 0));
+    }
+
+    #[test]
+    fn a_genuine_signature_with_an_expiry_far_in_the_future_is_refused() {
+        let exp = 1i64 << 62;
+        let sig = URL_SAFE_NO_PAD.encode(mac(&key(), "vid", exp).finalize().into_bytes());
+        assert!(!verify(&key(), "vid", exp, &sig, 1_000_000));
+        // The longest lifetime Reel itself signs still verifies at once.
+        let (exp, sig) = parts(&display_url(&key(), "vid", 1_000_000));
+        assert!(verify(&key(), "vid", exp, &sig, 1_000_000));
     }
 }

@@ -14,6 +14,17 @@ pub const CHECKSUM_ALGORITHMS: &str = "sha1,sha256,md5";
 /// The PATCH body type.
 pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
+/// The most `Upload-Metadata` kept (it is stored and echoed on every HEAD).
+pub const MAX_METADATA_BYTES: usize = 4096;
+/// The most metadata keys kept.
+pub const MAX_METADATA_KEYS: usize = 32;
+
+/// Whether an `Upload-Metadata` header is within [`MAX_METADATA_BYTES`] and
+/// [`MAX_METADATA_KEYS`] (checked before it is decoded).
+pub fn metadata_within_limits(header: &str) -> bool {
+    header.len() <= MAX_METADATA_BYTES && header.split(',').count() <= MAX_METADATA_KEYS
+}
+
 /// Parses `Upload-Metadata`: comma-separated `key base64value` pairs (value optional).
 pub fn parse_metadata(header: &str) -> Result<HashMap<String, String>, String> {
     let mut out = HashMap::new();
@@ -38,6 +49,11 @@ pub fn parse_metadata(header: &str) -> Result<HashMap<String, String>, String> {
         }
     }
     Ok(out)
+}
+
+/// Parses `Upload-Length` or `Upload-Offset`: a non-negative whole number of bytes.
+pub fn parse_byte_count(value: &str) -> Option<i64> {
+    value.trim().parse::<i64>().ok().filter(|n| *n >= 0)
 }
 
 /// A running hash over one PATCH body.

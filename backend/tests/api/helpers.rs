@@ -73,6 +73,9 @@ pub async fn spawn_app_on(
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        // Below the server's 5 s keep-alive: a connection the server is closing is never
+        // reused (a slow argon2 hash in a loaded debug build made that race visible).
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .expect("client")
 }

@@ -2,6 +2,7 @@
 //! progress, both under the data directory.
 
 use super::{ByteStream, ReadSeek, Storage, StorageKey, Written};
+use crate::services::private_files;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -42,7 +43,7 @@ impl LocalStorage {
 
 fn ensure_parent(path: &Path) -> io::Result<()> {
     match path.parent() {
-        Some(parent) => fs::create_dir_all(parent),
+        Some(parent) => private_files::create_dir(parent),
         None => Ok(()),
     }
 }
@@ -77,7 +78,7 @@ impl Storage for LocalStorage {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
         let writer = actix_web::rt::task::spawn_blocking(move || -> io::Result<u64> {
             ensure_parent(&path)?;
-            let mut file = OpenOptions::new()
+            let mut file = private_files::options()
                 .write(true)
                 .create(true)
                 .truncate(false)
