@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against a real `reel serve --demo` on a free port with a throw-away
 # data directory; the server is stopped and the directory removed afterwards, also on failure.
+# The upload quota is raised for the spec that creates a thousand unfinished uploads.
 # Usage: scripts/e2e.sh [playwright args…]   (REEL_BIN picks the server binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ trap cleanup EXIT INT TERM
 
 REEL_BIND=127.0.0.1:$PORT REEL_DATA_DIR=$DATA REEL_WEB_DIR=$ROOT/dist REEL_DEMO_PASSWORD=$PASSWORD \
   REEL_DELETE_GRACE_SECS=${REEL_DELETE_GRACE_SECS:-30} REEL_MAX_UPLOAD_BYTES=${REEL_MAX_UPLOAD_BYTES:-209715200} \
+  REEL_MAX_ACTIVE_UPLOADS=${REEL_MAX_ACTIVE_UPLOADS:-2000} \
   "$BIN" serve --demo >"$LOG" 2>&1 &
 SERVER=$!
 URL=http://127.0.0.1:$PORT

@@ -42,6 +42,14 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// How often the janitor runs.
     pub janitor_interval_secs: u64,
+    /// Unfinished uploads one instructor may have at once.
+    pub max_active_uploads: u64,
+    /// Bytes one instructor's unfinished uploads may declare in all.
+    pub max_active_upload_bytes: u64,
+    /// Space local storage keeps free: an upload that would eat into it is refused at creation.
+    pub min_free_bytes: u64,
+    /// A PATCH body that sends nothing for this long is ended (its bytes so far kept).
+    pub upload_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -59,6 +67,10 @@ impl Default for Config {
             cookie_secure: false,
             allowed_origins: Vec::new(),
             janitor_interval_secs: 60,
+            max_active_uploads: 20,
+            max_active_upload_bytes: 50 * 1024 * 1024 * 1024,
+            min_free_bytes: 256 * 1024 * 1024,
+            upload_idle_secs: 60,
         }
     }
 }
@@ -110,6 +122,18 @@ impl Config {
         }
         if let Some(v) = get("REEL_JANITOR_INTERVAL_SECS") {
             config.janitor_interval_secs = parse_number("REEL_JANITOR_INTERVAL_SECS", &v)?.max(1);
+        }
+        if let Some(v) = get("REEL_MAX_ACTIVE_UPLOADS") {
+            config.max_active_uploads = parse_number("REEL_MAX_ACTIVE_UPLOADS", &v)?;
+        }
+        if let Some(v) = get("REEL_MAX_ACTIVE_UPLOAD_BYTES") {
+            config.max_active_upload_bytes = parse_number("REEL_MAX_ACTIVE_UPLOAD_BYTES", &v)?;
+        }
+        if let Some(v) = get("REEL_MIN_FREE_BYTES") {
+            config.min_free_bytes = parse_number("REEL_MIN_FREE_BYTES", &v)?;
+        }
+        if let Some(v) = get("REEL_UPLOAD_IDLE_SECS") {
+            config.upload_idle_secs = parse_number("REEL_UPLOAD_IDLE_SECS", &v)?.max(1);
         }
         if let Some(v) = get("REEL_COOKIE_SECURE") {
             config.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");

@@ -34,6 +34,10 @@ impl From<UploadError> for ApiError {
             UploadError::Invalid(m) => ApiError::invalid_input(m),
             UploadError::Conflict(m) => ApiError::new(S::CONFLICT, C::Conflict, m),
             UploadError::Interrupted => ApiError::new(S::BAD_REQUEST, C::UploadInterrupted, "The upload was interrupted. Resume it to send the rest."),
+            UploadError::TooManyUploads(m) => ApiError::new(S::TOO_MANY_REQUESTS, C::TooManyUploads, m),
+            UploadError::QuotaExceeded(m) => ApiError::new(S::PAYLOAD_TOO_LARGE, C::UploadQuotaExceeded, m),
+            UploadError::InsufficientStorage(m) => ApiError::new(S::INSUFFICIENT_STORAGE, C::InsufficientStorage, m),
+            UploadError::Stalled => ApiError::new(S::REQUEST_TIMEOUT, C::UploadStalled, "No data arrived for a while, so the server ended this request. The bytes that arrived are kept: resume the upload."),
             UploadError::Internal(e) => ApiError::internal(e),
         }
     }

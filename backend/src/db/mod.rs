@@ -8,6 +8,7 @@ pub mod models;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;
 pub mod sessions;
+mod threads;
 pub mod throttles;
 pub mod uploads;
 pub mod videos;
@@ -70,7 +71,7 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
             .context("cannot open the database")?;
     }
     let pool = Pool::builder()
-        .max_size(8)
+        .max_size(threads::COUNT as u32)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(ConnectionManager::<Conn>::new(path))
         .context("cannot open the database")?;
@@ -80,7 +81,11 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
-/// Runs blocking diesel work on the blocking thread pool, off the async workers.
+/// Runs blocking diesel work on the database's own threads, off the async workers.
+///
+/// Not on tokio's blocking pool: uploads and media reads used it for the life of a request,
+/// so a few hundred slow clients could leave no thread for a query and stall every request.
+/// The database threads run nothing but database work, and are as many as the connections.
 ///
 /// Transactions that write use `immediate_transaction` (`BEGIN IMMEDIATE`): a deferred SQLite
 /// transaction that reads and then writes fails at once with "database is locked" when another
@@ -92,12 +97,15 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut conn = pool.get().context("no database connection available")?;
-        work(&mut conn)
-    })
-    .await
-    .context("database task failed")?
+    let (done, result) = tokio::sync::oneshot::channel();
+    threads::submit(Box::new(move || {
+        let outcome = pool
+            .get()
+            .context("no database connection available")
+            .and_then(|mut conn| work(&mut conn));
+        let _ = done.send(outcome);
+    }));
+    result.await.context("database task failed")?
 }
 
 /// Runs work that writes, one writer at a time in arrival order.
@@ -140,6 +148,36 @@ pub fn rfc3339(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn database_work_answers_while_the_blocking_pool_is_full() {
+        use diesel::prelude::*;
+        use std::time::Duration;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pool = connect(&dir.path().join("reel.db").to_string_lossy()).expect("migrated");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .max_blocking_threads(1)
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            // A slow upload holding the only blocking thread.
+            let (release, held) = std::sync::mpsc::channel::<()>();
+            let _busy = tokio::task::spawn_blocking(move || {
+                let _ = held.recv_timeout(Duration::from_secs(10));
+            });
+            let query = run(&pool, |conn| {
+                Ok(diesel::select(1.into_sql::<diesel::sql_types::Integer>())
+                    .get_result::<i32>(conn)?)
+            });
+            let answered = tokio::time::timeout(Duration::from_secs(5), query).await;
+            let _ = release.send(());
+            assert_eq!(
+                answered.expect("the query was not starved").expect("ran"),
+                1
+            );
+        });
+    }
 
     #[test]
     fn every_migration_reverts_and_applies_again() {

@@ -4,6 +4,7 @@ use crate::db::models::{Upload, Video};
 use crate::db::schema::{uploads, videos};
 use crate::db::Conn;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
 
 /// An upload with its video.
 pub fn with_video(conn: &mut Conn, upload_id: &str) -> QueryResult<Option<(Upload, Video)>> {
@@ -13,6 +14,60 @@ pub fn with_video(conn: &mut Conn, upload_id: &str) -> QueryResult<Option<(Uploa
         .select((Upload::as_select(), Video::as_select()))
         .first(conn)
         .optional()
+}
+
+/// Per-instructor limits on unfinished uploads, checked as a new one is recorded.
+#[derive(Clone, Copy, Debug)]
+pub struct Quota {
+    /// Unfinished uploads at most.
+    pub uploads: i64,
+    /// Bytes that unfinished uploads may declare in all.
+    pub bytes: i64,
+}
+
+/// Why [`insert_within_quota`] recorded nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverQuota {
+    /// As many unfinished uploads as allowed.
+    Uploads(i64),
+    /// The unfinished uploads already declare this many bytes.
+    Bytes(i64),
+}
+
+/// Unfinished uploads of an instructor, and the bytes they declare.
+pub fn in_flight(conn: &mut Conn, instructor_id: &str, now: i64) -> QueryResult<(i64, i64)> {
+    let (count, bytes): (i64, Option<i64>) = uploads::table
+        .filter(uploads::instructor_id.eq(instructor_id))
+        .filter(uploads::state.eq("active"))
+        .filter(uploads::expires_at.gt(now))
+        .select((
+            diesel::dsl::count_star(),
+            // diesel's `sum` of a BIGINT is NUMERIC; SQLite's SUM of integers is an integer.
+            diesel::dsl::sql::<Nullable<BigInt>>("SUM(upload_length)"),
+        ))
+        .first(conn)?;
+    Ok((count, bytes.unwrap_or(0)))
+}
+
+/// Records a new video and its upload unless the instructor is over `quota`; the check and
+/// the insert share one transaction, so concurrent creations cannot both slip under it.
+pub fn insert_within_quota(
+    conn: &mut Conn,
+    video: &Video,
+    upload: &Upload,
+    quota: Quota,
+) -> QueryResult<Result<(), OverQuota>> {
+    conn.immediate_transaction(|conn| {
+        let (count, bytes) = in_flight(conn, &upload.instructor_id, upload.created_at)?;
+        if count >= quota.uploads {
+            return Ok(Err(OverQuota::Uploads(count)));
+        }
+        if bytes.saturating_add(upload.upload_length) > quota.bytes {
+            return Ok(Err(OverQuota::Bytes(bytes)));
+        }
+        crate::db::videos::insert_rows(conn, video, upload)?;
+        Ok(Ok(()))
+    })
 }
 
 /// Records durably stored bytes; when they complete the upload, the upload is `completed` and

@@ -11,15 +11,18 @@ pub const LISTED: [&str; 4] = ["uploading", "processing", "ready", "failed"];
 
 /// Inserts a video and its upload in one transaction.
 pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
-        diesel::insert_into(videos::table)
-            .values(video)
-            .execute(conn)?;
-        diesel::insert_into(uploads::table)
-            .values(upload)
-            .execute(conn)?;
-        Ok(())
-    })
+    conn.immediate_transaction(|conn| insert_rows(conn, video, upload))
+}
+
+/// The two inserts of [`insert_with_upload`], for callers already in a transaction.
+pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
+    diesel::insert_into(videos::table)
+        .values(video)
+        .execute(conn)?;
+    diesel::insert_into(uploads::table)
+        .values(upload)
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A video, if it belongs to one of the owner's courses (any status).

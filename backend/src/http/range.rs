@@ -30,7 +30,7 @@ pub fn plan(header: Option<&str>, len: u64) -> Plan {
         return Plan::Full;
     };
     let (first, last) = (first.trim(), last.trim());
-    match (first.parse::<u64>().ok(), last.parse::<u64>().ok()) {
+    match (position(first), position(last)) {
         // bytes=-N: the last N bytes.
         (None, Some(n)) if first.is_empty() => {
             if n == 0 || len == 0 {
@@ -65,6 +65,15 @@ pub fn plan(header: Option<&str>, len: u64) -> Plan {
             }
         }
         _ => Plan::Full,
+    }
+}
+
+/// A byte position: digits only (`str::parse` would also take a leading `+`).
+fn position(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -109,5 +118,9 @@ mod tests {
         assert_eq!(plan(Some("items=0-1"), 10), Plan::Full);
         assert_eq!(plan(Some("bytes=0-1,4-5"), 10), Plan::Full);
         assert_eq!(plan(Some("bytes=abc"), 10), Plan::Full);
+        // Found by the range fuzz target: a sign is not part of RFC 9110's digits.
+        assert_eq!(plan(Some("bytes=+0-"), 1 << 40), Plan::Full);
+        assert_eq!(plan(Some("bytes=-+4"), 10), Plan::Full);
+        assert_eq!(plan(Some("bytes=1-+5"), 10), Plan::Full);
     }
 }

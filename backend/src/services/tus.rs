@@ -51,9 +51,14 @@ pub fn parse_metadata(header: &str) -> Result<HashMap<String, String>, String> {
     Ok(out)
 }
 
-/// Parses `Upload-Length` or `Upload-Offset`: a non-negative whole number of bytes.
+/// Parses `Upload-Length` or `Upload-Offset`: a non-negative whole number of bytes, digits
+/// only (`str::parse` alone would also take `+5` and `-0`).
 pub fn parse_byte_count(value: &str) -> Option<i64> {
-    value.trim().parse::<i64>().ok().filter(|n| *n >= 0)
+    let digits = value.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// A running hash over one PATCH body.
@@ -140,6 +145,18 @@ mod tests {
         assert!(parse_metadata("filename !!!").is_err());
         assert!(parse_metadata("a YQ==,a YQ==").is_err());
         assert!(parse_metadata("a YQ== extra").is_err());
+    }
+
+    #[test]
+    fn byte_counts_are_plain_digits() {
+        assert_eq!(parse_byte_count(" 42 "), Some(42));
+        assert_eq!(parse_byte_count("007"), Some(7));
+        assert_eq!(parse_byte_count("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_byte_count("9223372036854775808"), None);
+        // Found by the tus_byte_count fuzz target: signs that `str::parse` accepts.
+        assert_eq!(parse_byte_count("-0"), None);
+        assert_eq!(parse_byte_count("+5"), None);
+        assert_eq!(parse_byte_count(""), None);
     }
 
     #[test]

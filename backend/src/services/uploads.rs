@@ -56,6 +56,18 @@ pub enum UploadError {
     /// The request body broke off; the bytes that arrived are kept.
     #[error("interrupted")]
     Interrupted,
+    /// The instructor has as many unfinished uploads as allowed.
+    #[error("too many uploads")]
+    TooManyUploads(String),
+    /// The instructor's unfinished uploads already declare as many bytes as allowed.
+    #[error("quota exceeded")]
+    QuotaExceeded(String),
+    /// The disk has no room for this upload.
+    #[error("insufficient storage")]
+    InsufficientStorage(String),
+    /// The body stopped arriving for longer than the idle limit; the bytes before are kept.
+    #[error("stalled")]
+    Stalled,
     /// Anything else; logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -102,6 +114,41 @@ fn default_title(filename: &str) -> String {
         stem
     };
     stem.chars().take(200).collect()
+}
+
+fn quota_error(over: db::uploads::OverQuota, quota: db::uploads::Quota) -> UploadError {
+    let bytes = |n: i64| human_bytes(u64::try_from(n).unwrap_or(0));
+    match over {
+        db::uploads::OverQuota::Uploads(n) => UploadError::TooManyUploads(format!(
+            "You have {n} unfinished uploads, the most Reel keeps at once. Let them finish, \
+             or cancel some, then add this file."
+        )),
+        db::uploads::OverQuota::Bytes(n) => UploadError::QuotaExceeded(format!(
+            "Your unfinished uploads already add up to {} of the {} allowed at once. Let them \
+             finish, or cancel some, then add this file.",
+            bytes(n),
+            bytes(quota.bytes)
+        )),
+    }
+}
+
+/// Refuses an upload the disk could not hold while keeping `min_free_bytes` free.
+async fn check_free_space(state: &AppState, length: i64) -> Result<(), UploadError> {
+    let Some(free) = state.storage.free_bytes().await? else {
+        return Ok(());
+    };
+    let needed = u64::try_from(length)
+        .unwrap_or(u64::MAX)
+        .saturating_add(state.config.min_free_bytes);
+    if free < needed {
+        tracing::warn!(free, needed, "refusing an upload: storage is nearly full");
+        return Err(UploadError::InsufficientStorage(
+            "Reel is out of storage space for new uploads right now. Try again later, or \
+             ask your administrator."
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Validates and records a new upload: the video row (`uploading`) and the upload row.
@@ -182,11 +229,28 @@ pub async fn create(
         updated_at: now,
         cleaned_at: None,
     };
+    check_free_space(state, new.length).await?;
+    let quota = db::uploads::Quota {
+        uploads: i64::try_from(state.config.max_active_uploads).unwrap_or(i64::MAX),
+        bytes: i64::try_from(state.config.max_active_upload_bytes).unwrap_or(i64::MAX),
+    };
     let (v, u) = (video.clone(), upload.clone());
-    db::write(&state.pool, move |conn| {
-        Ok(db::videos::insert_with_upload(conn, &v, &u)?)
+    let recorded = db::write(&state.pool, move |conn| {
+        Ok(db::uploads::insert_within_quota(conn, &v, &u, quota)?)
     })
     .await?;
+    if let Err(over) = recorded {
+        audit::record(
+            &state.pool,
+            origin,
+            Event::new("upload.create", "over_quota")
+                .actor(&new.instructor_id)
+                .target(&new.chapter_id)
+                .details(serde_json::json!({ "length": new.length, "quota": format!("{over:?}") })),
+        )
+        .await;
+        return Err(quota_error(over, quota));
+    }
     audit::record(
         &state.pool,
         origin,
@@ -297,6 +361,9 @@ pub async fn write_chunk(
         Some((h, e)) => (Some(h), Some(e)),
         None => (None, None),
     };
+    let stalled = Rc::new(std::cell::Cell::new(false));
+    let idle = std::time::Duration::from_secs(state.config.upload_idle_secs);
+    let body = idle_limited(body, idle, stalled.clone());
     let tap = Rc::new(RefCell::new(Tap {
         seen: 0,
         limit: u64::try_from(upload.upload_length - offset).unwrap_or(0),
@@ -370,7 +437,11 @@ pub async fn write_chunk(
     })
     .await?;
     if written.body_error.is_some() {
-        return Err(UploadError::Interrupted);
+        return Err(if stalled.get() {
+            UploadError::Stalled
+        } else {
+            UploadError::Interrupted
+        });
     }
     if new_offset == upload.upload_length {
         processing::spawn(state.clone(), video.id.clone());
@@ -379,6 +450,31 @@ pub async fn write_chunk(
         offset: new_offset,
         expires_at: expires,
     })
+}
+
+/// Ends `body` with an error when no bytes arrive for `idle`, setting `stalled`: a client
+/// that sends a few bytes and then nothing must not hold the upload's lock (and a writer
+/// thread) for ever. What arrived before is kept like any interrupted body.
+fn idle_limited(
+    body: ByteStream,
+    idle: std::time::Duration,
+    stalled: Rc<std::cell::Cell<bool>>,
+) -> ByteStream {
+    Box::pin(futures_util::stream::unfold(Some(body), move |body| {
+        let stalled = stalled.clone();
+        async move {
+            let mut body = body?;
+            match tokio::time::timeout(idle, body.next()).await {
+                Ok(Some(item)) => Some((item, Some(body))),
+                Ok(None) => None,
+                Err(_) => {
+                    stalled.set(true);
+                    let error = io::Error::new(io::ErrorKind::TimedOut, "the body stalled");
+                    Some((Err(error), None))
+                }
+            }
+        }
+    }))
 }
 
 /// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.

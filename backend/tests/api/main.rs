@@ -7,6 +7,7 @@ mod courses;
 mod deletes;
 mod errors;
 mod helpers;
+mod limits;
 mod media;
 mod security;
 mod spa;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -76,7 +76,10 @@ impl Storage for LocalStorage {
         // worker never blocks on the disk, and memory stays at QUEUE chunks however large the
         // request body is.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
-        let writer = actix_web::rt::task::spawn_blocking(move || -> io::Result<u64> {
+        // A thread of its own, not tokio's blocking pool: a slow client keeps it for minutes,
+        // and the pool is shared with everything else that blocks.
+        let (finished, writer) = tokio::sync::oneshot::channel();
+        let mut write = move || -> io::Result<u64> {
             ensure_parent(&path)?;
             let mut file = private_files::options()
                 .write(true)
@@ -123,7 +126,12 @@ impl Storage for LocalStorage {
             // lose. A resumed upload then continues exactly where the database says.
             file.sync_data()?;
             Ok(written)
-        });
+        };
+        std::thread::Builder::new()
+            .name("reel-upload-writer".into())
+            .spawn(move || {
+                let _ = finished.send(write());
+            })?;
         let mut body_error = None;
         while let Some(item) = body.next().await {
             match item {
@@ -139,7 +147,9 @@ impl Storage for LocalStorage {
             }
         }
         drop(tx);
-        let bytes = writer.await.map_err(io::Error::other)??;
+        let bytes = writer
+            .await
+            .map_err(|_| io::Error::other("the upload writer stopped"))??;
         Ok(Written { bytes, body_error })
     }
 
@@ -181,32 +191,26 @@ impl Storage for LocalStorage {
     }
 
     async fn read(&self, key: &StorageKey, range: Range<u64>) -> io::Result<ByteStream> {
-        let path = self.final_path(key);
-        let mut file = blocking(move || {
-            let mut f = fs::File::open(&path)?;
-            f.seek(SeekFrom::Start(range.start))?;
-            Ok(f.take(range.end.saturating_sub(range.start)))
-        })
-        .await?;
-        // A small blocking reader thread per response, feeding a bounded channel.
-        let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(4);
-        actix_web::rt::task::spawn_blocking(move || loop {
-            let mut buf = vec![0u8; READ_CHUNK];
-            match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    buf.truncate(n);
-                    if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-                        break; // the client went away
-                    }
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut file = tokio::fs::File::open(self.final_path(key)).await?;
+        file.seek(SeekFrom::Start(range.start)).await?;
+        let left = range.end.saturating_sub(range.start);
+        // Each read borrows a blocking thread only while it runs: a slow viewer holds none.
+        let chunks =
+            futures_util::stream::try_unfold((file, left), |(mut file, left)| async move {
+                if left == 0 {
+                    return Ok(None);
                 }
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    break;
+                let mut buf =
+                    vec![0u8; READ_CHUNK.min(usize::try_from(left).unwrap_or(READ_CHUNK))];
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
                 }
-            }
-        });
-        Ok(Box::pin(tokio_stream(rx)))
+                buf.truncate(n);
+                Ok(Some((Bytes::from(buf), (file, left - n as u64))))
+            });
+        Ok(Box::pin(chunks))
     }
 
     async fn open_seekable(&self, key: &StorageKey) -> io::Result<Box<dyn ReadSeek>> {
@@ -222,6 +226,17 @@ impl Storage for LocalStorage {
         blocking(move || {
             remove_if_present(&partial)?;
             remove_if_present(&object)
+        })
+        .await
+    }
+
+    async fn free_bytes(&self) -> io::Result<Option<u64>> {
+        let root = self.root.clone();
+        blocking(move || {
+            private_files::create_dir(&root)?;
+            let stat = rustix::fs::statvfs(&root)?;
+            // What an unprivileged writer may use (root's reserve is not ours to plan on).
+            Ok(Some(stat.f_bavail.saturating_mul(stat.f_frsize)))
         })
         .await
     }

@@ -90,6 +90,11 @@ pub trait Storage {
 
     /// Deletes the partial and the final object. Deleting what is not there succeeds.
     async fn delete(&self, key: &StorageKey) -> io::Result<()>;
+
+    /// Bytes that can still be stored, where the provider has such a limit (local disk).
+    async fn free_bytes(&self) -> io::Result<Option<u64>> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
