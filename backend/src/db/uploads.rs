@@ -98,6 +98,28 @@ pub fn record_offset(
     })
 }
 
+/// Records bytes made durable while a request is still sending more: only forward, only on
+/// an active upload, never the last byte (see [`record_offset`]).
+pub fn record_progress(
+    conn: &mut Conn,
+    upload_id: &str,
+    offset: i64,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        uploads::table
+            .find(upload_id)
+            .filter(uploads::state.eq("active"))
+            .filter(uploads::upload_offset.lt(offset))
+            .filter(uploads::upload_length.gt(offset)),
+    )
+    .set((
+        uploads::upload_offset.eq(offset),
+        uploads::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Ends an upload (`terminated` or `expired`) and cancels its unfinished video, together.
 pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResult<()> {
     conn.immediate_transaction(|conn| {

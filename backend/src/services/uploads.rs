@@ -324,6 +324,7 @@ struct Tap {
     hasher: Option<ChunkHasher>,
     head: Vec<u8>,
     want_head: bool,
+    content_type: String,
 }
 
 /// Streams one chunk into storage and records the new offset; returns it.
@@ -371,6 +372,7 @@ pub async fn write_chunk(
         hasher,
         head: Vec::new(),
         want_head: offset == 0,
+        content_type: video.content_type.clone(),
     }));
     let tapped = {
         let tap = tap.clone();
@@ -391,40 +393,64 @@ pub async fn write_chunk(
             if t.want_head && t.head.len() < SNIFF_LEN {
                 let take = (SNIFF_LEN - t.head.len()).min(bytes.len());
                 t.head.extend_from_slice(&bytes[..take]);
+                // Refused at the first bytes: nothing of this body reaches storage, and the
+                // rest of a large file is not waited for.
+                if t.head.len() >= SNIFF_LEN
+                    && media::refuse_head(&t.head, media::family_of(&t.content_type)).is_some()
+                {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "not a video"));
+                }
             }
             Ok(bytes)
         })
     };
     let key = crate::services::storage::StorageKey::from_stored(video.storage_key.clone());
+    // Bytes the storage reports durable mid-request are recorded at once, so a crash or a
+    // deploy keeps them (like tusd's file store). Not for a chunk with a checksum: it counts
+    // whole or not at all.
+    let (durable, committer) = if expected.is_none() {
+        let (tx, rx) = tokio::sync::watch::channel(u64::try_from(offset).unwrap_or(0));
+        let committer = actix_web::rt::spawn(commit_progress(state.clone(), upload.clone(), rx));
+        (Some(tx), Some(committer))
+    } else {
+        (None, None)
+    };
     let written = state
         .storage
-        .write_partial(&key, u64::try_from(offset).unwrap_or(0), Box::pin(tapped))
-        .await?;
+        .write_partial(
+            &key,
+            u64::try_from(offset).unwrap_or(0),
+            Box::pin(tapped),
+            durable,
+        )
+        .await;
+    if let Some(committer) = committer {
+        // The sender is gone with the write: the committer records its last value and ends.
+        let _ = committer.await;
+    }
+    let written = written?;
     let (overflow, hasher, head) = {
         let mut t = tap.borrow_mut();
         (t.overflow, t.hasher.take(), std::mem::take(&mut t.head))
     };
-    if overflow {
-        state.storage.truncate_partial(&key, offset as u64).await?;
-        return Err(UploadError::TooLarge(
-            "More bytes were sent than the upload's declared length.".into(),
-        ));
-    }
-    if let (Some(hasher), Some(expected)) = (hasher, expected) {
-        // A chunk cut off mid-body cannot be verified, so it is discarded like a bad one.
-        if written.body_error.is_some() || hasher.finish() != expected {
-            state.storage.truncate_partial(&key, offset as u64).await?;
-            return Err(if written.body_error.is_some() {
-                UploadError::Interrupted
-            } else {
-                UploadError::ChecksumMismatch
-            });
-        }
-    }
     if head.len() >= SNIFF_LEN {
         if let Some(reason) = media::refuse_head(&head, media::family_of(&video.content_type)) {
             reject(state, origin, &upload, video, &reason).await?;
             return Err(UploadError::NotAVideo(reason));
+        }
+    }
+    if let (Some(hasher), Some(expected)) = (hasher, expected) {
+        // A chunk cut off mid-body cannot be verified, so it is discarded like a bad one.
+        // (No progress was recorded for it: see `durable` above.)
+        if written.body_error.is_some() || hasher.finish() != expected {
+            state.storage.truncate_partial(&key, offset as u64).await?;
+            return Err(if written.body_error.is_some() && !overflow {
+                UploadError::Interrupted
+            } else if overflow {
+                too_long()
+            } else {
+                UploadError::ChecksumMismatch
+            });
         }
     }
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
@@ -436,6 +462,10 @@ pub async fn write_chunk(
         )?)
     })
     .await?;
+    if overflow {
+        // The bytes up to the declared length are kept, like any interrupted body's.
+        return Err(too_long());
+    }
     if written.body_error.is_some() {
         return Err(if stalled.get() {
             UploadError::Stalled
@@ -450,6 +480,29 @@ pub async fn write_chunk(
         offset: new_offset,
         expires_at: expires,
     })
+}
+
+/// Records each durable offset a write reports, until the write ends. Never the last byte:
+/// completing an upload is `record_offset`'s, with the video's change to `processing`.
+async fn commit_progress(
+    state: AppState,
+    upload: Upload,
+    mut durable: tokio::sync::watch::Receiver<u64>,
+) {
+    while durable.changed().await.is_ok() {
+        let offset = i64::try_from(*durable.borrow_and_update()).unwrap_or(0);
+        if offset >= upload.upload_length {
+            continue;
+        }
+        let (id, now) = (upload.id.clone(), now_ms());
+        let recorded = db::write(&state.pool, move |conn| {
+            Ok(db::uploads::record_progress(conn, &id, offset, now)?)
+        })
+        .await;
+        if let Err(error) = recorded {
+            tracing::warn!(upload = %upload.id, error = format!("{error:#}"), "could not record upload progress");
+        }
+    }
 }
 
 /// Ends `body` with an error when no bytes arrive for `idle`, setting `stalled`: a client
@@ -475,6 +528,10 @@ fn idle_limited(
             }
         }
     }))
+}
+
+fn too_long() -> UploadError {
+    UploadError::TooLarge("More bytes were sent than the upload's declared length.".into())
 }
 
 /// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.

@@ -1,7 +1,7 @@
 //! Local disk: `objects/<key>` for final objects, `partial/<key>.part` while an upload is in
 //! progress, both under the data directory.
 
-use super::{ByteStream, ReadSeek, Storage, StorageKey, Written};
+use super::{ByteStream, DurableOffset, ReadSeek, Storage, StorageKey, Written};
 use crate::services::private_files;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -70,6 +70,7 @@ impl Storage for LocalStorage {
         key: &StorageKey,
         offset: u64,
         mut body: ByteStream,
+        durable: Option<DurableOffset>,
     ) -> io::Result<Written> {
         let path = self.partial_path(key);
         // The disk work runs on one blocking thread fed through a bounded queue: the async
@@ -79,7 +80,7 @@ impl Storage for LocalStorage {
         // A thread of its own, not tokio's blocking pool: a slow client keeps it for minutes,
         // and the pool is shared with everything else that blocks.
         let (finished, writer) = tokio::sync::oneshot::channel();
-        let mut write = move || -> io::Result<u64> {
+        let write = move || -> io::Result<u64> {
             ensure_parent(&path)?;
             let mut file = private_files::options()
                 .write(true)
@@ -97,11 +98,20 @@ impl Storage for LocalStorage {
             file.seek(SeekFrom::Start(offset))?;
             // A helper flushes what is written so far while more arrives, so the final
             // fdatasync below waits only for the tail instead of the whole request.
+            // Each flush also reports what it made durable, so the offset can be recorded
+            // while the request goes on and a crash mid-request keeps what reached the disk.
             let (kick, kicked) = std::sync::mpsc::sync_channel::<()>(1);
             let early = file.try_clone()?;
+            let progress = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let seen = progress.clone();
             let syncer = std::thread::spawn(move || {
                 while kicked.recv().is_ok() {
-                    let _ = early.sync_data();
+                    let upto = seen.load(std::sync::atomic::Ordering::Acquire);
+                    if early.sync_data().is_ok() {
+                        if let Some(durable) = &durable {
+                            let _ = durable.send(offset + upto);
+                        }
+                    }
                 }
             });
             let (mut written, mut unsynced) = (0u64, 0u64);
@@ -109,6 +119,7 @@ impl Storage for LocalStorage {
                 while let Some(chunk) = rx.blocking_recv() {
                     file.write_all(&chunk)?;
                     written += chunk.len() as u64;
+                    progress.store(written, std::sync::atomic::Ordering::Release);
                     unsynced += chunk.len() as u64;
                     if unsynced >= EARLY_SYNC {
                         // A full queue means a flush is already under way: skip, don't wait.

@@ -44,6 +44,7 @@ impl Storage for MemoryStorage {
         key: &StorageKey,
         offset: u64,
         mut body: ByteStream,
+        _durable: Option<super::DurableOffset>,
     ) -> io::Result<Written> {
         {
             let mut partial = lock(&self.partial);

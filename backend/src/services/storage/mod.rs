@@ -21,6 +21,9 @@ use std::pin::Pin;
 /// A stream of bytes in or out of storage.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>>>>;
 
+/// Where a write reports the offset made durable so far.
+pub type DurableOffset = tokio::sync::watch::Sender<u64>;
+
 /// A blocking, seekable reader for parsers that need one (container probing).
 pub trait ReadSeek: Read + Seek + Send {}
 impl<T: Read + Seek + Send> ReadSeek for T {}
@@ -64,11 +67,16 @@ pub trait Storage {
     /// Streams `body` into the partial object for `key` starting at `offset`. Anything stored
     /// past `offset` is discarded first, so a retried or resumed write always continues from
     /// the offset the database recorded. Returns once the written bytes are durable.
+    ///
+    /// While it runs, a provider that makes bytes durable in steps (a flush, an uploaded part)
+    /// sends the absolute offset durable so far to `durable`, so the caller can record it
+    /// before the request ends.
     async fn write_partial(
         &self,
         key: &StorageKey,
         offset: u64,
         body: ByteStream,
+        durable: Option<DurableOffset>,
     ) -> io::Result<Written>;
 
     /// Cuts the partial object back to `len` bytes (a chunk whose checksum did not match).

@@ -25,16 +25,16 @@ async fn behaves_like_storage(storage: &dyn Storage) {
 
     // Two writes append; a resumed write at an earlier offset discards what came after it.
     let w = storage
-        .write_partial(&key, 0, body(vec![Ok(b"hello "), Ok(b"wor")]))
+        .write_partial(&key, 0, body(vec![Ok(b"hello "), Ok(b"wor")]), None)
         .await
         .expect("write");
     assert_eq!(w.bytes, 9);
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"XX")]))
+        .write_partial(&key, 9, body(vec![Ok(b"XX")]), None)
         .await
         .expect("write");
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"ld")]))
+        .write_partial(&key, 9, body(vec![Ok(b"ld")]), None)
         .await
         .expect("write");
 
@@ -44,6 +44,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             &key,
             11,
             body(vec![Ok(b"!!"), Err(io::Error::other("connection reset"))]),
+            None,
         )
         .await
         .expect("write");
@@ -53,7 +54,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
 
     // Writing past what is stored is refused: offsets never skip bytes.
     assert!(storage
-        .write_partial(&key, 50, body(vec![Ok(b"x")]))
+        .write_partial(&key, 50, body(vec![Ok(b"x")]), None)
         .await
         .is_err());
 
@@ -96,7 +97,7 @@ async fn memory_storage_can_fail_deletes_on_demand() {
     let storage = MemoryStorage::default();
     let key = StorageKey::for_video("c", "ch", "v", "mp4");
     storage
-        .write_partial(&key, 0, body(vec![Ok(b"x")]))
+        .write_partial(&key, 0, body(vec![Ok(b"x")]), None)
         .await
         .expect("write");
     storage.fail_next_deletes(1);
