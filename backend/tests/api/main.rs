@@ -4,6 +4,7 @@
 mod admin_cli;
 mod auth;
 mod courses;
+mod crash;
 mod deletes;
 mod errors;
 mod helpers;
