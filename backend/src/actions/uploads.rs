@@ -37,6 +37,7 @@ impl From<UploadError> for ApiError {
             UploadError::TooManyUploads(m) => ApiError::new(S::TOO_MANY_REQUESTS, C::TooManyUploads, m),
             UploadError::QuotaExceeded(m) => ApiError::new(S::PAYLOAD_TOO_LARGE, C::UploadQuotaExceeded, m),
             UploadError::InsufficientStorage(m) => ApiError::new(S::INSUFFICIENT_STORAGE, C::InsufficientStorage, m),
+            UploadError::StorageUnavailable => ApiError::new(S::SERVICE_UNAVAILABLE, C::Unavailable, "Reel cannot store uploads right now. What arrived before is kept: resume the upload in a few minutes."),
             UploadError::Stalled => ApiError::new(S::REQUEST_TIMEOUT, C::UploadStalled, "No data arrived for a while, so the server ended this request. The bytes that arrived are kept: resume the upload."),
             UploadError::Internal(e) => ApiError::internal(e),
         }

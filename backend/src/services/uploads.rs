@@ -65,6 +65,9 @@ pub enum UploadError {
     /// The disk has no room for this upload.
     #[error("insufficient storage")]
     InsufficientStorage(String),
+    /// Storage cannot take bytes now (a read-only disk); nothing was lost.
+    #[error("storage unavailable")]
+    StorageUnavailable,
     /// The body stopped arriving for longer than the idle limit; the bytes before are kept.
     #[error("stalled")]
     Stalled,
@@ -75,7 +78,23 @@ pub enum UploadError {
 
 impl From<io::Error> for UploadError {
     fn from(e: io::Error) -> Self {
-        Self::Internal(e.into())
+        // A full or read-only disk is the server's state, not a bug: say so (the bytes stored
+        // before it are kept and counted), and log the cause.
+        match e.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+                tracing::error!(error = %e, "storage is full");
+                Self::InsufficientStorage(
+                    "The server ran out of storage space while saving this upload. What \
+                     arrived before is kept: resume the upload later."
+                        .into(),
+                )
+            }
+            io::ErrorKind::ReadOnlyFilesystem => {
+                tracing::error!(error = %e, "storage is read-only");
+                Self::StorageUnavailable
+            }
+            _ => Self::Internal(e.into()),
+        }
     }
 }
 

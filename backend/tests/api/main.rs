@@ -6,6 +6,7 @@ mod auth;
 mod courses;
 mod crash;
 mod deletes;
+mod disk_faults;
 mod errors;
 mod helpers;
 mod limits;
