@@ -52,7 +52,7 @@ impl Budget {
     fn spend(&mut self) -> Result<(), String> {
         self.elements = self.elements.checked_sub(1).ok_or_else(too_complex)?;
         // Reading the clock every visit would cost more than the visit.
-        if self.elements % 256 == 0 && Instant::now() > self.deadline {
+        if self.elements.is_multiple_of(256) && Instant::now() > self.deadline {
             return Err(too_complex());
         }
         Ok(())
