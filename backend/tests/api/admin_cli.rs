@@ -188,3 +188,48 @@ fn serve_shuts_down_cleanly_on_sigterm() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn set_password_prints_json_and_refuses_unknown_accounts_and_short_passwords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = reel(
+        dir.path(),
+        &[
+            "admin",
+            "create-instructor",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "Ada",
+        ],
+        "s3cret-password\n",
+    );
+    assert!(created.status.success());
+
+    let out = reel(
+        dir.path(),
+        &["admin", "set-password", "--email", "ADA@example.com"],
+        "another-passphrase\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let changed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(changed["sessions_ended"], 0);
+
+    let unknown = reel(
+        dir.path(),
+        &["admin", "set-password", "--email", "nobody@example.com"],
+        "another-passphrase\n",
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no instructor has email"));
+    let short = reel(
+        dir.path(),
+        &["admin", "set-password", "--email", "ada@example.com"],
+        "short\n",
+    );
+    assert!(!short.status.success());
+}
