@@ -71,30 +71,43 @@ pub fn insert_within_quota(
 }
 
 /// Records durably stored bytes; when they complete the upload, the upload is `completed` and
-/// its video `processing`, in the same transaction.
+/// its video `processing`, in the same transaction. Only an upload that is still active
+/// moves: one terminated, expired or deleted meanwhile stays ended (returns `false`), so a
+/// PATCH that was still streaming cannot bring its video back.
 pub fn record_offset(
     conn: &mut Conn,
     upload: &Upload,
     new_offset: i64,
     expires_at: i64,
     now: i64,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     conn.immediate_transaction(|conn| {
         let complete = new_offset == upload.upload_length;
-        diesel::update(uploads::table.find(&upload.id))
-            .set((
-                uploads::upload_offset.eq(new_offset),
-                uploads::expires_at.eq(expires_at),
-                uploads::updated_at.eq(now),
-                uploads::state.eq(if complete { "completed" } else { "active" }),
-            ))
-            .execute(conn)?;
-        if complete {
-            diesel::update(videos::table.find(&upload.video_id))
-                .set((videos::status.eq("processing"), videos::updated_at.eq(now)))
-                .execute(conn)?;
+        let moved = diesel::update(
+            uploads::table
+                .find(&upload.id)
+                .filter(uploads::state.eq("active")),
+        )
+        .set((
+            uploads::upload_offset.eq(new_offset),
+            uploads::expires_at.eq(expires_at),
+            uploads::updated_at.eq(now),
+            uploads::state.eq(if complete { "completed" } else { "active" }),
+        ))
+        .execute(conn)?;
+        if moved == 0 {
+            return Ok(false);
         }
-        Ok(())
+        if complete {
+            diesel::update(
+                videos::table
+                    .find(&upload.video_id)
+                    .filter(videos::status.eq("uploading")),
+            )
+            .set((videos::status.eq("processing"), videos::updated_at.eq(now)))
+            .execute(conn)?;
+        }
+        Ok(true)
     })
 }
 
@@ -120,12 +133,20 @@ pub fn record_progress(
     .execute(conn)
 }
 
-/// Ends an upload (`terminated` or `expired`) and cancels its unfinished video, together.
+/// Ends an active upload (`terminated` or `expired`) and cancels its unfinished video,
+/// together. An upload that is no longer active is left as it is.
 pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResult<()> {
     conn.immediate_transaction(|conn| {
-        diesel::update(uploads::table.find(&upload.id))
-            .set((uploads::state.eq(state), uploads::updated_at.eq(now)))
-            .execute(conn)?;
+        let ended = diesel::update(
+            uploads::table
+                .find(&upload.id)
+                .filter(uploads::state.eq("active")),
+        )
+        .set((uploads::state.eq(state), uploads::updated_at.eq(now)))
+        .execute(conn)?;
+        if ended == 0 {
+            return Ok(());
+        }
         diesel::update(
             videos::table
                 .find(&upload.video_id)
@@ -165,12 +186,13 @@ pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
 }
 
 /// Ends the active upload of a video (the video is being deleted).
-pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<usize> {
-    diesel::update(
-        uploads::table
-            .filter(uploads::video_id.eq(video_id))
-            .filter(uploads::state.eq("active")),
-    )
-    .set((uploads::state.eq("terminated"), uploads::updated_at.eq(now)))
-    .execute(conn)
+pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
+    let active = uploads::table
+        .filter(uploads::video_id.eq(video_id))
+        .filter(uploads::state.eq("active"));
+    let ids: Vec<String> = active.select(uploads::id).load(conn)?;
+    diesel::update(active)
+        .set((uploads::state.eq("terminated"), uploads::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(ids)
 }

@@ -360,7 +360,7 @@ pub async fn write_chunk(
             expected: upload.upload_offset,
         });
     }
-    let _lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
+    let lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
     // Re-read under the lock: another request may have moved the offset meanwhile.
     let id = upload.id.clone();
     let (upload, _) = db::run(&state.pool, move |conn| {
@@ -381,9 +381,9 @@ pub async fn write_chunk(
         Some((h, e)) => (Some(h), Some(e)),
         None => (None, None),
     };
-    let stalled = Rc::new(std::cell::Cell::new(false));
+    let cut = Rc::new(std::cell::Cell::new(None));
     let idle = std::time::Duration::from_secs(state.config.upload_idle_secs);
-    let body = idle_limited(body, idle, stalled.clone());
+    let body = guarded(body, idle, lock.stop.clone(), cut.clone());
     let tap = Rc::new(RefCell::new(Tap {
         seen: 0,
         limit: u64::try_from(upload.upload_length - offset).unwrap_or(0),
@@ -475,21 +475,26 @@ pub async fn write_chunk(
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();
     let (u, expires) = (upload.clone(), expiry(state, now));
-    db::write(&state.pool, move |conn| {
+    let recorded = db::write(&state.pool, move |conn| {
         Ok(db::uploads::record_offset(
             conn, &u, new_offset, expires, now,
         )?)
     })
     .await?;
+    if !recorded {
+        // Terminated, expired or its video deleted while the bytes streamed: they count for
+        // nothing, and the last byte must not bring the video back.
+        return Err(UploadError::Conflict("This upload has ended.".into()));
+    }
     if overflow {
         // The bytes up to the declared length are kept, like any interrupted body's.
         return Err(too_long());
     }
     if written.body_error.is_some() {
-        return Err(if stalled.get() {
-            UploadError::Stalled
-        } else {
-            UploadError::Interrupted
+        return Err(match cut.get() {
+            Some(Cut::Stalled) => UploadError::Stalled,
+            Some(Cut::Stopped) => UploadError::Conflict("This upload has ended.".into()),
+            None => UploadError::Interrupted,
         });
     }
     if new_offset == upload.upload_length {
@@ -524,29 +529,54 @@ async fn commit_progress(
     }
 }
 
-/// Ends `body` with an error when no bytes arrive for `idle`, setting `stalled`: a client
-/// that sends a few bytes and then nothing must not hold the upload's lock (and a writer
-/// thread) for ever. What arrived before is kept like any interrupted body.
-fn idle_limited(
+/// Why a body was cut short by the server.
+#[derive(Clone, Copy, Debug)]
+enum Cut {
+    /// Nothing arrived for the idle limit.
+    Stalled,
+    /// The upload was ended (terminated, its video deleted) while the body streamed.
+    Stopped,
+}
+
+/// Ends `body` with an error when no bytes arrive for `idle`, or when `stop` turns true,
+/// noting which in `cut`: a client that sends a few bytes and then nothing must not hold the
+/// upload's lock (and a writer thread) for ever, and a termination or delete must not wait
+/// for a large PATCH to finish. What arrived before is kept like any interrupted body's.
+fn guarded(
     body: ByteStream,
     idle: std::time::Duration,
-    stalled: Rc<std::cell::Cell<bool>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+    cut: Rc<std::cell::Cell<Option<Cut>>>,
 ) -> ByteStream {
-    Box::pin(futures_util::stream::unfold(Some(body), move |body| {
-        let stalled = stalled.clone();
-        async move {
-            let mut body = body?;
-            match tokio::time::timeout(idle, body.next()).await {
-                Ok(Some(item)) => Some((item, Some(body))),
-                Ok(None) => None,
-                Err(_) => {
-                    stalled.set(true);
-                    let error = io::Error::new(io::ErrorKind::TimedOut, "the body stalled");
-                    Some((Err(error), None))
-                }
+    Box::pin(futures_util::stream::unfold(
+        Some((body, stop)),
+        move |running| {
+            let cut = cut.clone();
+            async move {
+                let (mut body, mut stop) = running?;
+                let stopped = async {
+                    while !*stop.borrow_and_update() {
+                        if stop.changed().await.is_err() {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                };
+                let ended = tokio::select! {
+                    biased;
+                    () = stopped => Some(Cut::Stopped),
+                    next = tokio::time::timeout(idle, body.next()) => match next {
+                        Ok(Some(item)) => return Some((item, Some((body, stop)))),
+                        Ok(None) => None,
+                        Err(_) => Some(Cut::Stalled),
+                    },
+                };
+                let why = ended?;
+                cut.set(Some(why));
+                let error = io::Error::new(io::ErrorKind::TimedOut, format!("{why:?}"));
+                Some((Err(error), None))
             }
-        }
-    }))
+        },
+    ))
 }
 
 fn too_long() -> UploadError {
@@ -625,12 +655,14 @@ pub async fn terminate(
             "This upload has finished; delete the video instead.".into(),
         ));
     }
-    let _lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
+    // No lock: the state changes first, then a PATCH still streaming is told to stop (its
+    // final record then finds the upload ended), then the bytes go.
     let (u, now) = (upload.clone(), now_ms());
     db::write(&state.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, "terminated", now)?)
     })
     .await?;
+    state.stop_upload(&upload.id);
     remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,
@@ -650,6 +682,7 @@ pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<
         Ok(db::uploads::end(conn, &u, "expired", now)?)
     })
     .await?;
+    state.stop_upload(&upload.id);
     remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,

@@ -59,6 +59,7 @@ pub async fn delete(
     let results = db::write(&state.pool, move |conn| {
         conn.immediate_transaction(|conn| {
             let mut out = Vec::with_capacity(ids.len());
+            let mut stopped = Vec::new();
             for id in ids {
                 let result = match db::videos::owned(conn, &owner_id, &id)? {
                     None => Err(Refusal::NotFound),
@@ -67,7 +68,7 @@ pub async fn delete(
                     }
                     Some(v) => {
                         db::videos::mark_deleted(conn, &v, now, now + grace)?;
-                        db::uploads::terminate_for_video(conn, &v.id, now)?;
+                        stopped.extend(db::uploads::terminate_for_video(conn, &v.id, now)?);
                         Ok(now + grace)
                     }
                 };
@@ -78,10 +79,15 @@ pub async fn delete(
                 db::audit::record(conn, &event.actor(&owner_id).target(&id).into_row(&origin))?;
                 out.push((id, result));
             }
-            Ok::<_, anyhow::Error>(out)
+            Ok::<_, anyhow::Error>((out, stopped))
         })
     })
     .await?;
+    let (results, stopped) = results;
+    // A PATCH still streaming into a deleted video's upload stops now, not at its last byte.
+    for upload in stopped {
+        state.stop_upload(&upload);
+    }
     if grace == 0 {
         purge_due(state).await?;
     }

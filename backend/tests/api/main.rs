@@ -9,6 +9,7 @@ mod deletes;
 mod disk_faults;
 mod errors;
 mod helpers;
+mod in_flight;
 mod limits;
 mod media;
 mod security;
