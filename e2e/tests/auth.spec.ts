@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_EMAIL, signIn, snap } from './helpers';
+import { DEMO_COURSE, DEMO_EMAIL, signIn, snap } from './helpers';
 
 test('the app loads and asks a visitor to sign in', async ({ page }, testInfo) => {
   await page.goto('/');
@@ -11,12 +11,12 @@ test('the app loads and asks a visitor to sign in', async ({ page }, testInfo) =
 test('the demo instructor signs in, sees the demo course and its chapters, and signs out', async ({ page }, testInfo) => {
   await signIn(page);
   await expect(page.getByTestId('user-name')).toHaveText('Demo Instructor');
-  const course = page.getByTestId('course-card').filter({ hasText: 'Introduction to Video Production' });
+  const course = page.getByTestId('course-card').filter({ hasText: DEMO_COURSE });
   await expect(course).toBeVisible();
   await snap(page, testInfo, 'courses');
 
-  await course.getByRole('link', { name: 'Introduction to Video Production' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Introduction to Video Production' })).toBeVisible();
+  await course.getByRole('link', { name: DEMO_COURSE }).click();
+  await expect(page.getByRole('heading', { level: 1, name: DEMO_COURSE })).toBeVisible();
   const chapters = page.getByTestId('chapter');
   await expect(chapters).toHaveCount(2);
   await expect(chapters.nth(0)).toContainText('Getting started');
@@ -45,8 +45,11 @@ test('a wrong password shows the generic message and no session', async ({ page 
   await snap(page, testInfo, 'sign-in-wrong-password');
 
   // An unknown email gets exactly the same words.
+  // The first attempt's message is still on screen: wait for the second answer before reading it.
   await page.getByLabel('Email').fill('nobody@example.com');
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/auth/login') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  expect((await answer).ok()).toBe(false);
   await expect(page.getByRole('alert')).toContainText("That email and password don't match an account");
   expect((await page.context().cookies()).find((c) => c.name === 'reel_session')).toBeUndefined();
 });
@@ -54,6 +57,7 @@ test('a wrong password shows the generic message and no session', async ({ page 
 test('the layout works at a phone width', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page);
-  await expect(page.getByTestId('course-card')).toBeVisible();
+  // Other specs add courses to the same server: look at the demo course's card.
+  await expect(page.getByTestId('course-card').filter({ hasText: DEMO_COURSE })).toBeVisible();
   await snap(page, testInfo, 'courses-phone');
 });

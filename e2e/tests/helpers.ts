@@ -1,7 +1,13 @@
-import { expect, Page, TestInfo } from '@playwright/test';
+import { expect, Page, Request, Route, TestInfo } from '@playwright/test';
 
 /** The demo sign-in that scripts/e2e.sh seeds with `reel serve --demo`. */
 export const DEMO_EMAIL = 'demo@reel.local';
+/**
+ * The demo course. The specs share one server, and other specs add courses of their own (the
+ * library spec makes "Big course" with the admin CLI), so find it by title, never as
+ * `courses[0]`.
+ */
+export const DEMO_COURSE = 'Introduction to Video Production';
 export const DEMO_PASSWORD = process.env.REEL_DEMO_PASSWORD ?? 'demo-password-e2e';
 
 /** Signs in through the form and waits for the course list. */
@@ -85,12 +91,17 @@ export function hdVideo(name: string, seconds: number): string {
   return path;
 }
 
-/** Signs in and opens the first chapter of the demo course. */
+/**
+ * Signs in and opens the first chapter of the demo course, then waits until the uploader knows
+ * the server's size limit (it asks with OPTIONS when the page opens; a file chosen before the
+ * answer is not checked against the limit in the browser).
+ */
 export async function openChapter(page: Page) {
   await signIn(page);
-  await page.getByRole('link', { name: 'Introduction to Video Production' }).click();
+  await page.getByRole('link', { name: DEMO_COURSE }).click();
   await page.getByRole('link', { name: 'Getting started' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
+  await expect(page.getByTestId('dropzone')).toContainText(/up to .+ each/);
 }
 
 /** Makes the uploader use small chunks, so a test sees several PATCHes per file. */
@@ -104,6 +115,41 @@ export async function slowPatches(page: Page, ms: number) {
     if (route.request().method() === 'PATCH') await new Promise((r) => setTimeout(r, ms));
     await route.continue();
   });
+}
+
+/**
+ * Holds, in the browser, the first PATCH whose `Upload-Offset` is past `fraction` of `size`: it
+ * never reaches the server until released. `held` resolves once it is held, so every earlier
+ * chunk has been answered and the server's offset is settled (nothing is in flight there)
+ * while the test pauses, reloads or looks. `release()` lets it go on (or drops it, when the
+ * page aborted it meanwhile).
+ */
+export async function holdPatchPast(page: Page, size: number, fraction: number) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
+  let held!: (r: Request) => void;
+  const heldRequest = new Promise<Request>((r) => { held = r; });
+  let done = false;
+  const handler = async (route: Route) => {
+    const request = route.request();
+    if (done || request.method() !== 'PATCH' || Number(request.headers()['upload-offset']) <= size * fraction) {
+      await route.fallback();
+      return;
+    }
+    done = true;
+    held(request);
+    await released;
+    // The page may have aborted it meanwhile (pause, reload): then there is nothing to continue.
+    await route.fallback().catch(() => {});
+  };
+  await page.route('**/api/uploads/*', handler);
+  return {
+    held: heldRequest,
+    release: async () => {
+      release();
+      await page.unroute('**/api/uploads/*', handler).catch(() => {});
+    },
+  };
 }
 
 /** The upload URLs the uploader remembers in localStorage. */
@@ -145,17 +191,47 @@ export async function seedVideo(page: Page, chapterId: string, title: string, pa
   return created.headers()['reel-video-id'];
 }
 
-/** Waits until the server says every video is ready. */
+/**
+ * Waits until the server says every video is ready. The server checks one file at a time per
+ * instructor (a full sha256 and a probe, slow in a debug build on a busy machine), so allow more
+ * than the default 10 s.
+ */
 export async function waitReady(page: Page, ids: string[]) {
   for (const id of ids) {
-    await expect.poll(async () => (await (await page.request.get(`/api/videos/${id}`)).json()).status).toBe('ready');
+    await expect.poll(
+      async () => (await (await page.request.get(`/api/videos/${id}`)).json()).status,
+      { timeout: 30_000 },
+    ).toBe('ready');
   }
+}
+
+/** The demo course's chapters, from a `GET /api/courses` answer. */
+export function demoChapters(courses: any[]): { id: string; title: string }[] {
+  const course = courses.find((c: any) => c.title === DEMO_COURSE);
+  if (!course) throw new Error(`no course titled "${DEMO_COURSE}" in ${JSON.stringify(courses.map((c: any) => c.title))}`);
+  return course.chapters;
 }
 
 /** The demo course's chapters (signed-in page). */
 export async function chapters(page: Page): Promise<{ id: string; title: string }[]> {
-  const courses = await (await page.request.get('/api/courses')).json();
-  return courses.find((c: any) => c.title === 'Introduction to Video Production').chapters;
+  return demoChapters(await (await page.request.get('/api/courses')).json());
+}
+
+/** The ID of the demo course's chapter with this title (signed-in page). */
+export async function chapterId(page: Page, title: string): Promise<string> {
+  const chapter = (await chapters(page)).find((c) => c.title === title);
+  if (!chapter) throw new Error(`the demo course has no chapter "${title}"`);
+  return chapter.id;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The library row whose title is exactly `title` (so "bulk-1" does not also match "bulk-10"). */
+export function videoRow(page: Page, title: string) {
+  const exact = new RegExp(`^${escapeRegExp(title)}$`);
+  return page.getByTestId('video-row').filter({ has: page.locator('.video-title', { hasText: exact }) });
 }
 
 /** Titles of the rows in the library, in order. */
