@@ -278,7 +278,7 @@ async fn a_media_response_is_inline_under_a_name_the_server_chose() {
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
     let clip = fixture("clip.webm");
     let created = app
-        .create_upload(&client, &chapter, "../../etc/passwd\".webm", clip.len())
+        .create_upload(&client, &chapter, "evil\"; x=y.webm", clip.len())
         .await;
     // The uploader's name is only ever a title; the file is served under its ID.
     let res = app.patch(&client, &created.location, 0, clip.clone()).await;
