@@ -18,6 +18,7 @@ step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unknown --locked -- -D warnings
 step cargo-test cargo test --workspace --locked
+step fuzz scripts/fuzz.sh
 step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
 step backend-bin cargo build -p backend --locked
 step e2e scripts/e2e.sh
