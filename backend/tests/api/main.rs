@@ -8,6 +8,7 @@ mod deletes;
 mod errors;
 mod helpers;
 mod media;
+mod openapi;
 mod spa;
 mod tus;
 mod uploads;
