@@ -73,3 +73,32 @@ async fn a_wrong_method_is_405_with_the_methods_that_would_work() {
     assert_eq!(post_doc.headers()["allow"], "GET");
     assert_error(post_doc, 405, "method_not_allowed").await;
 }
+
+#[actix_web::test]
+async fn sign_in_limits_count_characters_as_the_document_says() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+
+    // 300 characters, 600 bytes: within the documented 320.
+    let long = app.login(&client, &"é".repeat(300), "wrong password").await;
+    let too_long = app.login(&client, &"é".repeat(321), "wrong password").await;
+
+    assert_error(long, 401, "invalid_credentials").await;
+    assert_error(too_long, 400, "invalid_input").await;
+}
+
+#[actix_web::test]
+async fn a_bulk_delete_of_more_ids_than_documented_is_refused_even_when_they_repeat() {
+    let app = spawn_app().await;
+    let client = app.signed_in("ada@example.com").await;
+    let ids = vec!["same-id"; shared::dto::BULK_DELETE_MAX + 1];
+
+    let res = client
+        .post(app.url("/api/videos/bulk-delete"))
+        .json(&serde_json::json!({ "ids": ids }))
+        .send()
+        .await
+        .expect("sent");
+
+    assert_error(res, 400, "invalid_input").await;
+}
