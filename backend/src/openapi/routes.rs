@@ -171,7 +171,8 @@ fn tus_create(max_upload_bytes: u64) -> OperationBuilder {
         .response(
             "400",
             error(
-                "`invalid_input`: a header or metadata value is missing or malformed; \
+                "`invalid_input`: a header or metadata value is missing, malformed or sent \
+                 twice, or the file name is a path or holds control characters; \
                  `checksum_algorithm_unsupported`; `upload_interrupted`.",
             ),
         )
@@ -263,7 +264,7 @@ fn tus_patch() -> OperationBuilder {
         .response(
             "400",
             error(
-                "`invalid_input`: a header is missing or malformed; \
+                "`invalid_input`: a header is missing, malformed or sent twice; \
                  `checksum_algorithm_unsupported`; `upload_interrupted`: the body broke off \
                  (the bytes that arrived are kept).",
             ),
