@@ -3,6 +3,7 @@
 
 mod admin_cli;
 mod auth;
+mod bad_input;
 mod courses;
 mod deletes;
 mod errors;
