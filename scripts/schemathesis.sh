@@ -5,7 +5,7 @@
 # any other check's failure (exceptions, with reasons: scripts/schemathesis.toml).
 # Installs nothing: `scripts/setup.sh test` puts schemathesis in .tools/schemathesis.
 # Usage: scripts/schemathesis.sh [schemathesis run args…]
-#   REEL_BIN picks the server binary; ST_MAX_EXAMPLES the test cases per operation [25].
+#   REEL_BIN picks the server binary; ST_MAX_EXAMPLES the test cases per operation [50].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -44,15 +44,14 @@ done
 
 # Sign in once as the demo instructor and write this run's session and config.
 "$PY" scripts/schemathesis_prepare.py "$URL" "$PASSWORD" "$DATA" || {
-  echo "schemathesis: signing in as the demo instructor failed" >&2; exit 1; }
+  echo "schemathesis: preparing the run (sign-in, seed data) failed:" >&2; tail -50 "$LOG" >&2; exit 1; }
 REEL_SESSION=$(cat "$DATA/session")
 export REEL_SESSION
 echo "schemathesis: reel serve is up at $URL (data in $DATA)"
 
 run() { # run ARGS…: one schemathesis run with the shared settings
   "$VENV/bin/schemathesis" --config-file "$DATA/schemathesis.toml" run "$URL/api/openapi.json" \
-    --url "$URL" --max-examples "${ST_MAX_EXAMPLES:-25}" --seed "${ST_SEED:-$RANDOM}" --no-color \
-    --report junit --report-dir "$DATA/report" "$@"
+    --url "$URL" --max-examples "${ST_MAX_EXAMPLES:-50}" --seed "${ST_SEED:-$RANDOM}" --no-color "$@"
 }
 
 started=$SECONDS
@@ -67,6 +66,10 @@ if grep -q 'reel_session=\|panicked' "$LOG"; then
   echo "schemathesis: the server log shows a panic or a session token:" >&2
   grep 'reel_session=\|panicked' "$LOG" >&2
   status=1
+fi
+if [ "$status" != 0 ]; then
+  echo "schemathesis: the server's last log lines:" >&2
+  tail -50 "$LOG" >&2
 fi
 echo "schemathesis: $operations operations checked in $((SECONDS - started)) s"
 exit "$status"
