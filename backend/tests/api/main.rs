@@ -2,6 +2,7 @@
 //! directory and talks to it over HTTP. One binary for all of them (faster to link).
 
 mod admin_cli;
+mod api_document;
 mod auth;
 mod bad_input;
 mod courses;
@@ -9,7 +10,6 @@ mod deletes;
 mod errors;
 mod helpers;
 mod media;
-mod openapi;
 mod spa;
 mod tus;
 mod uploads;
