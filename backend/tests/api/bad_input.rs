@@ -430,7 +430,8 @@ async fn a_creation_whose_first_chunk_fails_leaves_no_upload_behind() {
     let app = spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
 
-    // Act: the first bytes ride along with the creation, with a checksum they do not match.
+    // Act: the first bytes of a real video ride along with the creation, with a checksum they
+    // do not match.
     let res = client
         .post(app.url("/api/uploads"))
         .header("Tus-Resumable", "1.0.0")
@@ -441,7 +442,7 @@ async fn a_creation_whose_first_chunk_fails_leaves_no_upload_behind() {
         )
         .header("Content-Type", "application/offset+octet-stream")
         .header("Upload-Checksum", "sha1 AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .body(vec![7u8; 100])
+        .body(fixture("clip.mp4")[..100].to_vec())
         .send()
         .await
         .expect("sent");

@@ -2,7 +2,7 @@
 //! server refuses with a 4xx.
 
 use super::{Case, Targets};
-use crate::tus::metadata;
+use crate::tus::{fixture, metadata};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::Method;
@@ -414,13 +414,15 @@ fn tus_creation(t: &Targets) -> Vec<Case> {
 }
 
 fn tus_upload(t: &Targets) -> Vec<Case> {
+    // The start of a real video: only the defect a case is about may get its chunk refused.
+    let video_head = &fixture("clip.mp4")[..100];
     let at = |id: &str| format!("/api/uploads/{id}");
     let patch = |name: &str| {
         Case::new(format!("tus PATCH: {name}"), Method::PATCH, at(&t.upload))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
-            .body([7u8; 100])
+            .body(video_head)
     };
     let head = |name: &str, id: &str| {
         Case::new(format!("tus HEAD: {name}"), Method::HEAD, at(id))
@@ -448,7 +450,7 @@ fn tus_upload(t: &Targets) -> Vec<Case> {
         patch("a checksum digest that is not base64").header("Upload-Checksum", "md5 %%%%"),
         patch("a checksum that does not match")
             .header("Upload-Checksum", format!("sha1 {}", b64(&[0u8; 20]))),
-        patch("more bytes than the declared length").body(vec![7u8; 5000]),
+        patch("more bytes than the declared length").body(fixture("clip.mp4")[..5000].to_vec()),
         patch("no Tus-Resumable").set("Tus-Resumable", None),
         patch("no session").anonymous(),
         Case::new(
@@ -459,7 +461,7 @@ fn tus_upload(t: &Targets) -> Vec<Case> {
         .header("Tus-Resumable", "1.0.0")
         .header("Upload-Offset", "0")
         .header("Content-Type", "application/offset+octet-stream")
-        .body([7u8; 100]),
+        .body(video_head),
         terminate("another instructor's upload", &t.other_upload),
         terminate("a finished upload", &t.finished_upload),
         terminate("no Tus-Resumable", &t.upload).set("Tus-Resumable", None),
@@ -477,7 +479,7 @@ fn tus_upload(t: &Targets) -> Vec<Case> {
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
-            .body([7u8; 100]),
+            .body(video_head),
         );
         cases.push(terminate(&format!("{what} in the upload ID"), &id));
     }
