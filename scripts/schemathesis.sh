@@ -44,7 +44,7 @@ done
 
 # Sign in once as the demo instructor and write this run's session and config.
 "$PY" scripts/schemathesis_prepare.py "$URL" "$PASSWORD" "$DATA" || {
-  echo "schemathesis: preparing the run (sign-in, seed data) failed:" >&2; tail -50 "$LOG" >&2; exit 1; }
+  echo "schemathesis: preparing the run (sign-in, seed data) failed:" >&2; tail -20 "$LOG" >&2; exit 1; }
 REEL_SESSION=$(cat "$DATA/session")
 export REEL_SESSION
 echo "schemathesis: reel serve is up at $URL (data in $DATA)"
@@ -69,7 +69,7 @@ if grep -q 'reel_session=\|panicked' "$LOG"; then
 fi
 if [ "$status" != 0 ]; then
   echo "schemathesis: the server's last log lines:" >&2
-  tail -50 "$LOG" >&2
+  tail -20 "$LOG" >&2
 fi
 echo "schemathesis: $operations operations checked in $((SECONDS - started)) s"
 exit "$status"

@@ -172,7 +172,8 @@ fn tus_create(max_upload_bytes: u64) -> OperationBuilder {
             "400",
             error(
                 "`invalid_input`: a header or metadata value is missing, malformed or sent \
-                 twice, or the file name is a path or holds control characters; \
+                 twice, or the file name is a path or holds control characters; the \
+                 metadata is larger or has more keys than the server keeps; \
                  `checksum_algorithm_unsupported`; `upload_interrupted`.",
             ),
         )
@@ -187,7 +188,10 @@ fn tus_create(max_upload_bytes: u64) -> OperationBuilder {
         )
         .response(
             "413",
-            error("`upload_too_large`: over the server's limit or the declared length."),
+            error(
+                "`upload_too_large`: over the server's limit or the declared length, or over \
+                 the bytes the caller's unfinished uploads may declare together.",
+            ),
         )
         .response(
             "415",
@@ -197,8 +201,20 @@ fn tus_create(max_upload_bytes: u64) -> OperationBuilder {
             ),
         )
         .response(
+            "429",
+            error("The caller has as many unfinished uploads as the server allows at once."),
+        )
+        .response(
             "460",
             error("`checksum_mismatch`: the body's bytes were discarded."),
+        )
+        .response(
+            "503",
+            error("`unavailable`: storage cannot take uploads right now; try again later."),
+        )
+        .response(
+            "507",
+            error("The server has no room for an upload this large right now."),
         )
         .security(signed_in())
 }
@@ -289,7 +305,16 @@ fn tus_patch() -> OperationBuilder {
             ),
         )
         .response("423", error("`upload_locked`: another request is writing to it."))
+        .response(
+            "408",
+            error("The body stopped arriving; the bytes that arrived are kept."),
+        )
         .response("460", error("`checksum_mismatch`: the bytes were discarded."))
+        .response(
+            "503",
+            error("`unavailable`: storage cannot take bytes right now; resume later."),
+        )
+        .response("507", error("The server's storage is full; resume later."))
         .security(signed_in())
 }
 
