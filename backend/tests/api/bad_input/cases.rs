@@ -450,7 +450,7 @@ fn tus_upload(t: &Targets) -> Vec<Case> {
         patch("a checksum digest that is not base64").header("Upload-Checksum", "md5 %%%%"),
         patch("a checksum that does not match")
             .header("Upload-Checksum", format!("sha1 {}", b64(&[0u8; 20]))),
-        patch("more bytes than the declared length").body(fixture("clip.mp4")[..5000].to_vec()),
+        patch("more bytes than the declared length").body(&fixture("clip.mp4")[..5000]),
         patch("no Tus-Resumable").set("Tus-Resumable", None),
         patch("no session").anonymous(),
         Case::new(
