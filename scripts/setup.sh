@@ -2,12 +2,13 @@
 # Installs everything `make run` and `make test` need, only what is missing, so running it
 # again is quick. Works on a fresh Debian machine that has only the Rust toolchain.
 #   scripts/setup.sh        build tools (wasm target, trunk, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh test   the above plus Chromium, ffmpeg and the e2e npm packages
+#   scripts/setup.sh test   the above plus Chromium, ffmpeg, the e2e npm packages and schemathesis
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TRUNK_VERSION=0.21.14
 CARGO_FUZZ_VERSION=0.13.2
+SCHEMATHESIS_VERSION=4.32.5
 BINARYEN_VERSION=$(sed -n 's/^wasm_opt *= *"version_\([0-9]*\)".*/\1/p' Trunk.toml)
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
@@ -61,6 +62,16 @@ if [ "${1:-}" = test ]; then
   if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
     say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
     cargo install --locked "cargo-fuzz@$CARGO_FUZZ_VERSION"
+  fi
+  # schemathesis (scripts/schemathesis.sh), pinned, in its own venv so the system Python is
+  # left as it is.
+  if [ "$(.tools/schemathesis/bin/schemathesis --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+    say "installing schemathesis $SCHEMATHESIS_VERSION (pip, .tools/schemathesis)"
+    rm -rf .tools/schemathesis
+    python3 -m venv .tools/schemathesis
+    .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
     say "installing e2e packages (npm ci)"

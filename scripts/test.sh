@@ -21,6 +21,7 @@ step cargo-test cargo test --workspace --locked
 step fuzz scripts/fuzz.sh
 step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
 step backend-bin cargo build -p backend --locked
+step schemathesis scripts/schemathesis.sh
 step e2e scripts/e2e.sh
 
 # Count tests from cargo's and Playwright's own summaries.

@@ -19,6 +19,17 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    /// The method as HTTP spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
 /// The tus endpoint (creation); uploads live at `{UPLOADS_PATH}/{upload_id}`. tus is its own
 /// protocol, so it is not an [`Action`].
 pub const UPLOADS_PATH: &str = "/api/uploads";
@@ -68,59 +79,87 @@ pub fn fill_path(pattern: &str, params: &[&str]) -> String {
     out
 }
 
-macro_rules! action {
-    ($(#[$doc:meta])* $name:ident, $method:ident, $path:literal, $input:ty => $output:ty) => {
-        $(#[$doc])*
-        pub struct $name;
-        impl Action for $name {
-            const METHOD: Method = Method::$method;
-            const PATH: &'static str = $path;
-            type Input = $input;
-            type Output = $output;
-        }
+/// Facts about one action, for code that must cover every action: the server's OpenAPI
+/// document and the tests that check it names them all.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionInfo {
+    /// The action's type name (`ListCourses`).
+    pub name: &'static str,
+    /// [`Action::METHOD`].
+    pub method: Method,
+    /// [`Action::PATH`].
+    pub path: &'static str,
+    /// The action's doc comment.
+    pub doc: &'static str,
+    /// The request body type's name; `Empty` means the action reads no body.
+    pub input: &'static str,
+    /// The response body type's name.
+    pub output: &'static str,
+    /// The body schemas (only with the `openapi` feature, which only the server enables).
+    #[cfg(feature = "openapi")]
+    pub schemas: crate::openapi::BodySchemas,
+}
+
+impl ActionInfo {
+    /// Whether the action reads a JSON request body.
+    pub fn has_body(&self) -> bool {
+        self.input != "Empty"
+    }
+}
+
+/// Declares every action and [`ALL`] from one table, so nothing that lists the actions can
+/// miss one.
+macro_rules! actions {
+    ($($(#[doc = $doc:literal])* $name:ident, $method:ident, $path:literal, $input:ty => $output:ty;)*) => {
+        $(
+            $(#[doc = $doc])*
+            pub struct $name;
+            impl Action for $name {
+                const METHOD: Method = Method::$method;
+                const PATH: &'static str = $path;
+                type Input = $input;
+                type Output = $output;
+            }
+        )*
+
+        /// Every action, in table order.
+        pub const ALL: &[ActionInfo] = &[$(
+            ActionInfo {
+                name: stringify!($name),
+                method: Method::$method,
+                path: $path,
+                doc: concat!($($doc, "\n"),*),
+                input: stringify!($input),
+                output: stringify!($output),
+                #[cfg(feature = "openapi")]
+                schemas: crate::openapi::BodySchemas::of::<$input, $output>(),
+            },
+        )*];
     };
 }
 
-action!(
+actions! {
     /// Sign in with email and password; sets the session cookie.
-    Login, Post, "/api/auth/login", LoginRequest => MeDto
-);
-action!(
+    Login, Post, "/api/auth/login", LoginRequest => MeDto;
     /// End the session.
-    Logout, Post, "/api/auth/logout", Empty => Empty
-);
-action!(
+    Logout, Post, "/api/auth/logout", Empty => Empty;
     /// Who is signed in.
-    Me, Get, "/api/auth/me", Empty => MeDto
-);
-action!(
+    Me, Get, "/api/auth/me", Empty => MeDto;
     /// The caller's courses with their chapters.
-    ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>
-);
-action!(
+    ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>;
     /// A chapter's videos, oldest first.
-    ListChapterVideos, Get, "/api/chapters/{id}/videos", Empty => Vec<VideoDto>
-);
-action!(
+    ListChapterVideos, Get, "/api/chapters/{id}/videos", Empty => Vec<VideoDto>;
     /// One video.
-    GetVideo, Get, "/api/videos/{id}", Empty => VideoDto
-);
-action!(
+    GetVideo, Get, "/api/videos/{id}", Empty => VideoDto;
     /// Deletes a video (restorable during the grace period). Idempotent for its owner.
-    DeleteVideo, Delete, "/api/videos/{id}", Empty => DeleteResult
-);
-action!(
+    DeleteVideo, Delete, "/api/videos/{id}", Empty => DeleteResult;
     /// Deletes many videos; one result per ID.
-    BulkDeleteVideos, Post, "/api/videos/bulk-delete", BulkDeleteRequest => BulkDeleteResponse
-);
-action!(
+    BulkDeleteVideos, Post, "/api/videos/bulk-delete", BulkDeleteRequest => BulkDeleteResponse;
     /// Brings a deleted video back within the grace period.
-    RestoreVideo, Post, "/api/videos/{id}/restore", Empty => VideoDto
-);
-action!(
+    RestoreVideo, Post, "/api/videos/{id}/restore", Empty => VideoDto;
     /// Liveness and database check.
-    Health, Get, "/healthz", Empty => HealthDto
-);
+    Health, Get, "/healthz", Empty => HealthDto;
+}
 
 #[cfg(test)]
 mod tests {
@@ -134,5 +173,28 @@ mod tests {
         );
         assert_eq!(fill_path("/a/{x}/b/{y}", &["1", "2"]), "/a/1/b/2");
         assert_eq!(fill_path("/api/courses", &[]), "/api/courses");
+    }
+
+    #[test]
+    fn the_table_lists_every_action_once_with_its_own_facts() {
+        assert_eq!(ALL.len(), 10);
+        let login = ALL
+            .iter()
+            .find(|a| a.name == "Login")
+            .expect("login listed");
+        assert_eq!(login.path, Login::PATH);
+        assert_eq!(login.method, Login::METHOD);
+        assert!(login.has_body());
+        assert!(login.doc.contains("Sign in"));
+        let me = ALL.iter().find(|a| a.name == "Me").expect("me listed");
+        assert!(!me.has_body());
+        let mut routes: Vec<_> = ALL.iter().map(|a| (a.path, a.method as u8)).collect();
+        routes.sort_unstable();
+        routes.dedup();
+        assert_eq!(
+            routes.len(),
+            ALL.len(),
+            "two actions share a method and path"
+        );
     }
 }

@@ -6,15 +6,22 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/auth/login` body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
-    /// The instructor's email address.
+    /// The instructor's email address (surrounding spaces are ignored; at most 320 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 320, pattern = r"\S")
+    )]
     pub email: String,
-    /// The instructor's password.
+    /// The instructor's password (at most 1024 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
 /// The signed-in instructor, as `GET /api/auth/me` and a successful sign-in return it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeDto {
     /// The instructor's ID.
     pub id: InstructorId,
@@ -26,6 +33,7 @@ pub struct MeDto {
 
 /// A chapter of a course, in course order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChapterDto {
     /// The chapter's ID.
     pub id: ChapterId,
@@ -37,6 +45,7 @@ pub struct ChapterDto {
 
 /// A course with its chapters, as `GET /api/courses` lists them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseDto {
     /// The course's ID.
     pub id: CourseId,
@@ -48,6 +57,7 @@ pub struct CourseDto {
 
 /// Where a video is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VideoStatus {
     /// Bytes are still arriving.
@@ -66,6 +76,7 @@ pub enum VideoStatus {
 
 /// A video as the client sees it: an ID and a display URL, never a storage detail.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VideoDto {
     /// The video's ID.
     pub id: VideoId,
@@ -84,6 +95,7 @@ pub struct VideoDto {
     /// Frame height in pixels, when the container says.
     pub height: Option<i32>,
     /// When the upload was created, RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// A signed, expiring URL that plays the video; only for `ready` videos.
     pub display_url: Option<String>,
@@ -93,8 +105,10 @@ pub struct VideoDto {
 
 /// `POST /api/videos/bulk-delete` body: up to [`BULK_DELETE_MAX`] video IDs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkDeleteRequest {
     /// The videos to delete.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub ids: Vec<VideoId>,
 }
 
@@ -103,6 +117,7 @@ pub const BULK_DELETE_MAX: usize = 500;
 
 /// What happened to one video of a delete.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeleteResult {
     /// The video.
     pub id: VideoId,
@@ -113,11 +128,13 @@ pub struct DeleteResult {
     /// Why not, for people.
     pub message: Option<String>,
     /// Until when `POST /api/videos/{id}/restore` brings it back, RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub restorable_until: Option<String>,
 }
 
 /// `POST /api/videos/bulk-delete` response: one result per requested ID, in request order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkDeleteResponse {
     /// Per-ID results.
     pub results: Vec<DeleteResult>,
@@ -125,6 +142,7 @@ pub struct BulkDeleteResponse {
 
 /// `GET /healthz` body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthDto {
     /// "ok" when the server and its database answer.
     pub status: String,
@@ -132,4 +150,5 @@ pub struct HealthDto {
 
 /// Bodies of actions that return nothing of interest.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Empty {}

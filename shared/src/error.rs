@@ -7,6 +7,7 @@ use std::fmt;
 
 /// Stable, snake_case error codes. Adding one is fine; renaming one breaks clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request body is not valid JSON.
@@ -117,6 +118,7 @@ impl fmt::Display for ErrorCode {
 
 /// The JSON body of every error response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     /// Stable machine-readable code.
     pub code: ErrorCode,

@@ -7,6 +7,8 @@ pub mod dto;
 pub mod error;
 pub mod ids;
 pub mod media;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 
 pub use error::{ApiErrorBody, ErrorCode};
 pub use ids::{ChapterId, CourseId, InstructorId, VideoId};

@@ -61,13 +61,16 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
+    // Limits in characters, as the OpenAPI document states them, counted before lowercasing
+    // (which can lengthen a string).
+    let too_long = email.chars().count() > 320 || password.chars().count() > 1024;
     let email = email.trim().to_lowercase();
     if email.is_empty() || password.is_empty() {
         return Err(ApiError::invalid_input(
             "Enter your email and your password.",
         ));
     }
-    if email.len() > 320 || password.len() > 1024 {
+    if too_long {
         return Err(ApiError::invalid_input(
             "That email or password is too long.",
         ));

@@ -6,10 +6,11 @@ pub mod auth;
 pub mod courses;
 pub mod health;
 pub mod media;
+pub mod openapi;
 pub mod uploads;
 pub mod videos;
 
-use crate::http::errors::method_not_allowed;
+use crate::http::errors::method_not_allowed_allowing as not_allowed;
 use actix_web::{http::Method as HttpMethod, web, Route};
 use shared::actions::{self as act, Action, Method};
 
@@ -22,9 +23,15 @@ fn on<A: Action>() -> Route {
     }
 }
 
-/// A resource at an action's path; other methods there get a JSON 405.
+/// A resource at an action's path; other methods there get a JSON 405 naming the methods of
+/// every action at that path.
 fn resource<A: Action>() -> actix_web::Resource {
-    web::resource(A::PATH).default_service(web::to(method_not_allowed))
+    let allow: Vec<&str> = act::ALL
+        .iter()
+        .filter(|a| a.path == A::PATH)
+        .map(|a| a.method.as_str())
+        .collect();
+    web::resource(A::PATH).default_service(not_allowed(allow.join(", ")))
 }
 
 /// Registers every action.
@@ -55,19 +62,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource(act::UPLOADS_PATH)
                 .route(web::method(HttpMethod::OPTIONS).to(uploads::options))
                 .route(web::post().to(uploads::create))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed("OPTIONS, POST".into())),
         )
         .service(
             web::resource(format!("{}/{{upload_id}}", act::UPLOADS_PATH))
                 .route(web::head().to(uploads::head))
                 .route(web::patch().to(uploads::patch))
                 .route(web::delete().to(uploads::terminate))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed("HEAD, PATCH, DELETE".into())),
+        )
+        .service(
+            web::resource(crate::openapi::PATH)
+                .route(web::get().to(openapi::serve))
+                .default_service(not_allowed("GET".into())),
         )
         .service(
             web::resource("/media/{video_id}")
                 .route(web::get().to(media::serve))
                 .route(web::head().to(media::serve))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed("GET, HEAD".into())),
         );
 }

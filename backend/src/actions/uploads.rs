@@ -53,10 +53,28 @@ fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Every tus request but OPTIONS must speak our version (412 otherwise, with `Tus-Version`).
+/// tus headers a request may carry once: with two values the server would have to guess.
+const SINGLE_HEADERS: [&str; 6] = [
+    TUS_RESUMABLE,
+    "Upload-Length",
+    "Upload-Offset",
+    "Upload-Metadata",
+    "Upload-Checksum",
+    "Upload-Defer-Length",
+];
+
+/// Every tus request but OPTIONS must speak our version (412 otherwise, with `Tus-Version`)
+/// and send each tus header at most once (400).
 fn version_mismatch(req: &HttpRequest) -> Option<HttpResponse> {
     match header_str(req, TUS_RESUMABLE) {
-        Some(tus::VERSION) => None,
+        Some(tus::VERSION) => SINGLE_HEADERS
+            .iter()
+            .find(|name| req.headers().get_all(**name).nth(1).is_some())
+            .map(|name| {
+                tus_error(ApiError::invalid_input(format!(
+                    "`{name}` was sent more than once."
+                )))
+            }),
         _ => {
             let err = ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
@@ -199,20 +217,52 @@ async fn create_inner(
         title: metadata.get(meta::TITLE).cloned(),
         metadata_raw,
     };
+    // Refuse a bad first chunk before anything is created, so a refusal leaves nothing behind.
+    let first_chunk = is_chunk_body(req);
+    let checksum = if first_chunk {
+        parse_checksum(req)?
+    } else {
+        None
+    };
+    if first_chunk && parse_i64(req, "content-length")?.is_some_and(|len| len > length) {
+        return Err(UploadError::TooLarge(
+            "More bytes were sent than the upload's declared length.".into(),
+        )
+        .into());
+    }
     let (upload, video) = uploads::create(state, origin, new).await?;
     let mut res = tus_response(StatusCode::CREATED);
     res.insert_header((header::LOCATION, format!("{UPLOADS_PATH}/{}", upload.id)))
         .insert_header((VIDEO_ID_HEADER, video.id.clone()))
         .insert_header(("Upload-Expires", tus::http_date(upload.expires_at)));
     // creation-with-upload: the first chunk rides along with the creation request.
-    if is_chunk_body(req) {
+    if first_chunk {
         let chunk = Chunk {
             offset: 0,
-            checksum: parse_checksum(req)?,
+            checksum,
         };
-        let recorded =
-            uploads::write_chunk(state, origin, &upload, &video, chunk, body_stream(payload))
-                .await?;
+        let recorded = match uploads::write_chunk(
+            state,
+            origin,
+            &upload,
+            &video,
+            chunk,
+            body_stream(payload),
+        )
+        .await
+        {
+            Ok(recorded) => recorded,
+            // Refused bytes already failed the video, with the reason for its owner.
+            Err(e @ UploadError::NotAVideo(_)) => return Err(e.into()),
+            // The error answer carries no `Location`, so nobody could resume or end this
+            // upload: end it now rather than leave an orphan until it expires.
+            Err(e) => {
+                if let Err(cleanup) = uploads::terminate(state, origin, &upload, &video).await {
+                    tracing::warn!(error = %cleanup, "could not end an upload whose first chunk failed");
+                }
+                return Err(e.into());
+            }
+        };
         res.insert_header(("Upload-Offset", recorded.offset.to_string()))
             .insert_header(("Upload-Expires", tus::http_date(recorded.expires_at)));
     }
@@ -277,7 +327,11 @@ pub async fn patch(
         let checksum = parse_checksum(&req)?;
         let (upload, video) = uploads::load(&state, &origin, &current.instructor.id, &path).await?;
         if let Some(len) = parse_i64(&req, "content-length")? {
-            if offset + len > upload.upload_length {
+            // Checked: a huge `Upload-Offset` plus the body's length must not overflow.
+            if offset
+                .checked_add(len)
+                .is_none_or(|end| end > upload.upload_length)
+            {
                 return Err(UploadError::TooLarge(
                     "More bytes were sent than the upload's declared length.".into(),
                 )

@@ -162,24 +162,24 @@ pub async fn bulk_delete(
     current: CurrentInstructor,
     body: web::Json<BulkDeleteRequest>,
 ) -> ApiResult<web::Json<BulkDeleteResponse>> {
-    let mut seen = std::collections::HashSet::new();
-    let ids: Vec<String> = body
-        .into_inner()
-        .ids
-        .into_iter()
-        .map(|id| id.0)
-        .filter(|id| seen.insert(id.clone()))
-        .collect();
-    if ids.is_empty() {
+    let requested = body.into_inner().ids;
+    if requested.is_empty() {
         return Err(ApiError::invalid_input(
             "Choose at least one video to delete.",
         ));
     }
-    if ids.len() > BULK_DELETE_MAX {
+    // Counted as sent, duplicates included, as the OpenAPI document's `maxItems` says.
+    if requested.len() > BULK_DELETE_MAX {
         return Err(ApiError::invalid_input(format!(
             "Delete at most {BULK_DELETE_MAX} videos at a time."
         )));
     }
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<String> = requested
+        .into_iter()
+        .map(|id| id.0)
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
     let results = services::videos::delete(&state, &origin, &current.instructor.id, ids).await?;
     Ok(web::Json(BulkDeleteResponse {
         results: results

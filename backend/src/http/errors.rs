@@ -3,7 +3,8 @@
 
 use crate::error::ApiError;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse, ResponseError, Route};
 use shared::ErrorCode;
 
 /// Largest JSON body any action accepts.
@@ -80,6 +81,26 @@ pub async fn method_not_allowed() -> HttpResponse {
         "This method is not supported here.",
     )
     .error_response()
+}
+
+/// A JSON 405 with the `Allow` header RFC 9110 asks for (`"GET, DELETE"`), so a client can
+/// tell what would have worked.
+pub fn method_not_allowed_with(allow: &str) -> HttpResponse {
+    let mut res = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "This method is not supported here.",
+    )
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// The default service of a resource that supports the methods in `allow`.
+pub fn method_not_allowed_allowing(allow: String) -> Route {
+    web::to(move || std::future::ready(method_not_allowed_with(&allow)))
 }
 
 /// For an unknown API path.

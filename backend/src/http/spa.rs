@@ -17,7 +17,7 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         return errors::api_not_found().await;
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return errors::method_not_allowed().await;
+        return errors::method_not_allowed_with("GET, HEAD");
     }
     let web_dir = &state.config.web_dir;
     if let Some(asset) = safe_join(web_dir, path).filter(|p| p.is_file()) {

@@ -116,6 +116,24 @@ pub struct NewUpload {
     pub title: Option<String>,
 }
 
+/// A file name is a name, never a path, and neither it nor a title may carry control
+/// characters (a NUL, a line break, a terminal escape). Browsers send bare names, so only a
+/// hand-made request is refused here.
+fn check_names(new: &NewUpload) -> Result<(), UploadError> {
+    if new.filename.contains(['/', '\\']) {
+        return Err(UploadError::Invalid(
+            "The file name must be a name, without `/` or `\\`.".into(),
+        ));
+    }
+    let controls = |s: &str| s.chars().any(char::is_control);
+    if controls(&new.filename) || new.title.as_deref().is_some_and(controls) {
+        return Err(UploadError::Invalid(
+            "The file name and title may not contain control characters.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn now_ms() -> i64 {
     db::now_ms()
 }
@@ -186,6 +204,7 @@ pub async fn create(
     if new.length == 0 {
         return Err(UploadError::NotAVideo("This file is empty.".into()));
     }
+    check_names(&new)?;
     let kind: FileKind = media::kind_for_upload(&new.filename, &new.filetype)
         .map_err(UploadError::UnsupportedType)?;
     let (owner, chapter) = (new.instructor_id.clone(), new.chapter_id.clone());

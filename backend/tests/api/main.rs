@@ -2,7 +2,9 @@
 //! directory and talks to it over HTTP. One binary for all of them (faster to link).
 
 mod admin_cli;
+mod api_document;
 mod auth;
+mod bad_input;
 mod courses;
 mod crash;
 mod deletes;
