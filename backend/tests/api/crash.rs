@@ -4,7 +4,7 @@
 //! finished video must be byte-identical. `REEL_CRASH_SEED` replays a run; the seed is printed.
 
 use crate::helpers::PASSWORD;
-use crate::tus::{fixture, metadata, sha256};
+use crate::tus::{metadata, paced_body, padded_mp4, sha256};
 use rand::{Rng, SeedableRng};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -85,37 +85,6 @@ impl Drop for Server {
     }
 }
 
-/// A real MP4 grown to `len` bytes by a trailing `free` box of seeded random bytes.
-fn lecture(len: usize, seed: u64) -> Vec<u8> {
-    let mut data = fixture("clip.mp4");
-    let pad = len - data.len();
-    data.extend_from_slice(&u32::try_from(pad).expect("fits").to_be_bytes());
-    data.extend_from_slice(b"free");
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    data.extend((0..pad - 8).map(|_| rng.gen::<u8>()));
-    data
-}
-
-/// Sends `data[from..]` in 128 KiB pieces about every 25 ms, counting what was handed over.
-fn trickle(data: Arc<Vec<u8>>, from: usize, sent: Arc<AtomicU64>) -> reqwest::Body {
-    let pieces = futures_util::stream::unfold(from, move |at| {
-        let (data, sent) = (data.clone(), sent.clone());
-        async move {
-            if at >= data.len() {
-                return None;
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-            let end = (at + (128 << 10)).min(data.len());
-            sent.fetch_add((end - at) as u64, Ordering::Relaxed);
-            Some((
-                Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&data[at..end])),
-                end,
-            ))
-        }
-    });
-    reqwest::Body::wrap_stream(pieces)
-}
-
 async fn head_offset(client: &reqwest::Client, server: &Server, location: &str) -> u64 {
     let res = client
         .head(server.url(location))
@@ -165,7 +134,8 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
         .expect("course");
     drop(pool);
     let chapter = course.chapters[0].id.clone();
-    let data = Arc::new(lecture(48 * MIB as usize, seed));
+    let mut bytes = rand::rngs::StdRng::seed_from_u64(seed);
+    let data = Arc::new(padded_mp4(48 * MIB as usize, |_| bytes.gen()));
 
     let mut server = Server::new(&data_dir);
     server.start().await;
@@ -213,7 +183,15 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
     println!("kill  sent_MiB  on_disk_MiB  head_before  head_after");
     while kills < KILLS && (offset as usize) < data.len() {
         let sent = Arc::new(AtomicU64::new(0));
-        let body = trickle(data.clone(), offset as usize, sent.clone());
+        // About 5 MiB/s.
+        let every = Duration::from_millis(25);
+        let body = paced_body(
+            data.clone(),
+            offset as usize,
+            128 << 10,
+            every,
+            sent.clone(),
+        );
         let request = patch(&client, &server, &location, offset, body).send();
         let in_flight = actix_web::rt::spawn(request);
         let delay = rng.gen_range(150..900);

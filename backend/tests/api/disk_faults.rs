@@ -4,7 +4,7 @@
 //! served, and the upload resumes once the disk is back.
 
 use crate::helpers::{assert_error, spawn_app_with, TestApp};
-use crate::tus::fixture;
+use crate::tus::padded_mp4;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -46,16 +46,6 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
     }
-}
-
-/// A real video padded to `len` bytes with a trailing `free` box.
-fn lecture(len: usize) -> Vec<u8> {
-    let mut data = fixture("clip.mp4");
-    let pad = len - data.len();
-    data.extend_from_slice(&u32::try_from(pad).expect("fits").to_be_bytes());
-    data.extend_from_slice(b"free");
-    data.extend((0..pad - 8).map(|i| (i % 251) as u8));
-    data
 }
 
 async fn offset_of(app: &TestApp, client: &reqwest::Client, location: &str) -> u64 {
@@ -109,7 +99,7 @@ async fn a_disk_that_fills_up_mid_patch_gives_507_a_truthful_head_and_resumes_la
     })
     .await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
-    let data = lecture(6 << 20);
+    let data = padded_mp4(6 << 20, |i| (i % 251) as u8);
     let created = app
         .create_upload(&client, &chapter, "lecture.mp4", data.len())
         .await;
@@ -160,7 +150,7 @@ async fn a_read_only_disk_gives_503_keeps_the_offset_and_the_upload_resumes_when
     })
     .await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
-    let data = lecture(1 << 20);
+    let data = padded_mp4(1 << 20, |i| (i % 251) as u8);
     let created = app
         .create_upload(&client, &chapter, "lecture.mp4", data.len())
         .await;

@@ -3,32 +3,33 @@
 //! bring the video back.
 
 use crate::helpers::TestApp;
-use crate::tus::fixture;
+use crate::tus::{paced_body, padded_mp4};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A real MP4 padded to `len` bytes, sent in 64 KiB pieces every 20 ms (about 3 MiB/s).
+/// A real MP4 of `len` bytes, and a body sending it in 64 KiB pieces every 20 ms (3 MiB/s).
 fn slow_body(len: usize) -> (Vec<u8>, reqwest::Body) {
-    let mut data = fixture("clip.mp4");
-    let pad = len - data.len();
-    data.extend_from_slice(&u32::try_from(pad).expect("fits").to_be_bytes());
-    data.extend_from_slice(b"free");
-    data.resize(len, 7);
-    let copy = data.clone();
-    let pieces = futures_util::stream::unfold(0usize, move |at| {
-        let data = copy.clone();
-        async move {
-            if at >= data.len() {
-                return None;
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-            let end = (at + (64 << 10)).min(data.len());
-            Some((
-                Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&data[at..end])),
-                end,
-            ))
-        }
-    });
-    (data, reqwest::Body::wrap_stream(pieces))
+    let data = Arc::new(padded_mp4(len, |_| 7));
+    let sent = Arc::new(AtomicU64::new(0));
+    let body = paced_body(data.clone(), 0, 64 << 10, Duration::from_millis(20), sent);
+    (data.to_vec(), body)
+}
+
+/// Starts a PATCH of `body` at offset 0 in the background; resolves to its status.
+fn spawn_patch(
+    app: &TestApp,
+    client: &reqwest::Client,
+    location: &str,
+    body: reqwest::Body,
+) -> actix_web::rt::task::JoinHandle<Result<u16, reqwest::Error>> {
+    let request = client
+        .patch(app.url(location))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(body);
+    actix_web::rt::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
 }
 
 async fn status_of(app: &TestApp, client: &reqwest::Client, id: &str) -> u16 {
@@ -49,20 +50,7 @@ async fn terminating_an_upload_mid_patch_stops_the_patch_instead_of_answering_42
     let created = app
         .create_upload(&client, &chapter, "lecture.mp4", data.len())
         .await;
-    let patch = {
-        let (client, url) = (client.clone(), app.url(&created.location));
-        actix_web::rt::spawn(async move {
-            client
-                .patch(url)
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Offset", "0")
-                .header("Content-Type", "application/offset+octet-stream")
-                .body(body)
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        })
-    };
+    let patch = spawn_patch(&app, &client, &created.location, body);
     actix_web::rt::time::sleep(Duration::from_millis(400)).await;
 
     let started = Instant::now();
@@ -91,20 +79,7 @@ async fn deleting_a_video_mid_upload_stops_it_and_it_never_comes_back() {
     let created = app
         .create_upload(&client, &chapter, "lecture.mp4", data.len())
         .await;
-    let patch = {
-        let (client, url) = (client.clone(), app.url(&created.location));
-        actix_web::rt::spawn(async move {
-            client
-                .patch(url)
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Offset", "0")
-                .header("Content-Type", "application/offset+octet-stream")
-                .body(body)
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        })
-    };
+    let patch = spawn_patch(&app, &client, &created.location, body);
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
 
     let res = client

@@ -10,6 +10,44 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{FIXTURES}/{name}")).expect("fixture")
 }
 
+/// The fixture MP4 grown to `len` bytes by a trailing `free` box of `fill(i)` bytes: a real
+/// video of any size for tests that need many bytes.
+pub fn padded_mp4(len: usize, fill: impl FnMut(usize) -> u8) -> Vec<u8> {
+    let mut data = fixture("clip.mp4");
+    let pad = len - data.len();
+    data.extend_from_slice(&u32::try_from(pad).expect("fits").to_be_bytes());
+    data.extend_from_slice(b"free");
+    data.extend((0..pad - 8).map(fill));
+    data
+}
+
+/// A request body sending `data[from..]` in `piece`-byte pieces, one every `every`, adding
+/// what it handed over to `sent`: a client on a slow network.
+pub fn paced_body(
+    data: std::sync::Arc<Vec<u8>>,
+    from: usize,
+    piece: usize,
+    every: std::time::Duration,
+    sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> reqwest::Body {
+    let pieces = futures_util::stream::unfold(from, move |at| {
+        let (data, sent) = (data.clone(), sent.clone());
+        async move {
+            if at >= data.len() {
+                return None;
+            }
+            actix_web::rt::time::sleep(every).await;
+            let end = (at + piece).min(data.len());
+            sent.fetch_add((end - at) as u64, std::sync::atomic::Ordering::Relaxed);
+            Some((
+                Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&data[at..end])),
+                end,
+            ))
+        }
+    });
+    reqwest::Body::wrap_stream(pieces)
+}
+
 pub fn metadata(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
