@@ -108,6 +108,8 @@ async fn start_server(dir: &Path) -> anyhow::Result<Server> {
         .env("REEL_DATA_DIR", &data)
         .env("REEL_DEMO_PASSWORD", PASSWORD)
         .env("REEL_MAX_UPLOAD_BYTES", (4u64 << 30).to_string())
+        // The delete benchmark creates thousands of unfinished uploads at once.
+        .env("REEL_MAX_ACTIVE_UPLOADS", "100000")
         .env("REEL_WEB_DIR", root().join("dist"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
