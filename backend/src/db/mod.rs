@@ -71,7 +71,7 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
             .context("cannot open the database")?;
     }
     let pool = Pool::builder()
-        .max_size(threads::COUNT as u32)
+        .max_size(threads::CONNECTIONS as u32)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(ConnectionManager::<Conn>::new(path))
         .context("cannot open the database")?;
@@ -96,9 +96,18 @@ where
     F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
+    on(threads::submit, pool, work).await
+}
+
+/// Runs `work` with a connection on the threads `submit` feeds.
+async fn on<T, F>(submit: fn(threads::Job), pool: &DbPool, work: F) -> anyhow::Result<T>
+where
+    F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.clone();
     let (done, result) = tokio::sync::oneshot::channel();
-    threads::submit(Box::new(move || {
+    submit(Box::new(move || {
         let outcome = pool
             .get()
             .context("no database connection available")
@@ -121,7 +130,8 @@ where
 {
     static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = WRITER.lock().await;
-    run(pool, work).await
+    // Its own thread: a write does not wait in line behind reads for a database thread.
+    on(threads::submit_write, pool, work).await
 }
 
 /// Now, in milliseconds since the Unix epoch (the unit of every time column).
