@@ -450,14 +450,7 @@ async fn a_creation_whose_first_chunk_fails_leaves_no_upload_behind() {
     // Assert: refused, and nothing the instructor could never resume or end is left over.
     assert_eq!(res.status(), 460);
     assert!(!res.headers().contains_key("location"));
-    let listed: Vec<serde_json::Value> = client
-        .get(app.url(&format!("/api/chapters/{chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let listed = app.chapter_videos(&client, &chapter).await;
     assert!(listed.is_empty(), "{listed:?}");
     assert_eq!(app.stored_files(), 0);
     assert!(app.audited("upload.terminated", Some("success")).await);

@@ -34,14 +34,7 @@ async fn restore(app: &TestApp, client: &Client, id: &str) -> reqwest::Response 
 }
 
 async fn listed(app: &TestApp, client: &Client, chapter: &str) -> Vec<String> {
-    let list: Vec<serde_json::Value> = client
-        .get(app.url(&format!("/api/chapters/{chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list = app.chapter_videos(client, chapter).await;
     list.iter()
         .map(|v| v["id"].as_str().expect("id").to_string())
         .collect()

@@ -93,13 +93,6 @@ async fn deleting_a_video_mid_upload_stops_it_and_it_never_comes_back() {
     // Give a resurrected video every chance to be processed.
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(status_of(&app, &client, &created.video_id).await, 404);
-    let list: Vec<serde_json::Value> = client
-        .get(app.url(&format!("/api/chapters/{chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list = app.chapter_videos(&client, &chapter).await;
     assert!(list.iter().all(|v| v["id"] != created.video_id.as_str()));
 }

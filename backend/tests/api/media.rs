@@ -173,14 +173,7 @@ async fn another_instructors_video_is_not_found() {
             .status(),
         404
     );
-    let listed: Vec<serde_json::Value> = bob
-        .get(app.url(&format!("/api/chapters/{bobs_chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let listed = app.chapter_videos(&bob, &bobs_chapter).await;
     assert!(listed.is_empty());
 }
 

@@ -227,14 +227,7 @@ async fn huge_or_many_keyed_upload_metadata_is_refused_before_anything_is_stored
             .expect("sent");
         assert_error(res, 400, "metadata_too_large").await;
     }
-    let list: Vec<serde_json::Value> = client
-        .get(app.url(&format!("/api/chapters/{chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list = app.chapter_videos(&client, &chapter).await;
     assert!(list.is_empty());
 }
 

@@ -169,6 +169,18 @@ impl TestApp {
         created.video_id
     }
 
+    /// The videos a chapter lists for this client.
+    pub async fn chapter_videos(&self, client: &Client, chapter: &str) -> Vec<serde_json::Value> {
+        client
+            .get(self.url(&format!("/api/chapters/{chapter}/videos")))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// Polls the video until processing ends and returns its JSON.
     pub async fn settled_video(&self, client: &Client, video_id: &str) -> serde_json::Value {
         for _ in 0..200 {

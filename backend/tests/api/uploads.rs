@@ -197,14 +197,7 @@ async fn a_chunked_upload_becomes_a_ready_video_with_its_metadata() {
         .await
         .expect("body");
     assert_eq!(sha256(&served), sha256(&data));
-    let listed: Vec<serde_json::Value> = client
-        .get(app.url(&format!("/api/chapters/{chapter}/videos")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let listed = app.chapter_videos(&client, &chapter).await;
     assert_eq!(listed.len(), 1);
     let events = app.audit_events().await;
     assert!(events
