@@ -27,7 +27,7 @@ export async function snap(page: Page, testInfo: TestInfo, name: string) {
 }
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -253,4 +253,82 @@ export async function timedDelete(page: Page, title: string): Promise<number> {
     t0 = performance.now();
     button.click();
   }), title);
+}
+
+/** The two viewports every screenshot is taken at: a laptop and a phone. */
+export const LAPTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Saves screenshots at 1280×800 and at 390×844 (`<name>.png`, `<name>-phone.png` in
+ * e2e/artifacts/), then puts the laptop size back. The page re-lays itself out in between.
+ */
+export async function snapBoth(page: Page, testInfo: TestInfo, name: string) {
+  const before = page.viewportSize() ?? LAPTOP;
+  await page.setViewportSize(LAPTOP);
+  await snap(page, testInfo, name);
+  await page.setViewportSize(PHONE);
+  await snap(page, testInfo, `${name}-phone`);
+  await page.setViewportSize(before);
+}
+
+/**
+ * Runs axe-core (every rule it runs by default: WCAG 2.x A/AA and best practices) on the page
+ * as it is and fails with the rules broken, the elements and why.
+ */
+export async function expectAccessible(page: Page, state: string) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource());
+  const violations: any[] = await page.evaluate(async () => (await (window as any).axe.run(document)).violations);
+  const found = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+    .slice(0, 5).map((n: any) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n')}`);
+  expect(found, `axe-core on "${state}"`).toEqual([]);
+}
+
+let axe = '';
+function axeSource(): string {
+  if (!axe) axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  return axe;
+}
+
+/** A copy of `path` under another name (so a test's file is its own, not "already uploaded"). */
+export function copyAs(path: string, name: string): string {
+  const target = `.cache/${name}`;
+  if (!existsSync(target)) copyFileSync(path, target);
+  return target;
+}
+
+/**
+ * Slows the page's uploads to `bytesPerSecond` through the DevTools protocol (the browser's own
+ * throttling, as a slow network would), or lifts it with `null`.
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number | null) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: bytesPerSecond === null ? 0 : 20,
+    downloadThroughput: -1, uploadThroughput: bytesPerSecond ?? -1,
+  });
+}
+
+/** The video ID of each upload the page creates, in order. */
+export function createdVideoIds(page: Page): string[] {
+  const ids: string[] = [];
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && r.url().endsWith('/api/uploads') && r.status() === 201) {
+      ids.push(r.headers()['reel-video-id']);
+    }
+  });
+  return ids;
+}
+
+/** A video's status as the server has it (`null` when it answers 404). */
+export async function videoStatus(page: Page, id: string): Promise<string | null> {
+  const res = await page.request.get(`/api/videos/${id}`);
+  return res.status() === 404 ? null : (await res.json()).status;
+}
+
+/** Answers "Leave site?" with `leave` whenever the page asks (uploads in progress). */
+export function answerLeaveSite(page: Page, leave = true) {
+  page.on('dialog', (d) => { if (d.type() === 'beforeunload') void (leave ? d.accept() : d.dismiss()); });
 }

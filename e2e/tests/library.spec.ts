@@ -88,6 +88,7 @@ test('bulk delete of 10 with 2 refused: 8 rows go, the 2 come back in place, Und
   const before = await rowTitles(page);
   await snap(page, testInfo, 'library-selection');
   await page.getByTestId('delete-selected').click();
+  await page.getByRole('dialog', { name: 'Delete 10 videos?' }).getByRole('button', { name: 'Delete 10 videos' }).click();
 
   const toast = page.getByRole('alert').filter({ hasText: 'Deleted 8 of 10 — 2 could not be deleted.' });
   await expect(toast).toBeVisible();

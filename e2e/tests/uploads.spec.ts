@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { writeFileSync, existsSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
 import {
-  hdVideo, holdPatchPast, largeVideo, openChapter, rememberedUploads, serverOffset, sha256File, slowPatches, snap,
+  answerLeaveSite, copyAs, hdVideo, holdPatchPast, largeVideo, openChapter, rememberedUploads, serverOffset, sha256File, slowPatches, snap,
   uploadRow, useChunkBytes, videoRow,
 } from './helpers';
 
@@ -161,7 +161,7 @@ test('requests aborted mid-upload are retried and the stored bytes equal the fil
 test('after a reload mid-upload, choosing the same file continues from a non-zero offset', async ({ page }, testInfo) => {
   // The rest of a 20 MiB upload, then the server's sha256 and probe of the whole file.
   test.setTimeout(120_000);
-  const file = largeVideo(20);
+  const file = copyAs(largeVideo(20), 'lecture-reloaded.mp4');
   await openChapter(page);
   await useChunkBytes(page, MiB);
   await slowPatches(page, 150);
@@ -169,10 +169,11 @@ test('after a reload mid-upload, choosing the same file continues from a non-zer
   // would move the offset after we read it).
   const hold = await holdPatchPast(page, statSync(file).size, 0.25);
   await page.getByTestId('file-input').setInputFiles(file);
-  const row = uploadRow(page, 'lecture-20mib.mp4');
+  const row = uploadRow(page, 'lecture-reloaded.mp4');
   const held = await hold.held;
   await expect.poll(async () => Number(await row.getByTestId('upload-progress').getAttribute('aria-valuenow'))).toBeGreaterThan(20);
 
+  answerLeaveSite(page);
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
   await hold.release();
@@ -186,13 +187,14 @@ test('after a reload mid-upload, choosing the same file continues from a non-zer
   const firstPatch = page.waitForRequest((r) => r.method() === 'PATCH');
   await page.getByTestId('file-input').setInputFiles(file);
   expect(Number((await firstPatch).headers()['upload-offset'])).toBe(offset);
-  await expect(uploadRow(page, 'lecture-20mib.mp4').getByTestId('upload-detail')).toContainText('resumed at');
+  await expect(uploadRow(page, 'lecture-reloaded.mp4').getByTestId('upload-detail')).toContainText('resumed at');
+  await expect(page.getByTestId('upload-row')).toHaveCount(1);
   await snap(page, testInfo, 'upload-resumed');
-  await expect(uploadRow(page, 'lecture-20mib.mp4').getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 90_000 });
+  await expect(uploadRow(page, 'lecture-reloaded.mp4').getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 90_000 });
   expect(await rememberedUploads(page)).toEqual([]);
 });
 
-test('a text file named .mp4 gets the server message; a file over the limit is refused before upload', async ({ page }, testInfo) => {
+test('a text file named .mp4 and a file over the limit are refused before upload', async ({ page }, testInfo) => {
   const text = '.cache/notes.mp4';
   writeFileSync(text, 'These are my lecture notes. '.repeat(200));
   const huge = '.cache/too-big.mp4';
@@ -213,10 +215,12 @@ test('a text file named .mp4 gets the server message; a file over the limit is r
 
   await page.getByTestId('file-input').setInputFiles(text);
   const notes = uploadRow(page, 'notes.mp4');
-  await expect(notes.getByTestId('upload-status')).toHaveText('Failed');
+  await expect(notes.getByTestId('upload-status')).toHaveText("Can't upload");
+  // The browser reads the first bytes: the server's own words, and nothing was sent.
   await expect(notes.getByTestId('upload-detail')).toContainText('This file is not a video');
   await expect(notes.getByRole('button', { name: /^Retry/ })).toHaveCount(0);
-  await expect(page.getByTestId('upload-announcer')).toContainText('notes.mp4 failed');
+  await expect(page.getByTestId('upload-announcer')).toContainText("notes.mp4 can't be uploaded");
+  expect(creations).toHaveLength(0);
   await snap(page, testInfo, 'upload-refusals');
   // Neither can succeed by trying again, so both clear away with the finished rows.
   await page.getByRole('button', { name: 'Clear finished' }).click();

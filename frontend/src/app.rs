@@ -1,6 +1,6 @@
-//! The root component: the query cache context, the router and the toasts.
+//! The root component: the query cache context, the router, the toasts and the confirm dialog.
 
-use crate::components::{auth_gate::RequireAuth, toasts::Toasts};
+use crate::components::{auth_gate::RequireAuth, confirm_dialog::ConfirmDialog, toasts::Toasts};
 use crate::pages::chapter::ChapterPage;
 use crate::pages::{
     course::CoursePage, courses::CoursesPage, not_found::NotFoundPage, sign_in::SignInPage,
@@ -20,6 +20,7 @@ pub fn app() -> Html {
             <BrowserRouter>
                 <Switch<Route> render={switch} />
                 <Toasts />
+                <ConfirmDialog />
             </BrowserRouter>
         </ContextProvider<QueryClient>>
     }

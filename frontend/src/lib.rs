@@ -2,11 +2,12 @@
 //!
 //! Layers (DESIGN.md): `pages` and `components` render and orchestrate; `mutations` change
 //! server state; `query` holds all server data; `stores` hold UI feedback; `api` is the only
-//! code that speaks HTTP.
+//! code that speaks HTTP; `focus` says where keyboard focus goes when what had it disappears.
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod focus;
 pub mod mutations;
 pub mod pages;
 pub mod query;

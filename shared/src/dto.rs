@@ -29,6 +29,10 @@ pub struct MeDto {
     pub email: String,
     /// The instructor's display name.
     pub name: String,
+    /// How long a deleted video can be restored, in seconds (the server's grace period), so
+    /// the app can say so before a bulk delete.
+    #[serde(default)]
+    pub undo_secs: u64,
 }
 
 /// A chapter of a course, in course order.
@@ -41,6 +45,9 @@ pub struct ChapterDto {
     pub title: String,
     /// Zero-based position within the course.
     pub position: i32,
+    /// How many videos the chapter lists (uploading, processing, ready or failed).
+    #[serde(default)]
+    pub video_count: i64,
 }
 
 /// A course with its chapters, as `GET /api/courses` lists them.

@@ -115,6 +115,37 @@ pub fn picker_accept() -> String {
     parts.join(",")
 }
 
+/// The container the first bytes announce, if any.
+pub fn sniff(head: &[u8]) -> Option<Container> {
+    if head.len() >= 4 && head[..4] == [0x1A, 0x45, 0xDF, 0xA3] {
+        return Some(Container::Matroska);
+    }
+    // QuickTime files may open with `wide`, `free`, `mdat` or `moov` instead of `ftyp`.
+    const ISO_FIRST_BOXES: [&[u8; 4]; 7] = [
+        b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot",
+    ];
+    if head.len() >= 8 && ISO_FIRST_BOXES.iter().any(|b| head[4..8] == b[..]) {
+        return Some(Container::IsoBmff);
+    }
+    None
+}
+
+/// How many leading bytes [`sniff`] needs.
+pub const SNIFF_LEN: usize = 8;
+
+/// Why a file's first bytes are refused for a video of the `expected` family, if they are.
+pub fn refuse_head(head: &[u8], expected: Container) -> Option<String> {
+    match sniff(head) {
+        None => Some(format!("This file is not a video. {ACCEPTED_HINT}")),
+        Some(found) if found != expected => Some(
+            "The file's name does not match its content (for example a WebM file named .mp4). \
+             Rename it with the right extension and upload it again."
+                .to_string(),
+        ),
+        Some(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,11 +16,12 @@ use shared::ErrorCode;
 /// How long a session lasts.
 const SESSION_DAYS: i64 = 7;
 
-fn me_dto(instructor: &db::models::Instructor) -> MeDto {
+fn me_dto(instructor: &db::models::Instructor, undo_secs: u64) -> MeDto {
     MeDto {
         id: instructor.id.clone().into(),
         email: instructor.email.clone(),
         name: instructor.name.clone(),
+        undo_secs,
     }
 }
 
@@ -134,7 +135,7 @@ pub async fn login(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .cookie(cookie)
-        .json(me_dto(&instructor)))
+        .json(me_dto(&instructor, state.config.delete_grace_secs)))
 }
 
 /// `POST /api/auth/logout`: ends the session if there is one; always clears the cookie.
@@ -161,6 +162,6 @@ pub async fn logout(
 }
 
 /// `GET /api/auth/me`.
-pub async fn me(current: CurrentInstructor) -> web::Json<MeDto> {
-    web::Json(me_dto(&current.instructor))
+pub async fn me(state: web::Data<AppState>, current: CurrentInstructor) -> web::Json<MeDto> {
+    web::Json(me_dto(&current.instructor, state.config.delete_grace_secs))
 }

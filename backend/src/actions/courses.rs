@@ -1,4 +1,5 @@
-//! `GET /api/courses`: the caller's own courses and chapters, nobody else's.
+//! `GET /api/courses`: the caller's own courses and chapters (with how many videos each lists),
+//! nobody else's.
 
 use crate::db;
 use crate::error::ApiResult;
@@ -13,8 +14,14 @@ pub async fn list(
     current: CurrentInstructor,
 ) -> ApiResult<web::Json<Vec<CourseDto>>> {
     let owner = current.instructor.id;
-    let rows = db::run(&state.pool, move |conn| {
-        Ok(db::courses::for_owner(conn, &owner)?)
+    let (rows, counts) = db::run(&state.pool, move |conn| {
+        let rows = db::courses::for_owner(conn, &owner)?;
+        let ids: Vec<&str> = rows
+            .iter()
+            .flat_map(|(_, chapters)| chapters.iter().map(|ch| ch.id.as_str()))
+            .collect();
+        let counts = db::videos::listed_counts(conn, &ids)?;
+        Ok((rows, counts))
     })
     .await?;
     let courses = rows
@@ -25,6 +32,7 @@ pub async fn list(
             chapters: chapters
                 .into_iter()
                 .map(|ch| ChapterDto {
+                    video_count: counts.get(&ch.id).copied().unwrap_or(0),
                     id: ch.id.into(),
                     title: ch.title,
                     position: ch.position,

@@ -55,6 +55,20 @@ pub fn in_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<Vec<Video>> 
         .load(conn)
 }
 
+/// How many listed videos each of `chapter_ids` has (chapters without any are absent).
+pub fn listed_counts(
+    conn: &mut Conn,
+    chapter_ids: &[&str],
+) -> QueryResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = videos::table
+        .filter(videos::chapter_id.eq_any(chapter_ids))
+        .filter(videos::status.eq_any(LISTED))
+        .group_by(videos::chapter_id)
+        .select((videos::chapter_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Videos left in `processing` (a restart interrupted them).
 pub fn processing(conn: &mut Conn) -> QueryResult<Vec<Video>> {
     videos::table

@@ -28,6 +28,11 @@ async fn signing_in_sets_an_http_only_same_site_session_cookie() {
         .await
         .expect("sent");
     assert_eq!(me.status(), 200);
+    let me: serde_json::Value = me.json().await.expect("json");
+    assert!(
+        me["undo_secs"].as_u64().is_some(),
+        "the app says how long Undo lasts: {me}"
+    );
 }
 
 #[actix_web::test]

@@ -1,4 +1,5 @@
 use crate::helpers::{assert_error, spawn_app};
+use crate::tus::fixture;
 
 #[actix_web::test]
 async fn courses_lists_only_the_callers_courses_with_chapters_in_order() {
@@ -49,4 +50,37 @@ async fn courses_needs_a_session() {
     let app = spawn_app().await;
     let res = reqwest::get(app.url("/api/courses")).await.expect("sent");
     assert_error(res, 401, "unauthenticated").await;
+}
+
+#[actix_web::test]
+async fn each_chapter_says_how_many_videos_it_lists() {
+    let app = spawn_app().await;
+    let ada = app.signed_in("ada@example.com").await;
+    let course = app
+        .course("ada@example.com", "Rust 101", &["Ownership", "Borrowing"])
+        .await;
+    let first = course.chapters[0].id.clone();
+    app.upload(&ada, &first, "a.mp4", &fixture("clip.mp4"), 1 << 20)
+        .await;
+    app.create_upload(&ada, &first, "b.mp4", 1000).await;
+    let ended = app.create_upload(&ada, &first, "c.mp4", 1000).await;
+    let res = ada
+        .delete(app.url(&ended.location))
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), 204);
+
+    let courses: Vec<shared::dto::CourseDto> = ada
+        .get(app.url("/api/courses"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+
+    let counts: Vec<i64> = courses[0].chapters.iter().map(|c| c.video_count).collect();
+    assert_eq!(counts, [2, 0], "a terminated upload is not counted");
 }

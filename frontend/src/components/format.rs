@@ -11,13 +11,21 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
-/// "12.3 MB/s".
+/// "12.3 MiB/s": the same binary units as sizes ("42 MiB"), so the two can be compared.
 pub fn speed(bytes_per_sec: f64) -> String {
-    if bytes_per_sec >= 1e6 {
-        format!("{:.1} MB/s", bytes_per_sec / 1e6)
+    const MIB: f64 = 1024.0 * 1024.0;
+    if bytes_per_sec >= MIB {
+        format!("{:.1} MiB/s", bytes_per_sec / MIB)
     } else {
-        format!("{:.0} KB/s", bytes_per_sec / 1e3)
+        format!("{:.0} KiB/s", bytes_per_sec / 1024.0)
     }
+}
+
+/// "14:03:12": a moment today, in the browser's locale (when the next retry starts).
+pub fn clock(epoch_ms: f64) -> String {
+    js_sys::Date::new(&epoch_ms.into())
+        .to_locale_time_string("default")
+        .into()
 }
 
 /// "about 3 min left", "12 s left".
@@ -68,8 +76,8 @@ mod tests {
 
     #[test]
     fn speed_and_time_left_are_rounded_for_people() {
-        assert_eq!(speed(12_345_678.0), "12.3 MB/s");
-        assert_eq!(speed(512_000.0), "512 KB/s");
+        assert_eq!(speed(12.3 * 1048576.0), "12.3 MiB/s");
+        assert_eq!(speed(512.0 * 1024.0), "512 KiB/s");
         assert_eq!(time_left(12.2), "13 s left");
         assert_eq!(time_left(200.0), "about 3 min left");
     }

@@ -1,7 +1,11 @@
-//! The app shell: a skip link, the top bar with the signed-in instructor and sign-out, and the
-//! main landmark.
+//! The app shell: a skip link, the top bar with the signed-in instructor and sign-out, the
+//! upload panel (on every page while anything uploads), and the main landmark. While bytes are
+//! on their way, leaving or reloading the page asks first; the browser's online and offline
+//! events reach the uploads.
 
+use crate::components::upload_panel::UploadPanel;
 use crate::mutations;
+use crate::mutations::upload;
 use crate::query::QueryClient;
 use crate::route::Route;
 use crate::stores::{toast, ToastKind};
@@ -23,6 +27,7 @@ pub struct Props {
 pub fn shell(props: &Props) -> Html {
     let client = use_context::<QueryClient>().unwrap_or_default();
     let navigator = use_navigator();
+    use_upload_guards(props.me.id.to_string());
     let on_sign_out = Callback::from(move |_: MouseEvent| {
         let client = client.clone();
         let navigator = navigator.clone();
@@ -56,7 +61,41 @@ pub fn shell(props: &Props) -> Html {
                     <button type="button" class="btn btn-ghost" onclick={on_sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
-            <main id="main" class="page" tabindex="-1">{ props.children.clone() }</main>
+            <main id="main" class="page" tabindex="-1">
+                <UploadPanel instructor_id={props.me.id.to_string()} />
+                { props.children.clone() }
+            </main>
         </>
     }
+}
+
+/// Lists unfinished uploads of earlier visits, asks before the page is left mid-upload, and
+/// tells the uploads when the connection drops or returns.
+#[hook]
+fn use_upload_guards(instructor_id: String) {
+    use_effect_with(instructor_id, |instructor_id| {
+        upload::list_unfinished(instructor_id);
+        let window = web_sys::window().expect("window");
+        upload::set_online(window.navigator().on_line());
+        let on_online = gloo_events::EventListener::new(&window, "online", |_| {
+            upload::set_online(true);
+        });
+        let on_offline = gloo_events::EventListener::new(&window, "offline", |_| {
+            upload::set_online(false);
+        });
+        // Not passive: the browser asks "Leave site?" only when the default is prevented.
+        let before_unload = gloo_events::EventListener::new_with_options(
+            &window,
+            "beforeunload",
+            gloo_events::EventListenerOptions::enable_prevent_default(),
+            |event| {
+                if upload::has_unsent_work() {
+                    event.prevent_default();
+                    // Older engines look at returnValue instead.
+                    let _ = js_sys::Reflect::set(event, &"returnValue".into(), &"".into());
+                }
+            },
+        );
+        move || drop((on_online, on_offline, before_unload))
+    });
 }

@@ -1,8 +1,10 @@
 //! The drop zone and file picker. Chosen files go to the upload mutation at once, so they show
-//! in the queue before any byte is sent.
+//! in the upload panel before any byte is sent. On touch screens, where nothing can be dragged
+//! in, it only offers the picker.
 
 use crate::mutations::upload;
 use crate::query::QueryClient;
+use crate::stores::uploads::Destination;
 use shared::media::{human_bytes, picker_accept};
 use web_sys::{DragEvent, FileList, HtmlInputElement};
 use yew::prelude::*;
@@ -12,8 +14,8 @@ use yew::prelude::*;
 pub struct Props {
     /// The signed-in instructor (part of the resume fingerprint).
     pub instructor_id: String,
-    /// The target chapter.
-    pub chapter_id: String,
+    /// Where the files go.
+    pub to: Destination,
     /// The server's limit, once known.
     pub max_bytes: Option<u64>,
 }
@@ -21,6 +23,24 @@ pub struct Props {
 fn files_of(list: Option<FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// A touch screen without a fine pointer (a phone or tablet): nothing to drag from.
+fn touch_screen() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let coarse = window
+        .match_media("(pointer: coarse)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    let fine = window
+        .match_media("(any-pointer: fine)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    !fine && (coarse || window.navigator().max_touch_points() > 0)
 }
 
 /// The uploader.
@@ -33,7 +53,7 @@ pub fn uploader(props: &Props) -> Html {
         let (client, instructor, chapter, max) = (
             client.clone(),
             props.instructor_id.clone(),
-            props.chapter_id.clone(),
+            props.to.clone(),
             props.max_bytes,
         );
         Callback::from(move |files: Vec<web_sys::File>| {
@@ -78,6 +98,7 @@ pub fn uploader(props: &Props) -> Html {
             add.emit(files_of(e.data_transfer().and_then(|d| d.files())));
         })
     };
+    let touch = *use_memo((), |()| touch_screen());
     let limit = props
         .max_bytes
         .map(|m| format!(" · up to {} each", human_bytes(m)))
@@ -87,7 +108,7 @@ pub fn uploader(props: &Props) -> Html {
             ondragover={on_drag_over} ondragenter={Callback::from(|e: DragEvent| e.prevent_default())}
             ondragleave={on_drag_leave} ondrop={on_drop} data-testid="dropzone">
             <div class="dropzone-icon" aria-hidden="true">{ "⬆" }</div>
-            <p class="dropzone-title">{ "Drag and drop lecture videos here" }</p>
+            <p class="dropzone-title">{ if touch { "Choose lecture videos to upload" } else { "Drag and drop lecture videos here" } }</p>
             <p class="muted">{ format!("MP4, MOV, M4V, WebM or MKV{limit}") }</p>
             <button type="button" class="btn btn-primary" onclick={open_picker}>{ "Choose videos" }</button>
             <input ref={input} type="file" multiple=true accept={picker_accept()} class="visually-hidden"

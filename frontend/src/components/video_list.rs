@@ -1,22 +1,30 @@
-//! A chapter's video library: each row with title, duration, size, upload date, status, a
-//! preview that plays and seeks, and a checkbox; select all, shift-click ranges, a count of the
-//! selection, delete one or many. Rows are keyed and memoised, so a change to one row (or the
-//! selection of one row) re-renders that row only, even in a list of a thousand.
+//! A chapter's video library: each row with a checkbox, a poster that opens the player, title,
+//! duration, size, upload date and status; select all, shift-click ranges, a count of the
+//! selection, delete one or many (more than a few after a confirmation). A row is two Tab stops
+//! (checkbox, poster); its Delete button is for the pointer, and the Delete key does the same
+//! from the keyboard. Rows are keyed and memoised, so a change to one row (or the selection of
+//! one row) re-renders that row only, even in a list of a thousand.
 
 use crate::components::format;
+use crate::components::player::PlayerDialog;
 use crate::mutations::delete;
 use crate::query::QueryClient;
+use crate::stores::dialogs::{self, Question};
 use crate::stores::library::LibraryStore;
 use shared::dto::{VideoDto, VideoStatus};
 use shared::media::human_bytes;
 use shared::VideoId;
 use std::rc::Rc;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yewdux::prelude::*;
 
-/// Rows whose preview loads metadata up front; further down it loads when played, so a long
+/// Rows whose poster loads a frame up front; further down it shows a plain poster, so a long
 /// list does not open hundreds of media requests.
 const EAGER_PREVIEWS: usize = 12;
+
+/// A bulk delete of more than this many videos asks first.
+const CONFIRM_ABOVE: usize = 3;
 
 /// Props: the chapter and its videos.
 #[derive(Properties, PartialEq)]
@@ -25,6 +33,8 @@ pub struct Props {
     pub chapter_id: String,
     /// Its videos, in order.
     pub videos: Rc<Vec<VideoDto>>,
+    /// How long a delete can be undone, in seconds (said before a bulk delete).
+    pub undo_secs: u64,
 }
 
 fn status_badge(status: VideoStatus) -> Html {
@@ -49,17 +59,36 @@ struct RowProps {
     /// (video ID, shift held)
     on_select: Callback<(String, bool)>,
     on_delete: Callback<String>,
+    on_play: Callback<String>,
 }
 
 #[function_component(VideoRow)]
 fn video_row(props: &RowProps) -> Html {
     let v = &props.video;
     let id = v.id.to_string();
+    let on_play = {
+        let (id, cb) = (id.clone(), props.on_play.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
+    };
+    // A still from the video (a frame half a second in) until the server makes posters.
+    let frame = match (&v.display_url, props.eager) {
+        (Some(url), true) => {
+            html! { <video class="poster-frame" src={format!("{url}#t=0.5")} preload="metadata"
+            muted=true playsinline=true tabindex="-1" aria-hidden="true" data-testid="video-preview"></video> }
+        }
+        _ => html! {},
+    };
+    let duration = v.duration_ms.map(|ms| html! { <span class="poster-duration" aria-hidden="true">{ format::duration(ms) }</span> });
     let preview = match &v.display_url {
-        Some(url) => html! { <video class="preview" src={url.clone()} controls=true
-        preload={if props.eager { "metadata" } else { "none" }}
-        aria-label={format!("Preview of {}", v.title)} data-testid="video-preview"></video> },
-        None => html! { <div class="preview preview-empty" aria-hidden="true">{ "▶" }</div> },
+        Some(_) => html! {
+            <button type="button" class="poster" onclick={on_play} aria-haspopup="dialog"
+                aria-label={format!("Play {}", v.title)} aria-keyshortcuts="Delete" data-testid="video-play">
+                { frame }
+                <span class="poster-play" aria-hidden="true">{ "▶" }</span>
+                { duration.unwrap_or_default() }
+            </button>
+        },
+        None => html! { <div class="poster poster-empty" aria-hidden="true">{ "▶" }</div> },
     };
     let mut facts = Vec::new();
     if let Some(ms) = v.duration_ms {
@@ -78,11 +107,20 @@ fn video_row(props: &RowProps) -> Html {
         let (id, cb) = (id.clone(), props.on_delete.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
+    let on_key = {
+        let (id, cb, pending) = (id.clone(), props.on_delete.clone(), props.pending);
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Delete" && !pending {
+                e.prevent_default();
+                cb.emit(id.clone());
+            }
+        })
+    };
     html! {
         <li class={classes!("video-row", props.selected.then_some("video-row-selected"), props.error.is_some().then_some("video-row-error"))}
-            data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()}>
+            data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()} onkeydown={on_key}>
             <input type="checkbox" class="row-check" checked={props.selected} onclick={on_check}
-                aria-label={format!("Select {}", v.title)} data-testid="video-select" />
+                aria-label={format!("Select {}", v.title)} aria-keyshortcuts="Delete" data-testid="video-select" />
             { preview }
             <div class="video-main">
                 <div class="video-title">{ &v.title }</div>
@@ -94,8 +132,10 @@ fn video_row(props: &RowProps) -> Html {
             </div>
             <div class="video-side">
                 { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status) } }
+                // Out of the Tab order (the Delete key does the same), except as Retry, which a
+                // keyboard user must be able to reach.
                 <button type="button" class={classes!("btn", "btn-small", if props.error.is_some() { "btn-primary" } else { "btn-ghost" })}
-                    onclick={on_delete} disabled={props.pending} aria-label={format!("{} {}", if props.error.is_some() { "Retry deleting" } else { "Delete" }, v.title)}>
+                    onclick={on_delete} disabled={props.pending} tabindex={if props.error.is_some() { "0" } else { "-1" }} aria-label={format!("{} {}", if props.error.is_some() { "Retry deleting" } else { "Delete" }, v.title)}>
                     { if props.error.is_some() { "Retry" } else { "Delete" } }
                 </button>
             </div>
@@ -129,6 +169,44 @@ pub fn video_list(props: &Props) -> Html {
             delete::delete_videos(&client, chapter, vec![VideoId(id)]);
         })
     };
+    // The video in the player: (ID, title, display URL).
+    let playing = use_state(|| None::<(String, String, String)>);
+    let current_videos = use_mut_ref(|| Rc::new(Vec::new()));
+    *current_videos.borrow_mut() = props.videos.clone();
+    let on_play = {
+        let playing = playing.clone();
+        use_callback((), move |id: String, ()| {
+            let videos = current_videos.borrow().clone();
+            if let Some(v) = videos.iter().find(|v| v.id.as_str() == id) {
+                if let Some(url) = &v.display_url {
+                    playing.set(Some((id, v.title.clone(), url.clone())));
+                }
+            }
+        })
+    };
+    let player = match &*playing {
+        Some((id, title, url)) => {
+            let (playing, back) = (playing.clone(), format!("[data-video-id='{id}'] .poster"));
+            let on_close = Callback::from(move |()| {
+                playing.set(None);
+                crate::focus::later(vec![back.clone(), "#videos-title".to_string()]);
+            });
+            html! { <PlayerDialog title={title.clone()} url={url.clone()} {on_close} /> }
+        }
+        None => html! {},
+    };
+    let select_all = use_node_ref();
+    let selected = library.count_in(&order);
+    let all = selected == order.len();
+    {
+        // "Some selected" is the checkbox's native indeterminate state (not aria-checked).
+        let select_all = select_all.clone();
+        use_effect_with(selected > 0 && !all, move |mixed| {
+            if let Some(input) = select_all.cast::<HtmlInputElement>() {
+                input.set_indeterminate(*mixed);
+            }
+        });
+    }
     if props.videos.is_empty() {
         return html! {
             <div class="empty empty-small" data-testid="videos-empty">
@@ -137,8 +215,6 @@ pub fn video_list(props: &Props) -> Html {
             </div>
         };
     }
-    let selected = library.count_in(&order);
-    let all = selected == order.len();
     let toggle_all = {
         let (dispatch, order) = (dispatch.clone(), order.clone());
         Callback::from(move |_: MouseEvent| {
@@ -153,21 +229,41 @@ pub fn video_list(props: &Props) -> Html {
             order.clone(),
             library.clone(),
         );
+        let undo_secs = props.undo_secs;
         Callback::from(move |_: MouseEvent| {
             let ids: Vec<VideoId> = order
                 .iter()
                 .filter(|id| library.selected.contains(*id))
                 .map(|id| VideoId(id.clone()))
                 .collect();
-            delete::delete_videos(&client, &chapter, ids);
+            if ids.len() <= CONFIRM_ABOVE {
+                delete::delete_videos(&client, &chapter, ids);
+                return;
+            }
+            let n = ids.len();
+            let (client, chapter) = (client.clone(), chapter.clone());
+            dialogs::ask(Question {
+                title: format!("Delete {n} videos?"),
+                body: if undo_secs > 0 {
+                    format!("You can undo for {undo_secs} s.")
+                } else {
+                    "This cannot be undone.".to_string()
+                },
+                confirm_label: format!("Delete {n} videos"),
+                cancel_label: "Cancel".into(),
+                danger: true,
+                on_confirm: Callback::from(move |()| {
+                    delete::delete_videos(&client, &chapter, ids.clone())
+                }),
+                on_cancel: Callback::noop(),
+            });
         })
     };
     html! {
         <>
             <div class="library-toolbar" role="toolbar" aria-label="Video actions">
                 <label class="select-all">
-                    <input type="checkbox" checked={all} onclick={toggle_all} data-testid="select-all"
-                        aria-checked={if all { "true" } else if selected > 0 { "mixed" } else { "false" }} />
+                    <input ref={select_all} type="checkbox" checked={all} onclick={toggle_all} data-testid="select-all" />
                     { "Select all" }
                 </label>
                 <span class="muted" aria-live="polite" data-testid="selection-count">
@@ -184,9 +280,10 @@ pub fn video_list(props: &Props) -> Html {
                     html! { <VideoRow key={id.clone()} video={v.clone()} eager={i < EAGER_PREVIEWS}
                         selected={library.selected.contains(&id)} pending={library.pending.contains(&id)}
                         error={library.errors.get(&id).cloned()}
-                        on_select={on_select.clone()} on_delete={on_delete.clone()} /> }
+                        on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()} /> }
                 }) }
             </ul>
+            { player }
         </>
     }
 }

@@ -1,6 +1,8 @@
 //! Deleting videos, as instructors expect it to feel: the rows leave the list in the click's
 //! frame (optimistic removal in the query cache), a toast offers Undo for the grace period,
 //! and only the rows the server refused come back, in their places, saying why with Retry.
+//! A video still uploading from this browser stops uploading. Focus goes to the next row (one
+//! video) or the toast's Undo (several), and after Undo to the first restored row.
 
 use crate::api::{self, ClientError};
 use crate::query::{QueryClient, QueryKey};
@@ -65,8 +67,17 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
         return;
     }
     let id_texts: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    let bulk = removed.len() > 1;
+    let next = next_row(&list, &removed);
+    crate::mutations::upload::stop_for_videos(&id_texts);
     client.set_data(&key, kept);
     library().reduce_mut(|s| s.begin(&id_texts));
+    crate::focus::later(
+        next.map(|id| row_focus(&id))
+            .into_iter()
+            .chain([VIDEOS_HEADING.to_string()])
+            .collect(),
+    );
     let (client, chapter) = (client.clone(), chapter_id.to_string());
     wasm_bindgen_futures::spawn_local(async move {
         let results = send(&ids).await;
@@ -97,8 +108,34 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
             .filter(|(_, v)| !back.iter().any(|(_, b)| b.id == v.id))
             .cloned()
             .collect();
-        announce(&client, &chapter, &deleted, &results, &failed);
+        let toast = announce(&client, &chapter, &deleted, &results, &failed);
+        if let (true, Some(toast)) = (bulk, toast) {
+            crate::focus::later(vec![format!(
+                "{} .toast-action",
+                crate::stores::toasts::selector(toast)
+            )]);
+        }
+        client.invalidate(|k| *k == QueryKey::Courses);
     });
+}
+
+/// The list's heading, where focus goes when no row is left to take it.
+const VIDEOS_HEADING: &str = "#videos-title";
+
+/// What takes focus in a row: its checkbox.
+fn row_focus(id: &str) -> String {
+    format!("[data-video-id='{id}'] .row-check")
+}
+
+/// The row that takes focus after `removed` leave `list`: the first one after the last removed
+/// row, else the nearest one before it.
+fn next_row(list: &[VideoDto], removed: &Removed<VideoDto>) -> Option<String> {
+    let gone = |i: usize| removed.iter().any(|(at, _)| *at == i);
+    let last = removed.iter().map(|(at, _)| *at).max()?;
+    (last + 1..list.len())
+        .chain((0..last).rev())
+        .find(|i| !gone(*i))
+        .map(|i| list[i].id.to_string())
 }
 
 /// One DELETE for one video, one bulk request for several; a failed call fails every ID.
@@ -140,13 +177,14 @@ fn plural(n: usize) -> String {
     crate::components::format::count(n, "video")
 }
 
+/// Says how the delete went; returns the Undo toast's ID when there is one.
 fn announce(
     client: &QueryClient,
     chapter: &str,
     deleted: &Removed<VideoDto>,
     results: &[DeleteResult],
     failed: &[(String, String)],
-) {
+) -> Option<u32> {
     let total = deleted.len() + failed.len();
     if deleted.is_empty() {
         let why = failed.first().map(|(_, w)| w.clone()).unwrap_or_default();
@@ -157,7 +195,7 @@ fn announce(
                 plural(total)
             ),
         );
-        return;
+        return None;
     }
     let text = if failed.is_empty() {
         format!("Deleted {}.", plural(deleted.len()))
@@ -190,7 +228,7 @@ fn announce(
     } else {
         ToastKind::Error
     };
-    toast_with(kind, text, actions, undo_window_ms(results));
+    Some(toast_with(kind, text, actions, undo_window_ms(results)))
 }
 
 /// Undo: the rows come back at once where they were; the server restores each.
@@ -198,6 +236,13 @@ pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<Vide
     let key = key(chapter_id);
     client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &rows, same));
     let ids: Vec<String> = rows.iter().map(|(_, v)| v.id.to_string()).collect();
+    crate::focus::later(
+        ids.first()
+            .map(|id| row_focus(id))
+            .into_iter()
+            .chain([VIDEOS_HEADING.to_string()])
+            .collect(),
+    );
     library().reduce_mut(|s| s.begin(&ids));
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -234,7 +279,7 @@ pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<Vide
         library().reduce_mut(|s| s.finish(&ids, &[]));
         // The server's copy is the truth (e.g. fresh display URLs).
         let key = key.clone();
-        client.invalidate(move |k| *k == key);
+        client.invalidate(move |k| *k == key || *k == QueryKey::Courses);
     });
 }
 
@@ -266,6 +311,36 @@ mod tests {
             vec![1, 2, 3, 4, 6]
         );
         assert_eq!(put_back(&kept, &removed, |a, b| a == b), list);
+    }
+
+    fn video(id: &str) -> VideoDto {
+        VideoDto {
+            id: VideoId(id.into()),
+            chapter_id: shared::ChapterId("ch".into()),
+            title: id.into(),
+            status: shared::dto::VideoStatus::Ready,
+            size_bytes: 1,
+            duration_ms: None,
+            width: None,
+            height: None,
+            created_at: String::new(),
+            display_url: None,
+            failure_reason: None,
+        }
+    }
+
+    #[test]
+    fn focus_goes_to_the_row_after_the_deleted_ones_or_else_before() {
+        let list: Vec<VideoDto> = ["a", "b", "c", "d"].iter().map(|i| video(i)).collect();
+        let next = |gone: &[&str]| {
+            let (_, removed) = take_out(&list, |v| gone.contains(&v.id.as_str()));
+            next_row(&list, &removed)
+        };
+        assert_eq!(next(&["b"]).as_deref(), Some("c"));
+        assert_eq!(next(&["b", "c"]).as_deref(), Some("d"));
+        assert_eq!(next(&["d"]).as_deref(), Some("c"));
+        assert_eq!(next(&["c", "d"]).as_deref(), Some("b"));
+        assert_eq!(next(&["a", "b", "c", "d"]), None);
     }
 
     #[test]

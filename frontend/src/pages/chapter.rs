@@ -2,9 +2,11 @@
 
 use crate::api::{self, ClientError};
 use crate::components::status::{ErrorPanel, Loading};
-use crate::components::{upload_queue::UploadQueue, uploader::Uploader, video_list::VideoList};
+use crate::components::{uploader::Uploader, video_list::VideoList};
+use crate::focus::use_page;
 use crate::query::{use_query, QueryKey};
 use crate::route::Route;
+use crate::stores::uploads::Destination;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -39,11 +41,16 @@ pub fn chapter_page(props: &Props) -> Html {
             .find(|ch| ch.id.as_str() == props.chapter_id)?;
         Some((course.clone(), chapter.clone()))
     });
+    use_page(match (&found, &courses.data) {
+        (Some((_, chapter)), _) => Some(chapter.title.clone()),
+        (None, Some(_)) => Some("Chapter not found".into()),
+        (None, None) => None,
+    });
     let Some((course, chapter)) = found else {
         return match (&courses.data, &courses.error) {
             (Some(_), _) => html! {
                 <div class="empty">
-                    <h1>{ "Chapter not found" }</h1>
+                    <h1 tabindex="-1">{ "Chapter not found" }</h1>
                     <p>{ "This chapter does not exist or is not in one of your courses." }</p>
                     <Link<Route> to={Route::Courses} classes="btn">{ "Back to your courses" }</Link<Route>>
                 </div>
@@ -61,7 +68,8 @@ pub fn chapter_page(props: &Props) -> Html {
         .unwrap_or_default();
     let list = match (&videos.data, &videos.error) {
         (Some(list), _) => {
-            html! { <VideoList chapter_id={props.chapter_id.clone()} videos={list.clone()} /> }
+            let undo_secs = me.data.as_ref().map_or(0, |m| m.undo_secs);
+            html! { <VideoList chapter_id={props.chapter_id.clone()} videos={list.clone()} {undo_secs} /> }
         }
         (None, Some(e)) => {
             html! { <ErrorPanel message={e.message()} query={QueryKey::ChapterVideos(props.chapter_id.clone())} /> }
@@ -71,20 +79,23 @@ pub fn chapter_page(props: &Props) -> Html {
     html! {
         <>
             <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <Link<Route> to={Route::Courses}>{ "Your courses" }</Link<Route>>
-                <span aria-hidden="true">{ " / " }</span>
-                <Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>>
-                <span aria-hidden="true">{ " / " }</span>
-                <span aria-current="page">{ &chapter.title }</span>
+                <ol>
+                    <li><Link<Route> to={Route::Courses}>{ "Your courses" }</Link<Route>></li>
+                    <li><Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>></li>
+                    <li><span aria-current="page">{ &chapter.title }</span></li>
+                </ol>
             </nav>
             <div class="page-header">
                 <span class="chapter-number">{ format!("Chapter {}", chapter.position + 1) }</span>
-                <h1>{ &chapter.title }</h1>
+                <h1 tabindex="-1">{ &chapter.title }</h1>
             </div>
-            <Uploader instructor_id={instructor} chapter_id={props.chapter_id.clone()} max_bytes={limit.data.as_deref().copied()} />
-            <UploadQueue chapter_id={props.chapter_id.clone()} />
+            <Uploader instructor_id={instructor} to={Destination {
+                chapter_id: props.chapter_id.clone(),
+                chapter_title: chapter.title.clone(),
+                course_id: course.id.to_string(),
+            }} max_bytes={limit.data.as_deref().copied()} />
             <section class="videos-section" aria-labelledby="videos-title">
-                <h2 id="videos-title">{ "Videos" }</h2>
+                <h2 id="videos-title" tabindex="-1">{ "Videos" }</h2>
                 { list }
             </section>
         </>

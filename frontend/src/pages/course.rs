@@ -1,7 +1,9 @@
 //! One course and its chapters.
 
 use crate::api;
+use crate::components::format;
 use crate::components::status::{ErrorPanel, Loading};
+use crate::focus::use_page;
 use crate::pages::courses::chapter_count;
 use crate::query::{use_query, QueryKey};
 use crate::route::Route;
@@ -19,6 +21,11 @@ pub struct Props {
 #[function_component(CoursePage)]
 pub fn course_page(props: &Props) -> Html {
     let courses = use_query(QueryKey::Courses, api::courses::list);
+    use_page(courses.data.as_ref().map(|list| {
+        list.iter()
+            .find(|c| c.id.as_str() == props.id)
+            .map_or_else(|| "Course not found".to_string(), |c| c.title.clone())
+    }));
     let Some(list) = &courses.data else {
         return match &courses.error {
             Some(e) => html! { <ErrorPanel message={e.message()} query={QueryKey::Courses} /> },
@@ -28,7 +35,7 @@ pub fn course_page(props: &Props) -> Html {
     let Some(course) = list.iter().find(|c| c.id.as_str() == props.id) else {
         return html! {
             <div class="empty">
-                <h1>{ "Course not found" }</h1>
+                <h1 tabindex="-1">{ "Course not found" }</h1>
                 <p>{ "This course does not exist or is not one of yours." }</p>
                 <Link<Route> to={Route::Courses} classes="btn">{ "Back to your courses" }</Link<Route>>
             </div>
@@ -37,12 +44,13 @@ pub fn course_page(props: &Props) -> Html {
     html! {
         <>
             <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <Link<Route> to={Route::Courses}>{ "Your courses" }</Link<Route>>
-                <span aria-hidden="true">{ " / " }</span>
-                <span aria-current="page">{ &course.title }</span>
+                <ol>
+                    <li><Link<Route> to={Route::Courses}>{ "Your courses" }</Link<Route>></li>
+                    <li><span aria-current="page">{ &course.title }</span></li>
+                </ol>
             </nav>
             <div class="page-header">
-                <h1>{ &course.title }</h1>
+                <h1 tabindex="-1">{ &course.title }</h1>
                 <p class="muted">{ chapter_count(course.chapters.len()) }</p>
             </div>
             <ol class="chapters">
@@ -56,7 +64,11 @@ pub fn course_page(props: &Props) -> Html {
                                 </Link<Route>>
                             </h2>
                         </div>
-                        <p class="muted">{ "Upload and manage this chapter's lecture videos." }</p>
+                        <p class="muted" data-testid="chapter-count">{ if ch.video_count == 0 {
+                            "No videos yet — open the chapter to upload its lectures.".to_string()
+                        } else {
+                            format::count(ch.video_count as usize, "video")
+                        } }</p>
                     </li>
                 }) }
             </ol>

@@ -1,7 +1,9 @@
 //! The instructor's courses.
 
 use crate::api;
+use crate::components::format;
 use crate::components::status::{ErrorPanel, Loading};
+use crate::focus::use_page;
 use crate::query::{use_query, QueryKey};
 use crate::route::Route;
 use yew::prelude::*;
@@ -11,6 +13,7 @@ use yew_router::prelude::*;
 #[function_component(CoursesPage)]
 pub fn courses_page() -> Html {
     let courses = use_query(QueryKey::Courses, api::courses::list);
+    use_page(Some("Your courses".to_string()));
     let body = match (&courses.data, &courses.error) {
         (Some(list), _) if list.is_empty() => html! {
             <div class="empty">
@@ -25,7 +28,12 @@ pub fn courses_page() -> Html {
                         <h2><Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>></h2>
                         <p class="muted">{ chapter_count(course.chapters.len()) }</p>
                         <ol class="chapter-preview">
-                            { for course.chapters.iter().map(|ch| html! { <li key={ch.id.to_string()}>{ &ch.title }</li> }) }
+                            { for course.chapters.iter().map(|ch| html! {
+                                <li key={ch.id.to_string()}>
+                                    <Link<Route> to={Route::Chapter { course_id: course.id.to_string(), chapter_id: ch.id.to_string() }}>{ &ch.title }</Link<Route>>
+                                    <span class="chapter-videos" data-testid="chapter-videos">{ format::count(ch.video_count as usize, "video") }</span>
+                                </li>
+                            }) }
                         </ol>
                     </li>
                 }) }
@@ -37,7 +45,7 @@ pub fn courses_page() -> Html {
     html! {
         <>
             <div class="page-header">
-                <h1>{ "Your courses" }</h1>
+                <h1 tabindex="-1">{ "Your courses" }</h1>
             </div>
             { body }
         </>

@@ -33,6 +33,8 @@ pub struct Toast {
     pub text: String,
     /// Buttons, if any.
     pub actions: Vec<ToastAction>,
+    /// When it goes away by itself (ms since the epoch); a toast with buttons counts down to it.
+    pub expires_at: f64,
 }
 
 /// UI feedback state.
@@ -46,7 +48,7 @@ pub struct UiStore {
 impl UiStore {
     /// Shows a toast and returns its ID.
     pub fn push_toast(&mut self, kind: ToastKind, text: impl Into<String>) -> u32 {
-        self.push_with_actions(kind, text, Vec::new())
+        self.push_with_actions(kind, text, Vec::new(), 0.0)
     }
 
     /// Shows a toast with buttons and returns its ID.
@@ -55,6 +57,7 @@ impl UiStore {
         kind: ToastKind,
         text: impl Into<String>,
         actions: Vec<ToastAction>,
+        expires_at: f64,
     ) -> u32 {
         self.next_toast += 1;
         self.toasts.push(Toast {
@@ -62,6 +65,7 @@ impl UiStore {
             kind,
             text: text.into(),
             actions,
+            expires_at,
         });
         // Keep the corner readable: the oldest go first.
         if self.toasts.len() > 4 {
@@ -81,16 +85,42 @@ pub fn toast(kind: ToastKind, text: impl Into<String>) {
     toast_with(kind, text, Vec::new(), 6_000);
 }
 
-/// Shows a toast with buttons for `ms` milliseconds (an Undo toast lasts the grace period).
-pub fn toast_with(kind: ToastKind, text: impl Into<String>, actions: Vec<ToastAction>, ms: u32) {
+/// Shows a toast with buttons for `ms` milliseconds (an Undo toast lasts the grace period) and
+/// returns its ID.
+pub fn toast_with(
+    kind: ToastKind,
+    text: impl Into<String>,
+    actions: Vec<ToastAction>,
+    ms: u32,
+) -> u32 {
     let dispatch = super::dispatch::<UiStore>();
     let mut id = 0;
     let text = text.into();
-    dispatch.reduce_mut(|s| id = s.push_with_actions(kind, text, actions));
-    gloo_timers::callback::Timeout::new(ms, move || {
-        super::dispatch::<UiStore>().reduce_mut(|s| s.dismiss(id));
-    })
-    .forget();
+    let expires_at = js_sys::Date::now() + f64::from(ms);
+    dispatch.reduce_mut(|s| id = s.push_with_actions(kind, text, actions, expires_at));
+    gloo_timers::callback::Timeout::new(ms, move || dismiss(id)).forget();
+    id
+}
+
+/// The selector of a toast's element.
+pub fn selector(id: u32) -> String {
+    format!(".toast[data-toast-id='{id}']")
+}
+
+/// Removes a toast; focus inside it moves to the page's heading instead of being lost.
+pub fn dismiss(id: u32) {
+    crate::focus::rescue_from(&selector(id), crate::focus::PAGE_HEADING);
+    super::dispatch::<UiStore>().reduce_mut(|s| s.dismiss(id));
+}
+
+/// Escape: removes the newest toast.
+pub fn dismiss_newest() -> bool {
+    let newest = super::dispatch::<UiStore>()
+        .get()
+        .toasts
+        .last()
+        .map(|t| t.id);
+    newest.inspect(|id| dismiss(*id)).is_some()
 }
 
 #[cfg(test)]

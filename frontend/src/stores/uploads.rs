@@ -1,8 +1,21 @@
-//! What the upload queue shows: one row per chosen file with its status, bytes sent, speed and
-//! time left. Only feedback lives here; the files and the requests belong to the upload
-//! mutation, and the videos themselves to the query cache.
+//! What the upload panel shows: one row per chosen file with where it goes, its status, bytes
+//! sent, speed and time left, and whether the browser is offline. Only feedback lives here; the
+//! files and the requests belong to the upload mutation, and the videos themselves to the query
+//! cache.
 
+use serde::{Deserialize, Serialize};
 use yewdux::prelude::*;
+
+/// Where an upload goes: the chapter, named, and its course (for a link back to it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    /// The chapter's ID.
+    pub chapter_id: String,
+    /// The chapter's title, as the row shows it.
+    pub chapter_title: String,
+    /// The course's ID.
+    pub course_id: String,
+}
 
 /// Where a file is in the queue.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +30,14 @@ pub enum UploadStatus {
     Retrying {
         /// Which retry this is (1-based).
         attempt: u32,
+        /// When the next try starts (ms since the epoch).
+        at: f64,
     },
+    /// The browser is offline; the upload goes on when the connection is back.
+    Offline,
+    /// Left unfinished in an earlier visit: the server keeps the bytes, the browser needs the
+    /// file again to send the rest.
+    Interrupted,
     /// All bytes arrived; the server is checking the file.
     Processing,
     /// In the chapter and playable.
@@ -42,7 +62,16 @@ impl UploadStatus {
                 | Self::Uploading
                 | Self::Paused
                 | Self::Retrying { .. }
+                | Self::Offline
                 | Self::Processing
+        )
+    }
+
+    /// Bytes are moving or about to (what leaving the page would interrupt).
+    pub fn is_sending(&self) -> bool {
+        matches!(
+            self,
+            Self::Queued | Self::Uploading | Self::Retrying { .. } | Self::Offline
         )
     }
 
@@ -52,7 +81,11 @@ impl UploadStatus {
             Self::Queued => "Waiting".into(),
             Self::Uploading => "Uploading".into(),
             Self::Paused => "Paused".into(),
-            Self::Retrying { attempt } => format!("Connection lost — retrying (attempt {attempt})"),
+            Self::Retrying { attempt, .. } => {
+                format!("Connection lost — retrying (attempt {attempt})")
+            }
+            Self::Offline => "Offline — waiting".into(),
+            Self::Interrupted => "Unfinished".into(),
             Self::Processing => "Processing".into(),
             Self::Done => "Uploaded".into(),
             Self::Failed { .. } => "Failed".into(),
@@ -66,8 +99,8 @@ impl UploadStatus {
 pub struct UploadItem {
     /// Queue-local ID.
     pub id: u32,
-    /// The chapter it goes into.
-    pub chapter_id: String,
+    /// Where it goes.
+    pub to: Destination,
     /// The file's name.
     pub name: String,
     /// Its size in bytes.
@@ -80,6 +113,8 @@ pub struct UploadItem {
     pub status: UploadStatus,
     /// Set when the upload continued from an earlier session's offset.
     pub resumed_from: Option<f64>,
+    /// A note about the last action on the row (e.g. a different file was chosen to resume).
+    pub note: Option<String>,
     last_sample: Option<(f64, f64)>,
 }
 
@@ -99,29 +134,32 @@ impl UploadItem {
     }
 }
 
-/// The queue, across chapters (each chapter page shows its own rows).
+/// The queue, across chapters: one panel shows it on every page.
 #[derive(Clone, Debug, Default, PartialEq, Store)]
 pub struct UploadsStore {
     /// Rows in the order files were chosen.
     pub items: Vec<UploadItem>,
     /// The latest sentence for the screen-reader live region.
     pub announcement: String,
+    /// The browser says it has no connection (`navigator.onLine`).
+    pub offline: bool,
     next_id: u32,
 }
 
 impl UploadsStore {
     /// Adds a row and returns its ID.
-    pub fn add(&mut self, chapter_id: &str, name: &str, size: f64, status: UploadStatus) -> u32 {
+    pub fn add(&mut self, to: &Destination, name: &str, size: f64, status: UploadStatus) -> u32 {
         self.next_id += 1;
         self.items.push(UploadItem {
             id: self.next_id,
-            chapter_id: chapter_id.to_string(),
+            to: to.clone(),
             name: name.to_string(),
             size,
             sent: 0.0,
             speed: 0.0,
             status,
             resumed_from: None,
+            note: None,
             last_sample: None,
         });
         self.next_id
@@ -187,11 +225,18 @@ impl UploadsStore {
         self.items.retain(|i| i.id != id);
     }
 
-    /// Removes a chapter's finished and refused rows.
-    pub fn clear_finished(&mut self, chapter_id: &str) {
+    /// Sets or clears a row's note.
+    pub fn note(&mut self, id: u32, note: Option<String>) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.note = note;
+        }
+    }
+
+    /// Removes finished and refused rows.
+    pub fn clear_finished(&mut self) {
         self.items.retain(|i| {
-            i.chapter_id != chapter_id
-                || i.status.is_active()
+            i.status.is_active()
+                || i.status == UploadStatus::Interrupted
                 || matches!(
                     i.status,
                     UploadStatus::Failed {
@@ -202,14 +247,11 @@ impl UploadsStore {
         });
     }
 
-    /// (bytes sent, bytes in total) over a chapter's rows that are still in the batch.
-    pub fn batch(&self, chapter_id: &str) -> (f64, f64) {
+    /// (bytes sent, bytes in total) over the rows that are still in the batch.
+    pub fn batch(&self) -> (f64, f64) {
         self.items
             .iter()
-            .filter(|i| {
-                i.chapter_id == chapter_id
-                    && (i.status.is_active() || i.status == UploadStatus::Done)
-            })
+            .filter(|i| i.status.is_active() || i.status == UploadStatus::Done)
             .fold((0.0, 0.0), |(s, t), i| (s + i.sent, t + i.size))
     }
 
@@ -225,9 +267,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn to(chapter: &str) -> Destination {
+        Destination {
+            chapter_id: chapter.into(),
+            chapter_title: format!("Chapter {chapter}"),
+            course_id: "course".into(),
+        }
+    }
+
+    #[test]
     fn progress_gives_percent_speed_and_time_left() {
         let mut store = UploadsStore::default();
-        let id = store.add("ch", "a.mp4", 1000.0, UploadStatus::Uploading);
+        let id = store.add(&to("ch"), "a.mp4", 1000.0, UploadStatus::Uploading);
         store.progress(id, 0.0, 0.0);
         store.progress(id, 100.0, 1000.0);
         let item = store.get(id).expect("row");
@@ -239,7 +290,7 @@ mod tests {
     #[test]
     fn speed_is_smoothed_not_jumpy() {
         let mut store = UploadsStore::default();
-        let id = store.add("ch", "a.mp4", 1e9, UploadStatus::Uploading);
+        let id = store.add(&to("ch"), "a.mp4", 1e9, UploadStatus::Uploading);
         store.progress(id, 0.0, 0.0);
         store.progress(id, 100.0, 1000.0);
         store.progress(id, 1100.0, 2000.0);
@@ -248,25 +299,34 @@ mod tests {
     }
 
     #[test]
-    fn the_batch_counts_active_and_done_rows_of_one_chapter() {
+    fn the_batch_counts_active_and_done_rows_of_every_chapter() {
         let mut store = UploadsStore::default();
-        let a = store.add("ch", "a.mp4", 100.0, UploadStatus::Uploading);
-        let b = store.add("ch", "b.mp4", 300.0, UploadStatus::Queued);
-        store.add("ch", "c.txt", 50.0, UploadStatus::Rejected("no".into()));
-        store.add("other", "d.mp4", 1000.0, UploadStatus::Queued);
+        let a = store.add(&to("ch"), "a.mp4", 100.0, UploadStatus::Uploading);
+        let b = store.add(&to("ch"), "b.mp4", 300.0, UploadStatus::Queued);
+        store.add(
+            &to("ch"),
+            "c.txt",
+            50.0,
+            UploadStatus::Rejected("no".into()),
+        );
+        store.add(&to("other"), "d.mp4", 1000.0, UploadStatus::Queued);
         store.progress(a, 100.0, 0.0);
         store.progress(b, 50.0, 0.0);
-        assert_eq!(store.batch("ch"), (150.0, 400.0));
+        assert_eq!(
+            store.batch(),
+            (150.0, 1400.0),
+            "every chapter, refused rows left out"
+        );
     }
 
     #[test]
     fn finishing_states_are_announced_and_clearing_keeps_work_in_progress() {
         let mut store = UploadsStore::default();
-        let a = store.add("ch", "a.mp4", 1.0, UploadStatus::Uploading);
-        let b = store.add("ch", "b.mp4", 1.0, UploadStatus::Uploading);
+        let a = store.add(&to("ch"), "a.mp4", 1.0, UploadStatus::Uploading);
+        let b = store.add(&to("ch"), "b.mp4", 1.0, UploadStatus::Uploading);
         store.set_status(a, UploadStatus::Done);
         assert_eq!(store.announcement, "a.mp4 uploaded and ready.");
-        let c = store.add("ch", "c.mp4", 1.0, UploadStatus::Uploading);
+        let c = store.add(&to("ch"), "c.mp4", 1.0, UploadStatus::Uploading);
         store.set_status(
             b,
             UploadStatus::Failed {
@@ -282,7 +342,7 @@ mod tests {
                 retryable: true,
             },
         );
-        store.clear_finished("ch");
+        store.clear_finished();
         let left: Vec<u32> = store.items.iter().map(|i| i.id).collect();
         assert_eq!(left, vec![c], "only failures worth retrying stay");
     }

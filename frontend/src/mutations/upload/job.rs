@@ -5,7 +5,7 @@ use super::{resume, retry, store};
 use crate::api::tus::{self, Handle, TusError};
 use crate::api::videos;
 use crate::query::{QueryClient, QueryKey};
-use crate::stores::uploads::UploadStatus;
+use crate::stores::uploads::{Destination, UploadStatus};
 use shared::dto::VideoStatus;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -21,12 +21,14 @@ pub struct Job {
     pub(super) id: u32,
     pub(super) fingerprint: String,
     pub(super) file: File,
-    pub(super) chapter_id: String,
+    pub(super) to: Destination,
     pub(super) client: QueryClient,
     pub(super) handle: Handle,
     pub(super) paused: Cell<bool>,
     pub(super) canceled: Cell<bool>,
     pub(super) running: Cell<bool>,
+    /// Set once cancel has asked the server to end the upload.
+    pub(super) ended_on_server: Cell<bool>,
     pub(super) upload: RefCell<Option<resume::Remembered>>,
 }
 
@@ -60,6 +62,33 @@ enum Ended {
     Stopped,
     /// Stopped with an error: (message, whether retrying can help).
     Failed(String, bool),
+    /// The first bytes are not a video of the file's kind: nothing was sent.
+    Refused(String),
+}
+
+/// Why the file's first bytes are not a video of the kind its name says, if they are not:
+/// checked in the browser, so a mislabelled file is refused before it is sent.
+async fn sniffed_refusal(job: &Job) -> Option<String> {
+    let kind = shared::media::kind_for_upload(&job.file.name(), &job.file.type_()).ok()?;
+    let head = job
+        .file
+        .slice_with_f64_and_f64(0.0, shared::media::SNIFF_LEN as f64)
+        .ok()?;
+    let buffer = JsFuture::from(head.array_buffer()).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    shared::media::refuse_head(&bytes, kind.container)
+}
+
+/// Waits `ms`, or less when the connection comes back meanwhile.
+async fn wait_or_wake(ms: f64) {
+    let (until, wake) = (js_sys::Date::now() + ms, super::wake_count());
+    while js_sys::Date::now() < until && super::wake_count() == wake {
+        sleep_ms(200.0).await;
+    }
+}
+
+fn browser_offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
 }
 
 /// Runs `job`, then calls `next` so the queue moves on.
@@ -69,17 +98,42 @@ pub(super) fn start(job: Rc<Job>, next: fn()) {
     wasm_bindgen_futures::spawn_local(async move {
         let ended = run(&job).await;
         job.running.set(false);
+        if job.upload.borrow().is_some() && !matches!(ended, Ended::Stopped) {
+            // Sent or refused: either way the chapter's list changes (a failed video shows
+            // there at once, with its reason).
+            invalidate(
+                &job.client,
+                &QueryKey::ChapterVideos(job.to.chapter_id.clone()),
+            );
+        }
         match ended {
             Ended::Sent => {
                 resume::forget(&job.fingerprint);
                 next();
                 await_verdict(&job).await;
             }
-            Ended::Stopped => next(),
+            Ended::Stopped => {
+                // Canceled before the upload's address was known: end it on the server now, or
+                // it would wait there, "uploading", for a client that is gone.
+                let url = job.upload.borrow().as_ref().map(|u| u.url.clone());
+                if let (true, false, Some(url)) =
+                    (job.canceled.get(), job.ended_on_server.get(), url)
+                {
+                    job.ended_on_server.set(true);
+                    resume::forget(&job.fingerprint);
+                    super::end_on_server(job.client.clone(), job.to.chapter_id.clone(), url);
+                }
+                next()
+            }
             Ended::Failed(message, retryable) => {
                 store().reduce_mut(|s| {
                     s.set_status(job.id, UploadStatus::Failed { message, retryable })
                 });
+                next();
+            }
+            Ended::Refused(why) => {
+                resume::forget(&job.fingerprint);
+                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Rejected(why)));
                 next();
             }
         }
@@ -87,6 +141,11 @@ pub(super) fn start(job: Rc<Job>, next: fn()) {
 }
 
 async fn run(job: &Job) -> Ended {
+    if job.upload.borrow().is_none() {
+        if let Some(why) = sniffed_refusal(job).await {
+            return Ended::Refused(why);
+        }
+    }
     let mut attempt = 0;
     loop {
         if job.stopped() {
@@ -96,14 +155,24 @@ async fn run(job: &Job) -> Ended {
             Ok(()) => return Ended::Sent,
             Err(_) if job.stopped() => return Ended::Stopped,
             Err(TusError::Aborted) => return Ended::Stopped,
+            // Offline: wait for the connection without using up retries.
+            Err(e) if e.is_transient() && browser_offline() => {
+                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Offline));
+                while browser_offline() && !job.stopped() {
+                    wait_or_wake(1_000.0).await;
+                }
+                if !job.stopped() {
+                    store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
+                }
+            }
             Err(e) if e.is_transient() => match retry::delay_ms(attempt, js_sys::Math::random()) {
                 Some(delay) => {
                     attempt += 1;
-                    let n = attempt as u32;
+                    let (n, at) = (attempt as u32, js_sys::Date::now() + delay);
                     store().reduce_mut(|s| {
-                        s.set_status(job.id, UploadStatus::Retrying { attempt: n })
+                        s.set_status(job.id, UploadStatus::Retrying { attempt: n, at })
                     });
-                    sleep_ms(delay).await;
+                    wait_or_wake(delay).await;
                     if !job.stopped() {
                         store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
                     }
@@ -157,7 +226,7 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
     let created = tus::create(
         &job.file.name(),
         &job.file.type_(),
-        &job.chapter_id,
+        &job.to.chapter_id,
         job.file.size(),
         &job.handle,
     )
@@ -165,9 +234,17 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
     let entry = resume::Remembered {
         url: created.url.clone(),
         video_id: created.video_id,
+        name: job.file.name(),
+        size: job.file.size(),
+        last_modified: job.file.last_modified(),
+        to: job.to.clone(),
     };
+    *job.upload.borrow_mut() = Some(entry.clone());
+    if job.canceled.get() {
+        // Canceled while the server was creating it: `start` ends it on the server.
+        return Err(TusError::Aborted);
+    }
     resume::remember(&job.fingerprint, &entry);
-    *job.upload.borrow_mut() = Some(entry);
     Ok((created.url, 0.0))
 }
 
@@ -229,7 +306,7 @@ async fn await_verdict(job: &Job) {
     let Some(video_id) = job.upload.borrow().as_ref().map(|u| u.video_id.clone()) else {
         return;
     };
-    let key = QueryKey::ChapterVideos(job.chapter_id.clone());
+    let key = QueryKey::ChapterVideos(job.to.chapter_id.clone());
     invalidate(&job.client, &key);
     for _ in 0..1800 {
         sleep_ms(700.0).await;

@@ -1,6 +1,8 @@
 //! Remembers upload URLs in localStorage under a fingerprint of the file, so choosing the same
-//! file after a reload or a closed tab continues where the server is instead of starting over.
+//! file after a reload or a closed tab continues where the server is instead of starting over,
+//! and the upload panel can list what is unfinished before any file is chosen.
 
+use crate::stores::uploads::Destination;
 use serde::{Deserialize, Serialize};
 
 const PREFIX: &str = "reel.upload:";
@@ -12,6 +14,19 @@ pub struct Remembered {
     pub url: String,
     /// The video being uploaded.
     pub video_id: String,
+    /// The file's name (what the panel shows before the file is chosen again).
+    #[serde(default)]
+    pub name: String,
+    /// The file's size in bytes.
+    #[serde(default)]
+    pub size: f64,
+    /// The file's last-modified time (ms), part of the fingerprint; shown when a different
+    /// file is chosen.
+    #[serde(default)]
+    pub last_modified: f64,
+    /// Where it goes.
+    #[serde(default)]
+    pub to: Destination,
 }
 
 /// Identifies "the same file for the same chapter and instructor".
@@ -46,6 +61,26 @@ pub fn forget(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);
     }
+}
+
+/// This instructor's remembered uploads that the panel can list (older entries without a name
+/// are left for the file picker to find), with their fingerprints, oldest key first.
+pub fn unfinished(instructor: &str) -> Vec<(String, Remembered)> {
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    let mine = format!("{PREFIX}{instructor}:");
+    let mut keys: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&mine))
+        .collect();
+    keys.sort();
+    keys.into_iter()
+        .filter_map(|k| {
+            let entry = recall(&k)?;
+            (!entry.name.is_empty()).then_some((k, entry))
+        })
+        .collect()
 }
 
 /// Forgets every remembered upload (sign-out).

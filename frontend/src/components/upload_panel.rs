@@ -1,18 +1,27 @@
-//! The upload queue of one chapter: a row per file with its progress bar and controls, an
-//! overall bar for the batch, and a live region that announces completions and failures.
+//! The upload panel, one for the whole app (like YouTube Studio's): on every page while
+//! anything uploads, a row per file saying which chapter it goes to, with its progress bar and
+//! controls; an overall bar for the batch; an offline notice; unfinished uploads of earlier
+//! visits with "Resume: choose the file again" and "Discard"; and a live region that announces
+//! completions and failures.
 
 use crate::components::format;
 use crate::mutations::upload;
+use crate::query::QueryClient;
+use crate::route::Route;
 use crate::stores::uploads::{UploadItem, UploadStatus, UploadsStore};
-use shared::media::human_bytes;
+use shared::media::{human_bytes, picker_accept};
+use std::cell::Cell;
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
+use yew_router::prelude::*;
 use yewdux::prelude::*;
 
-/// Props: which chapter's rows.
+/// Props: who is signed in (part of the resume fingerprint).
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// The chapter.
-    pub chapter_id: String,
+    /// The signed-in instructor.
+    pub instructor_id: String,
 }
 
 fn progress_bar(label: String, percent: f64, testid: &'static str) -> Html {
@@ -47,7 +56,11 @@ fn detail(item: &UploadItem) -> String {
             human_bytes(item.size as u64)
         ),
         UploadStatus::Paused => format!("{sent} · paused"),
-        UploadStatus::Retrying { .. } => sent,
+        UploadStatus::Retrying { at, .. } => format!("{sent} · next try at {}", format::clock(*at)),
+        UploadStatus::Offline => format!("{sent} · continues when the connection is back"),
+        UploadStatus::Interrupted => {
+            format!("{sent} on the server · choose the file again to send the rest")
+        }
         UploadStatus::Processing => "Checking the video…".into(),
         UploadStatus::Done => format!("{} · in the chapter", human_bytes(item.size as u64)),
         UploadStatus::Failed { message: why, .. } | UploadStatus::Rejected(why) => why.clone(),
@@ -58,24 +71,37 @@ fn icon(status: &UploadStatus) -> &'static str {
     match status {
         UploadStatus::Done => "✓",
         UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "!",
-        UploadStatus::Paused => "❚❚",
+        UploadStatus::Paused | UploadStatus::Interrupted => "❚❚",
+        UploadStatus::Offline => "⚡",
         UploadStatus::Processing => "…",
         _ => "↑",
     }
 }
 
-fn row(item: &UploadItem) -> Html {
+fn row(item: &UploadItem, on_resume_pick: &Callback<u32>, on_discard: &Callback<u32>) -> Html {
     let id = item.id;
     let status = &item.status;
+    let with_id = |label: &'static str, cb: &Callback<u32>, class: &'static str, aria: String| {
+        let cb = cb.clone();
+        let onclick = Callback::from(move |_: MouseEvent| cb.emit(id));
+        html! { <button type="button" class={classes!("btn", "btn-small", class)} {onclick}
+        aria-label={aria}>{ label }</button> }
+    };
     let button = |label: &'static str, action: fn(u32), class: &'static str| {
         let onclick = Callback::from(move |_: MouseEvent| action(id));
         html! { <button type="button" class={classes!("btn", "btn-small", class)} {onclick}
         aria-label={format!("{label} {}", item.name)}>{ label }</button> }
     };
     let controls = match status {
-        UploadStatus::Uploading | UploadStatus::Retrying { .. } => html! { <>
-            { button("Pause", upload::pause, "") }{ button("Cancel", upload::cancel, "btn-ghost") }
+        UploadStatus::Interrupted => html! { <>
+            { with_id("Resume: choose the file again", on_resume_pick, "btn-primary", format!("Resume {}: choose the file again", item.name)) }
+            { with_id("Discard", on_discard, "btn-ghost", format!("Discard {}", item.name)) }
         </> },
+        UploadStatus::Uploading | UploadStatus::Retrying { .. } | UploadStatus::Offline => {
+            html! { <>
+                { button("Pause", upload::pause, "") }{ button("Cancel", upload::cancel, "btn-ghost") }
+            </> }
+        }
         UploadStatus::Queued => button("Cancel", upload::cancel, "btn-ghost"),
         UploadStatus::Paused => html! { <>
             { button("Resume", upload::resume, "btn-primary") }{ button("Cancel", upload::cancel, "btn-ghost") }
@@ -94,7 +120,10 @@ fn row(item: &UploadItem) -> Html {
     let tone = match status {
         UploadStatus::Done => "tone-success",
         UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "tone-error",
-        UploadStatus::Paused | UploadStatus::Retrying { .. } => "tone-warning",
+        UploadStatus::Paused
+        | UploadStatus::Retrying { .. }
+        | UploadStatus::Offline
+        | UploadStatus::Interrupted => "tone-warning",
         _ => "tone-neutral",
     };
     let show_bar = !matches!(
@@ -113,42 +142,67 @@ fn row(item: &UploadItem) -> Html {
                     <span class="upload-name" title={item.name.clone()}>{ &item.name }</span>
                     <span class="upload-status" data-testid="upload-status">{ status.label() }</span>
                 </div>
+                <div class="upload-to">{ "to " }
+                    <Link<Route> to={Route::Chapter { course_id: item.to.course_id.clone(), chapter_id: item.to.chapter_id.clone() }}>
+                        { &item.to.chapter_title }
+                    </Link<Route>>
+                </div>
                 { if show_bar { progress_bar(format!("Upload of {}", item.name), item.percent(), "upload-progress") } else { html! {} } }
                 <div class="upload-detail" data-testid="upload-detail">{ detail(item) }
                     { item.resumed_from.filter(|o| *o > 0.0).map(|o| html! {
                         <span class="resumed">{ format!(" · resumed at {}", human_bytes(o as u64)) }</span>
                     }).unwrap_or_default() }
                 </div>
+                { item.note.as_ref().map(|n| html! { <p class="upload-note" role="alert" data-testid="upload-note">{ n }</p> }).unwrap_or_default() }
             </div>
             <div class="upload-controls">{ controls }</div>
         </li>
     }
 }
 
-/// The queue.
-#[function_component(UploadQueue)]
-pub fn upload_queue(props: &Props) -> Html {
+/// The panel.
+#[function_component(UploadPanel)]
+pub fn upload_panel(props: &Props) -> Html {
+    let client = use_context::<QueryClient>().unwrap_or_default();
     let (state, dispatch) = use_store::<UploadsStore>();
-    let items: Vec<&UploadItem> = state
-        .items
-        .iter()
-        .filter(|i| i.chapter_id == props.chapter_id)
-        .collect();
+    let picker = use_node_ref();
+    let resuming = use_mut_ref(|| Rc::new(Cell::new(0u32)));
+    let collapsed = use_state(|| false);
+    let on_resume_pick = {
+        let (picker, resuming) = (picker.clone(), resuming.clone());
+        Callback::from(move |id: u32| {
+            resuming.borrow().set(id);
+            if let Some(input) = picker.cast::<HtmlInputElement>() {
+                input.click();
+            }
+        })
+    };
+    let on_picked = {
+        let (client, instructor, resuming) = (
+            client.clone(),
+            props.instructor_id.clone(),
+            resuming.clone(),
+        );
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                upload::resume_with_file(&client, &instructor, resuming.borrow().get(), file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_discard = {
+        let client = client.clone();
+        Callback::from(move |id: u32| upload::discard(&client, id))
+    };
+    let items = &state.items;
     let live = html! { <div class="visually-hidden" aria-live="polite" data-testid="upload-announcer">{ &state.announcement }</div> };
     if items.is_empty() {
         return live;
     }
-    let (sent, total) = state.batch(&props.chapter_id);
+    let (sent, total) = state.batch();
     let active = items.iter().filter(|i| i.status.is_active()).count();
-    let moving = items
-        .iter()
-        .filter(|i| {
-            matches!(
-                i.status,
-                UploadStatus::Uploading | UploadStatus::Retrying { .. } | UploadStatus::Queued
-            )
-        })
-        .count();
+    let moving = items.iter().filter(|i| i.status.is_sending()).count();
     let finished = items.iter().any(|i| {
         matches!(
             i.status,
@@ -160,33 +214,47 @@ pub fn upload_queue(props: &Props) -> Html {
                 }
         )
     });
-    let chapter = props.chapter_id.clone();
-    let cancel_all = {
-        let chapter = chapter.clone();
-        Callback::from(move |_: MouseEvent| upload::cancel_all(&chapter))
+    let cancel_all = Callback::from(move |_: MouseEvent| upload::cancel_all());
+    let clear = dispatch.reduce_mut_callback(UploadsStore::clear_finished);
+    let toggle = {
+        let collapsed = collapsed.clone();
+        Callback::from(move |_: MouseEvent| collapsed.set(!*collapsed))
     };
-    let clear = dispatch.reduce_mut_callback(move |s| s.clear_finished(&chapter));
     let percent = if total > 0.0 {
         sent / total * 100.0
     } else {
         0.0
     };
+    let title = if moving > 0 {
+        format!("Uploading {moving} of {}", items.len())
+    } else {
+        "Uploads".to_string()
+    };
     html! {
-        <section class="card upload-queue" aria-labelledby="queue-title">
+        <section class="card upload-panel" aria-labelledby="queue-title" data-testid="upload-panel">
             <div class="queue-head">
-                <h2 id="queue-title">{ if moving > 0 { format!("Uploading {moving} of {}", items.len()) } else { "Uploads".to_string() } }</h2>
+                <h2 id="queue-title">{ title }</h2>
                 <div class="queue-actions">
                     { if finished { html! { <button type="button" class="btn btn-small btn-ghost" onclick={clear}>{ "Clear finished" }</button> } } else { html! {} } }
                     { if active > 0 { html! { <button type="button" class="btn btn-small" onclick={cancel_all}>{ "Cancel all" }</button> } } else { html! {} } }
+                    <button type="button" class="btn btn-small btn-ghost" onclick={toggle} aria-expanded={(!*collapsed).to_string()}
+                        aria-controls="upload-list">{ if *collapsed { "Show details" } else { "Hide details" } }</button>
                 </div>
             </div>
+            { if state.offline { html! {
+                <p class="offline-note" role="status" data-testid="offline-note">
+                    { "You're offline — uploads continue when the connection is back." }
+                </p>
+            } } else { html! {} } }
             { if total > 0.0 { html! {
                 <div class="batch">
                     { progress_bar("All uploads".into(), percent, "batch-progress") }
                     <span class="muted">{ format!("{} of {} · {percent:.0}%", human_bytes(sent as u64), human_bytes(total as u64)) }</span>
                 </div>
             } } else { html! {} } }
-            <ul class="upload-list">{ for items.iter().map(|i| row(i)) }</ul>
+            <ul class="upload-list" id="upload-list" hidden={*collapsed}>{ for items.iter().map(|i| row(i, &on_resume_pick, &on_discard)) }</ul>
+            <input ref={picker} type="file" accept={picker_accept()} class="visually-hidden" tabindex="-1"
+                aria-label="Choose the file to resume" onchange={on_picked} data-testid="resume-input" />
             { live }
         </section>
     }

@@ -1,0 +1,100 @@
+import { expect, test } from '@playwright/test';
+import { writeFileSync, readFileSync } from 'node:fs';
+import {
+  answerLeaveSite, copyAs, createdVideoIds, largeVideo, openChapter, rowTitles, smallVideo, snapBoth, throttleUploads,
+  uploadRow, videoRow, videoStatus,
+} from './helpers';
+
+const MiB = 1024 * 1024;
+
+// Uploads here crawl at 1 MiB/s through the browser's own throttling, so a PATCH is on its
+// way into the server (holding the upload) when the test acts.
+const CRAWL = 1 * MiB;
+
+test('Cancel during a PATCH ends the upload on the server: no "Uploading" ghost, not even after a reload', async ({ page }, testInfo) => {
+  const file = copyAs(largeVideo(20), 'cancel-in-flight.mp4');
+  await openChapter(page);
+  const ids = createdVideoIds(page);
+  await throttleUploads(page, CRAWL);
+  const patching = page.waitForRequest((r) => r.method() === 'PATCH');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await patching;
+  const row = uploadRow(page, 'cancel-in-flight.mp4');
+  await expect.poll(async () => Number(await row.getByTestId('upload-progress').getAttribute('aria-valuenow'))).toBeGreaterThan(2);
+  await expect(videoRow(page, 'cancel-in-flight')).toBeVisible();
+
+  const ended = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/uploads/'));
+  await row.getByRole('button', { name: /^Cancel/ }).click();
+  expect((await ended).status()).toBe(204);
+  await expect(row).toHaveCount(0);
+  // The library drops it without a reload, and the server agrees.
+  await expect(videoRow(page, 'cancel-in-flight')).toHaveCount(0);
+  expect(await videoStatus(page, ids[0])).toBeNull(); // ended uploads are "not found"
+
+  answerLeaveSite(page);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
+  await expect(page.getByTestId('video-row').first().or(page.getByTestId('videos-empty'))).toBeVisible();
+  expect(await rowTitles(page)).not.toContain('cancel-in-flight');
+});
+
+test('Cancel all ends every upload at once and leaves no stale rows', async ({ page }) => {
+  const files = [copyAs(largeVideo(20), 'cancel-all-1.mp4'), copyAs(largeVideo(20), 'cancel-all-2.mp4')];
+  await openChapter(page);
+  const ids = createdVideoIds(page);
+  await throttleUploads(page, CRAWL);
+  await page.getByTestId('file-input').setInputFiles(files);
+  await expect(videoRow(page, 'cancel-all-1')).toBeVisible();
+  await expect(videoRow(page, 'cancel-all-2')).toBeVisible();
+  await expect.poll(() => ids.length).toBe(2);
+
+  await page.getByRole('button', { name: 'Cancel all' }).click();
+  await expect(page.getByTestId('upload-row')).toHaveCount(0);
+  await expect(videoRow(page, 'cancel-all-1')).toHaveCount(0);
+  await expect(videoRow(page, 'cancel-all-2')).toHaveCount(0);
+  for (const id of ids) await expect.poll(() => videoStatus(page, id)).toBeNull();
+});
+
+test('deleting a video that is still uploading stops the upload, and it never comes back', async ({ page }, testInfo) => {
+  const file = copyAs(largeVideo(20), 'delete-while-uploading.mp4');
+  await openChapter(page);
+  const ids = createdVideoIds(page);
+  await throttleUploads(page, CRAWL);
+  await page.getByTestId('file-input').setInputFiles(file);
+  const library = videoRow(page, 'delete-while-uploading');
+  await expect(library).toBeVisible();
+  await expect(library).toContainText('Uploading');
+  let patchesAfterDelete = 0;
+  let deleted = false;
+  page.on('request', (r) => { if (deleted && r.method() === 'PATCH') patchesAfterDelete++; });
+
+  await library.getByRole('button', { name: 'Delete delete-while-uploading' }).click();
+  deleted = true;
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 video.' })).toBeVisible();
+  // The upload stops in the browser too: its row leaves the panel and no more bytes go out.
+  await expect(uploadRow(page, 'delete-while-uploading.mp4')).toHaveCount(0);
+  await snapBoth(page, testInfo, 'delete-while-uploading');
+  await throttleUploads(page, null);
+  await page.waitForTimeout(2_000);
+  expect(patchesAfterDelete).toBe(0);
+  expect(await videoStatus(page, ids[0])).toBeNull();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(await rowTitles(page)).not.toContain('delete-while-uploading');
+  expect(await videoStatus(page, ids[0])).toBeNull();
+});
+
+test('a file the server cannot read as a video shows as failed in the list at once, without a reload', async ({ page }, testInfo) => {
+  // Starts like an MP4 (the browser's sniff lets it through), then is not one.
+  const real = readFileSync(smallVideo('library-clip.mp4', 2));
+  const broken = Buffer.concat([real.subarray(0, 32), Buffer.alloc(MiB, 7)]);
+  writeFileSync('.cache/broken-lecture.mp4', broken);
+  await openChapter(page);
+  await page.getByTestId('file-input').setInputFiles('.cache/broken-lecture.mp4');
+  const row = uploadRow(page, 'broken-lecture.mp4');
+  await expect(row.getByTestId('upload-status')).toHaveText('Failed', { timeout: 30_000 });
+  await expect(videoRow(page, 'broken-lecture')).toContainText('Failed');
+  await expect(videoRow(page, 'broken-lecture').locator('.video-error')).not.toBeEmpty();
+  await snapBoth(page, testInfo, 'upload-failed-in-list');
+});

@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import {
+  chapterId, copyAs, DEMO_COURSE, expectAccessible, largeVideo, PHONE, seedVideo, signIn, smallVideo, snap,
+  throttleUploads, uploadRow, videoRow, waitReady,
+} from './helpers';
+
+// A phone: 390×844, touch, no mouse.
+test.use({ viewport: PHONE, hasTouch: true, isMobile: true });
+
+const MiB = 1024 * 1024;
+
+test('on a phone: "Choose videos" without drag and drop, upload rows fit their card, rows show a poster', async ({ page }, testInfo) => {
+  await signIn(page);
+  const chapter = await chapterId(page, 'Getting started');
+  const id = await seedVideo(page, chapter, 'phone-poster', smallVideo('library-clip.mp4', 2));
+  await waitReady(page, [id]);
+  await page.getByRole('main').getByRole('link', { name: DEMO_COURSE }).first().click();
+  await page.getByRole('main').getByTestId('chapter').getByRole('link', { name: 'Getting started' }).click();
+  const dropzone = page.getByTestId('dropzone');
+  await expect(dropzone).toContainText(/up to .+ each/);
+  await expect(dropzone).not.toContainText('Drag and drop');
+  await expect(dropzone.getByRole('button', { name: 'Choose videos' })).toBeVisible();
+
+  await throttleUploads(page, MiB);
+  await page.getByTestId('file-input').setInputFiles(copyAs(largeVideo(20), 'a-rather-long-lecture-file-name-on-a-phone.mp4'));
+  const row = uploadRow(page, 'a-rather-long-lecture-file-name-on-a-phone.mp4');
+  await expect(row.getByTestId('upload-status')).toHaveText('Uploading');
+  // The status is whole (not clipped), and the bar stays inside the card.
+  const status = row.getByTestId('upload-status');
+  expect(await status.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  const card = (await row.boundingBox())!;
+  for (const part of [status, row.getByTestId('upload-progress'), row.getByRole('button', { name: /^Cancel/ })]) {
+    const box = (await part.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(card.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width + 0.5);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+
+  // A row shows a small poster beside its title, not a full-width player.
+  const video = videoRow(page, 'phone-poster');
+  const poster = (await video.getByRole('button', { name: 'Play phone-poster' }).boundingBox())!;
+  expect(poster.width).toBeLessThan(PHONE.width / 2);
+  await expect(page.locator('.video-list video[controls]')).toHaveCount(0);
+  await expectAccessible(page, 'phone chapter');
+  await snap(page, testInfo, 'phone-chapter');
+
+  await row.getByRole('button', { name: /^Cancel/ }).click();
+  await expect(row).toHaveCount(0);
+});
