@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 FRONTEND_SOURCES := $(shell find frontend/src shared/src -name '*.rs') frontend/Cargo.toml \
 	frontend/styles.css frontend/favicon.svg index.html Trunk.toml Cargo.lock
 
-.PHONY: run test setup build frontend bench fmt clean
+.PHONY: run test setup build frontend bench fmt clean e2e-soak
 
 ## run: set up, build frontend and backend in release mode, serve the demo on 127.0.0.1:8080
 run: build
@@ -15,6 +15,10 @@ run: build
 test:
 	scripts/setup.sh test
 	scripts/test.sh
+
+## e2e-soak: the Playwright suite five times in a row, each on a fresh server (after `make test`)
+e2e-soak:
+	scripts/e2e-soak.sh 5
 
 ## bench: upload and delete benchmarks (figures go to BENCHMARKS.md)
 bench: build

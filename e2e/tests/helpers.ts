@@ -298,17 +298,34 @@ export function copyAs(path: string, name: string): string {
   return target;
 }
 
+/** One DevTools session per page for network conditions (two sessions would override each other). */
+const conditions = new WeakMap<Page, { cdp: import('@playwright/test').CDPSession; offline: boolean; upload: number }>();
+
+async function emulate(page: Page, change: { offline?: boolean; upload?: number }) {
+  let state = conditions.get(page);
+  if (!state) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    state = { cdp, offline: false, upload: -1 };
+    conditions.set(page, state);
+  }
+  Object.assign(state, change);
+  await state.cdp.send('Network.emulateNetworkConditions', {
+    offline: state.offline, latency: state.upload > 0 ? 20 : 0, downloadThroughput: -1, uploadThroughput: state.upload,
+  });
+}
+
 /**
  * Slows the page's uploads to `bytesPerSecond` through the DevTools protocol (the browser's own
  * throttling, as a slow network would), or lifts it with `null`.
  */
 export async function throttleUploads(page: Page, bytesPerSecond: number | null) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false, latency: bytesPerSecond === null ? 0 : 20,
-    downloadThroughput: -1, uploadThroughput: bytesPerSecond ?? -1,
-  });
+  await emulate(page, { upload: bytesPerSecond ?? -1 });
+}
+
+/** Cuts the page's network (the browser goes offline and says so), or brings it back. */
+export async function cutNetwork(page: Page, offline: boolean) {
+  await emulate(page, { offline });
 }
 
 /** The video ID of each upload the page creates, in order. */

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import {
-  answerLeaveSite, copyAs, createdVideoIds, DEMO_COURSE, hdVideo, holdPatchPast, largeVideo, openChapter,
+  answerLeaveSite, copyAs, cutNetwork, createdVideoIds, DEMO_COURSE, hdVideo, holdPatchPast, largeVideo, openChapter,
   rememberedUploads, serverOffset, sha256File, smallVideo, snapBoth, throttleUploads, uploadRow, useChunkBytes,
   videoRow,
 } from './helpers';
@@ -119,7 +119,7 @@ test('after a reload, unfinished uploads are listed; Resume matches the file by 
   await expect.poll(() => rememberedUploads(page)).toEqual([]);
 });
 
-test('offline: the panel says so, shows the next try, and resumes the moment the connection is back', async ({ page, context }, testInfo) => {
+test('offline: the panel says so and resumes the moment the connection is back', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const file = copyAs(largeVideo(20), 'offline-lecture.mp4');
   await openChapter(page);
@@ -130,7 +130,7 @@ test('offline: the panel says so, shows the next try, and resumes the moment the
   const row = uploadRow(page, 'offline-lecture.mp4');
   await expect.poll(async () => Number(await row.getByTestId('upload-progress').getAttribute('aria-valuenow'))).toBeGreaterThan(10);
 
-  await context.setOffline(true);
+  await cutNetwork(page, true);
   await expect(page.getByTestId('offline-note')).toHaveText("You're offline — uploads continue when the connection is back.");
   await expect(row.getByTestId('upload-status')).toHaveText('Offline — waiting');
   await snapBoth(page, testInfo, 'upload-offline');
@@ -138,7 +138,7 @@ test('offline: the panel says so, shows the next try, and resumes the moment the
   await page.waitForTimeout(3_000);
   const back = Date.now();
   const resumed = page.waitForRequest((r) => r.method() === 'PATCH' || r.method() === 'HEAD');
-  await context.setOffline(false);
+  await cutNetwork(page, false);
   await resumed;
   expect(Date.now() - back).toBeLessThan(1_500);
   await expect(page.getByTestId('offline-note')).toHaveCount(0);

@@ -19,7 +19,7 @@ test('on a phone: "Choose videos" without drag and drop, upload rows fit their c
   const dropzone = page.getByTestId('dropzone');
   await expect(dropzone).toContainText(/up to .+ each/);
   await expect(dropzone).not.toContainText('Drag and drop');
-  await expect(dropzone.getByRole('button', { name: 'Choose videos' })).toBeVisible();
+  await expect(dropzone.getByRole('button', { name: 'Choose videos', exact: true })).toBeVisible();
 
   await throttleUploads(page, MiB);
   await page.getByTestId('file-input').setInputFiles(copyAs(largeVideo(20), 'a-rather-long-lecture-file-name-on-a-phone.mp4'));

@@ -266,7 +266,6 @@ impl UploadsStore {
 mod tests {
     use super::*;
 
-    #[test]
     fn to(chapter: &str) -> Destination {
         Destination {
             chapter_id: chapter.into(),

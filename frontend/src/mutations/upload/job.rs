@@ -245,6 +245,11 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
         return Err(TusError::Aborted);
     }
     resume::remember(&job.fingerprint, &entry);
+    // The video exists now ("uploading"): the chapter's list shows it from the first byte.
+    invalidate(
+        &job.client,
+        &QueryKey::ChapterVideos(job.to.chapter_id.clone()),
+    );
     Ok((created.url, 0.0))
 }
 

@@ -386,6 +386,11 @@ pub fn list_unfinished(instructor_id: &str) {
                 }
                 Err(_) => 0.0,
             };
+            // The file may have been chosen again while the server was asked.
+            let taken = JOBS.with(|j| j.borrow().values().any(|job| job.fingerprint == key));
+            if taken {
+                return;
+            }
             let id = add_row(
                 &entry.to,
                 &entry.name,

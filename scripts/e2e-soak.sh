@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the whole Playwright suite N times in a row (default 5), each against a fresh server and
+# data directory, and stops at the first failure: the proof that the suite is not flaky.
+# Usage: scripts/e2e-soak.sh [N]   (after `make test` or a build of dist/ and target/debug/reel)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH
+runs=${1:-5}
+for i in $(seq 1 "$runs"); do
+  started=$(date +%s)
+  if ! scripts/e2e.sh --reporter=line >"e2e/artifacts/soak-$i.log" 2>&1; then
+    echo "e2e-soak: run $i of $runs FAILED after $(( $(date +%s) - started )) s (e2e/artifacts/soak-$i.log):" >&2
+    grep -E "✘|Error|failed" "e2e/artifacts/soak-$i.log" | head -40 >&2
+    exit 1
+  fi
+  echo "e2e-soak: run $i of $runs passed in $(( $(date +%s) - started )) s ($(grep -Eo '[0-9]+ passed' "e2e/artifacts/soak-$i.log" | tail -1))"
+done
+echo "e2e-soak: $runs runs in a row passed"
