@@ -163,8 +163,21 @@ export async function rememberedUploads(page: Page): Promise<{ url: string; vide
 
 /** The server's offset for an upload (HEAD, with the page's session). */
 export async function serverOffset(page: Page, url: string): Promise<number | null> {
-  const res = await page.request.head(url, { headers: { 'Tus-Resumable': '1.0.0' } });
+  const res = await onceMore(() => page.request.head(url, { headers: { 'Tus-Resumable': '1.0.0' } }));
   return res.status() === 200 ? Number(res.headers()['upload-offset']) : null;
+}
+
+/**
+ * Sends a test's own request once more when the connection it reused was closed by the server
+ * meanwhile (its keep-alive ran out while the test waited): the request never reached Reel.
+ */
+export async function onceMore<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    if (!/ECONNRESET|socket hang up/.test(String(e))) throw e;
+    return send();
+  }
 }
 
 /** The upload row for a file name. */
@@ -199,7 +212,7 @@ export async function seedVideo(page: Page, chapterId: string, title: string, pa
 export async function waitReady(page: Page, ids: string[]) {
   for (const id of ids) {
     await expect.poll(
-      async () => (await (await page.request.get(`/api/videos/${id}`)).json()).status,
+      async () => (await (await onceMore(() => page.request.get(`/api/videos/${id}`))).json()).status,
       { timeout: 30_000 },
     ).toBe('ready');
   }
@@ -214,7 +227,7 @@ export function demoChapters(courses: any[]): { id: string; title: string }[] {
 
 /** The demo course's chapters (signed-in page). */
 export async function chapters(page: Page): Promise<{ id: string; title: string }[]> {
-  return demoChapters(await (await page.request.get('/api/courses')).json());
+  return demoChapters(await (await onceMore(() => page.request.get('/api/courses'))).json());
 }
 
 /** The ID of the demo course's chapter with this title (signed-in page). */
@@ -341,7 +354,7 @@ export function createdVideoIds(page: Page): string[] {
 
 /** A video's status as the server has it (`null` when it answers 404). */
 export async function videoStatus(page: Page, id: string): Promise<string | null> {
-  const res = await page.request.get(`/api/videos/${id}`);
+  const res = await onceMore(() => page.request.get(`/api/videos/${id}`));
   return res.status() === 404 ? null : (await res.json()).status;
 }
 

@@ -36,9 +36,10 @@ test('Cancel during a PATCH ends the upload on the server: no "Uploading" ghost,
   await expect(page.getByRole('heading', { level: 1, name: 'Getting started' })).toBeVisible();
   await expect(page.getByTestId('video-row').first().or(page.getByTestId('videos-empty'))).toBeVisible();
   expect(await rowTitles(page)).not.toContain('cancel-in-flight');
+  await snapBoth(page, testInfo, 'cancel-leaves-no-ghost');
 });
 
-test('Cancel all ends every upload at once and leaves no stale rows', async ({ page }) => {
+test('Cancel all ends every upload at once and leaves no stale rows', async ({ page }, testInfo) => {
   const files = [copyAs(largeVideo(20), 'cancel-all-1.mp4'), copyAs(largeVideo(20), 'cancel-all-2.mp4')];
   await openChapter(page);
   const ids = createdVideoIds(page);
@@ -48,6 +49,7 @@ test('Cancel all ends every upload at once and leaves no stale rows', async ({ p
   await expect(videoRow(page, 'cancel-all-2')).toBeVisible();
   await expect.poll(() => ids.length).toBe(2);
 
+  await snapBoth(page, testInfo, 'cancel-all-before');
   await page.getByRole('button', { name: 'Cancel all' }).click();
   await expect(page.getByTestId('upload-row')).toHaveCount(0);
   await expect(videoRow(page, 'cancel-all-1')).toHaveCount(0);

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import {
+  onceMore,
   answerLeaveSite, copyAs, cutNetwork, createdVideoIds, DEMO_COURSE, hdVideo, holdPatchPast, largeVideo, openChapter,
   rememberedUploads, serverOffset, sha256File, smallVideo, snapBoth, throttleUploads, uploadRow, useChunkBytes,
   videoRow,
@@ -86,6 +87,9 @@ test('after a reload, unfinished uploads are listed; Resume matches the file by 
   const shown = Number(await row.getByTestId('upload-progress').getAttribute('aria-valuenow'));
   expect(shown).toBeGreaterThan(20);
   await expect(uploadRow(page, 'discard-me.mp4').getByTestId('upload-status')).toHaveText('Unfinished');
+  // No client is sending it now: the library does not pretend it is uploading.
+  await expect(videoRow(page, 'resume-list')).toContainText('Upload unfinished');
+  await expect(videoRow(page, 'resume-list').getByTestId('video-unfinished')).toBeVisible();
   await snapBoth(page, testInfo, 'upload-resume-list');
 
   // A different file is refused, saying which one is needed.
@@ -105,6 +109,7 @@ test('after a reload, unfinished uploads are listed; Resume matches the file by 
   await (await chooser).setFiles(file);
   expect(offsets).toContain(Number((await firstPatch).headers()['upload-offset']));
   expect(Number((await firstPatch).headers()['upload-offset'])).toBeGreaterThan(0);
+  await expect(videoRow(page, 'resume-list').locator('.badge')).toHaveText(/Uploading|Processing|Ready/);
   await expect(row.getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 90_000 });
   expect(entry).toBeTruthy();
 
@@ -140,12 +145,13 @@ test('offline: the panel says so and resumes the moment the connection is back',
   const resumed = page.waitForRequest((r) => r.method() === 'PATCH' || r.method() === 'HEAD');
   await cutNetwork(page, false);
   await resumed;
-  expect(Date.now() - back).toBeLessThan(1_500);
+  // At once, not after a backoff timer (those run to 16 s); a loaded machine may take a moment.
+  expect(Date.now() - back).toBeLessThan(5_000);
   await expect(page.getByTestId('offline-note')).toHaveCount(0);
   await throttleUploads(page, null);
   await expect(row.getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 90_000 });
-  const video = await (await page.request.get(`/api/videos/${ids[0]}`)).json();
-  const served = await page.request.get(video.display_url);
+  const video = await (await onceMore(() => page.request.get(`/api/videos/${ids[0]}`))).json();
+  const served = await onceMore(() => page.request.get(video.display_url));
   expect(createHash('sha256').update(await served.body()).digest('hex')).toBe(sha256File(file));
 });
 

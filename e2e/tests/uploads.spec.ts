@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { writeFileSync, existsSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
 import {
+  onceMore,
   answerLeaveSite, copyAs, hdVideo, holdPatchPast, largeVideo, openChapter, rememberedUploads, serverOffset, sha256File, slowPatches, snap,
   uploadRow, useChunkBytes, videoRow,
 } from './helpers';
@@ -151,9 +152,9 @@ test('requests aborted mid-upload are retried and the stored bytes equal the fil
   expect(timings.some((t) => t.includes('checksums took'))).toBe(true);
 
   expect(videoId).not.toBe('');
-  const video = await (await page.request.get(`/api/videos/${videoId}`)).json();
+  const video = await (await onceMore(() => page.request.get(`/api/videos/${videoId}`))).json();
   expect(video.status).toBe('ready');
-  const served = await page.request.get(video.display_url);
+  const served = await onceMore(() => page.request.get(video.display_url));
   const digest = createHash('sha256').update(await served.body()).digest('hex');
   expect(digest).toBe(sha256File(file));
 });

@@ -11,6 +11,7 @@ use crate::mutations::delete;
 use crate::query::QueryClient;
 use crate::stores::dialogs::{self, Question};
 use crate::stores::library::LibraryStore;
+use crate::stores::uploads::UploadsStore;
 use shared::dto::{VideoDto, VideoStatus};
 use shared::media::human_bytes;
 use shared::VideoId;
@@ -37,11 +38,14 @@ pub struct Props {
     pub undo_secs: u64,
 }
 
-fn status_badge(status: VideoStatus) -> Html {
+/// The status badge. An upload no client of this browser is sending says so, instead of
+/// "Uploading" forever.
+fn status_badge(status: VideoStatus, sending: bool) -> Html {
     let (label, class) = match status {
         VideoStatus::Ready => ("Ready", "badge-success"),
         VideoStatus::Processing => ("Processing", "badge-neutral"),
-        VideoStatus::Uploading => ("Uploading", "badge-neutral"),
+        VideoStatus::Uploading if sending => ("Uploading", "badge-neutral"),
+        VideoStatus::Uploading => ("Upload unfinished", "badge-warning"),
         VideoStatus::Failed => ("Failed", "badge-error"),
         VideoStatus::Canceled => ("Canceled", "badge-neutral"),
         VideoStatus::Deleted => ("Deleted", "badge-neutral"),
@@ -55,6 +59,8 @@ struct RowProps {
     eager: bool,
     selected: bool,
     pending: bool,
+    /// This browser is sending its bytes.
+    sending: bool,
     error: Option<String>,
     /// (video ID, shift held)
     on_select: Callback<(String, bool)>,
@@ -126,12 +132,15 @@ fn video_row(props: &RowProps) -> Html {
                 <div class="video-title">{ &v.title }</div>
                 <div class="muted video-facts" data-testid="video-facts">{ facts.join(" · ") }</div>
                 { v.failure_reason.as_ref().map(|r| html! { <p class="video-error">{ r }</p> }).unwrap_or_default() }
+                if v.status == VideoStatus::Uploading && !props.sending {
+                    <p class="video-note" data-testid="video-unfinished">{ "Not all of it has arrived. Choose the file again in the browser that started it, or delete this video." }</p>
+                }
                 { props.error.as_ref().map(|why| html! {
                     <p class="video-error" role="alert" data-testid="video-delete-error">{ format!("Couldn't delete: {why}") }</p>
                 }).unwrap_or_default() }
             </div>
             <div class="video-side">
-                { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status) } }
+                { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status, props.sending) } }
                 // Out of the Tab order (the Delete key does the same), except as Retry, which a
                 // keyboard user must be able to reach.
                 <button type="button" class={classes!("btn", "btn-small", if props.error.is_some() { "btn-primary" } else { "btn-ghost" })}
@@ -148,6 +157,8 @@ fn video_row(props: &RowProps) -> Html {
 pub fn video_list(props: &Props) -> Html {
     let client = use_context::<QueryClient>().unwrap_or_default();
     let (library, dispatch) = use_store::<LibraryStore>();
+    // Only this set, not every progress tick, re-renders the list.
+    let sending = use_selector(UploadsStore::sending_videos);
     let order: Rc<Vec<String>> = use_memo(props.videos.clone(), |videos| {
         videos.iter().map(|v| v.id.to_string()).collect()
     });
@@ -279,6 +290,7 @@ pub fn video_list(props: &Props) -> Html {
                     let id = v.id.to_string();
                     html! { <VideoRow key={id.clone()} video={v.clone()} eager={i < EAGER_PREVIEWS}
                         selected={library.selected.contains(&id)} pending={library.pending.contains(&id)}
+                        sending={sending.contains(&id)}
                         error={library.errors.get(&id).cloned()}
                         on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()} /> }
                 }) }

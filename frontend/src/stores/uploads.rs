@@ -113,6 +113,8 @@ pub struct UploadItem {
     pub status: UploadStatus,
     /// Set when the upload continued from an earlier session's offset.
     pub resumed_from: Option<f64>,
+    /// The video this upload fills, once the server has made it.
+    pub video_id: Option<String>,
     /// A note about the last action on the row (e.g. a different file was chosen to resume).
     pub note: Option<String>,
     last_sample: Option<(f64, f64)>,
@@ -159,6 +161,7 @@ impl UploadsStore {
             speed: 0.0,
             status,
             resumed_from: None,
+            video_id: None,
             note: None,
             last_sample: None,
         });
@@ -223,6 +226,23 @@ impl UploadsStore {
     /// Removes a row.
     pub fn remove(&mut self, id: u32) {
         self.items.retain(|i| i.id != id);
+    }
+
+    /// Notes which video a row's upload fills.
+    pub fn video(&mut self, id: u32, video_id: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.video_id = Some(video_id.to_string());
+        }
+    }
+
+    /// The videos this browser is sending bytes for right now (the library says "Uploading"
+    /// only for these; other unfinished uploads are "Upload unfinished").
+    pub fn sending_videos(&self) -> std::collections::BTreeSet<String> {
+        self.items
+            .iter()
+            .filter(|i| i.status.is_sending() || i.status == UploadStatus::Paused)
+            .filter_map(|i| i.video_id.clone())
+            .collect()
     }
 
     /// Sets or clears a row's note.

@@ -212,6 +212,7 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
                 if job.upload.borrow().is_none() && offset > 0.0 {
                     store().reduce_mut(|s| s.resumed(job.id, offset));
                 }
+                store().reduce_mut(|s| s.video(job.id, &entry.video_id));
                 *job.upload.borrow_mut() = Some(entry.clone());
                 return Ok((entry.url, offset));
             }
@@ -239,6 +240,7 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
         last_modified: job.file.last_modified(),
         to: job.to.clone(),
     };
+    store().reduce_mut(|s| s.video(job.id, &entry.video_id));
     *job.upload.borrow_mut() = Some(entry.clone());
     if job.canceled.get() {
         // Canceled while the server was creating it: `start` ends it on the server.

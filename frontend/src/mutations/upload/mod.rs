@@ -397,7 +397,10 @@ pub fn list_unfinished(instructor_id: &str) {
                 entry.size,
                 UploadStatus::Interrupted,
             );
-            store().reduce_mut(|s| s.resumed(id, offset));
+            store().reduce_mut(|s| {
+                s.resumed(id, offset);
+                s.video(id, &entry.video_id);
+            });
             WAITING.with(|w| w.borrow_mut().insert(id, (key, entry)));
         });
     }
