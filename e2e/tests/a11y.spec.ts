@@ -2,20 +2,14 @@ import { expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import {
-  chapterId, cutNetwork, DEMO_COURSE, DEMO_EMAIL, expectAccessible, seedVideo, signIn, smallVideo, snapBoth, videoRow,
-  waitReady,
+  cutNetwork, DEMO_COURSE, DEMO_EMAIL, expectAccessible, seedChapter, signIn, smallVideo, snapBoth, videoRow,
 } from './helpers';
 
 // Keyboard, screen readers and focus, with axe-core on every page and state. This spec works in
 // a course of its own, so its chapter counts and rows are its own.
 
-async function seedLighting(page: Page, titles: string[]) {
-  const chapter = await chapterId(page, 'Lighting and sound');
-  const clip = smallVideo('library-clip.mp4', 2);
-  const ids = [];
-  for (const title of titles) ids.push(await seedVideo(page, chapter, title, clip));
-  await waitReady(page, ids);
-  return ids;
+function seedLighting(page: Page, titles: string[]) {
+  return seedChapter(page, 'Lighting and sound', titles);
 }
 
 async function openLighting(page: Page) {

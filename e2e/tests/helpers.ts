@@ -204,6 +204,16 @@ export async function seedVideo(page: Page, chapterId: string, title: string, pa
   return created.headers()['reel-video-id'];
 }
 
+/** Seeds one ready 2-second video per title into a demo chapter; returns their IDs. */
+export async function seedChapter(page: Page, chapter: string, titles: string[]): Promise<string[]> {
+  const id = await chapterId(page, chapter);
+  const clip = smallVideo('library-clip.mp4', 2);
+  const ids = [];
+  for (const title of titles) ids.push(await seedVideo(page, id, title, clip));
+  await waitReady(page, ids);
+  return ids;
+}
+
 /**
  * Waits until the server says every video is ready. The server checks one file at a time per
  * instructor (a full sha256 and a probe, slow in a debug build on a busy machine), so allow more

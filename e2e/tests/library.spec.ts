@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import {
-  chapterId, DEMO_COURSE, rowTitles, seedVideo, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
+  DEMO_COURSE, rowTitles, seedChapter, signIn, snap, timedDelete, videoRow,
 } from './helpers';
 
 // The library tests work in chapter 2 ("Lighting and sound"), apart from the upload tests.
@@ -11,13 +11,8 @@ async function openLightingChapter(page: import('@playwright/test').Page) {
   await expect(page.getByRole('heading', { level: 1, name: 'Lighting and sound' })).toBeVisible();
 }
 
-async function seed(page: import('@playwright/test').Page, titles: string[]) {
-  const chapter = await chapterId(page, 'Lighting and sound');
-  const clip = smallVideo('library-clip.mp4', 2);
-  const ids = [];
-  for (const title of titles) ids.push(await seedVideo(page, chapter, title, clip));
-  await waitReady(page, ids);
-  return ids;
+function seed(page: import('@playwright/test').Page, titles: string[]) {
+  return seedChapter(page, 'Lighting and sound', titles);
 }
 
 test('deleting a video removes its row at once, and the deletion persists after a reload', async ({ page }, testInfo) => {

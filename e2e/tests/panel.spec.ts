@@ -124,7 +124,7 @@ test('after a reload, unfinished uploads are listed; Resume matches the file by 
   await expect.poll(() => rememberedUploads(page)).toEqual([]);
 });
 
-test('offline: the panel says so and resumes the moment the connection is back', async ({ page }, testInfo) => {
+test('offline: the panel says so, shows the next try, and resumes the moment the connection is back', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const file = copyAs(largeVideo(20), 'offline-lecture.mp4');
   await openChapter(page);
@@ -138,11 +138,13 @@ test('offline: the panel says so and resumes the moment the connection is back',
   await cutNetwork(page, true);
   await expect(page.getByTestId('offline-note')).toHaveText("You're offline — uploads continue when the connection is back.");
   await expect(row.getByTestId('upload-status')).toHaveText('Offline — waiting');
+  await expect(row.getByTestId('upload-detail')).toContainText(/continues when the connection is back \(next try at \d{1,2}:\d{2}:\d{2}/);
   await snapBoth(page, testInfo, 'upload-offline');
   // Longer than any backoff's first step: coming back must not wait for a timer.
   await page.waitForTimeout(3_000);
   const back = Date.now();
-  const resumed = page.waitForRequest((r) => r.method() === 'PATCH' || r.method() === 'HEAD');
+  // Tries made while offline fail; the first one that gets through is the resumption.
+  const resumed = page.waitForEvent('requestfinished', (r) => r.method() === 'PATCH' || r.method() === 'HEAD');
   await cutNetwork(page, false);
   await resumed;
   // At once, not after a backoff timer (those run to 16 s); a loaded machine may take a moment.

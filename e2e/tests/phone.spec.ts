@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
-  chapterId, copyAs, DEMO_COURSE, expectAccessible, largeVideo, PHONE, seedVideo, signIn, smallVideo, snap,
-  throttleUploads, uploadRow, videoRow, waitReady,
+  copyAs, DEMO_COURSE, expectAccessible, largeVideo, PHONE, seedChapter, signIn, snap, throttleUploads,
+  uploadRow, videoRow,
 } from './helpers';
 
 // A phone: 390×844, touch, no mouse.
@@ -11,9 +11,7 @@ const MiB = 1024 * 1024;
 
 test('on a phone: "Choose videos" without drag and drop, upload rows fit their card, rows show a poster', async ({ page }, testInfo) => {
   await signIn(page);
-  const chapter = await chapterId(page, 'Getting started');
-  const id = await seedVideo(page, chapter, 'phone-poster', smallVideo('library-clip.mp4', 2));
-  await waitReady(page, [id]);
+  await seedChapter(page, 'Getting started', ['phone-poster']);
   await page.getByRole('main').getByRole('link', { name: DEMO_COURSE }).first().click();
   await page.getByRole('main').getByTestId('chapter').getByRole('link', { name: 'Getting started' }).click();
   const dropzone = page.getByTestId('dropzone');

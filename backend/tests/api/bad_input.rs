@@ -225,14 +225,7 @@ async fn snapshot(app: &TestApp, client: &Client, t: &Targets) -> Stored {
     for video in listed.as_array_mut().expect("list") {
         video["display_url"] = serde_json::Value::Null;
     }
-    let courses = client
-        .get(app.url("/api/courses"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let courses = app.get_json(client, "/api/courses").await;
     Stored {
         rows,
         files: stored_files(&app.data_dir.join("media")),

@@ -34,14 +34,7 @@ async fn courses_lists_only_the_callers_courses_with_chapters_in_order() {
 async fn an_instructor_with_no_courses_gets_an_empty_list() {
     let app = spawn_app().await;
     let ada = app.signed_in("ada@example.com").await;
-    let courses: Vec<serde_json::Value> = ada
-        .get(app.url("/api/courses"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let courses: Vec<serde_json::Value> = app.get_json(&ada, "/api/courses").await;
     assert!(courses.is_empty());
 }
 
@@ -72,14 +65,7 @@ async fn each_chapter_says_how_many_videos_it_lists() {
         .expect("sent");
     assert_eq!(res.status(), 204);
 
-    let courses: Vec<shared::dto::CourseDto> = ada
-        .get(app.url("/api/courses"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let courses: Vec<shared::dto::CourseDto> = app.get_json(&ada, "/api/courses").await;
 
     let counts: Vec<i64> = courses[0].chapters.iter().map(|c| c.video_count).collect();
     assert_eq!(counts, [2, 0], "a terminated upload is not counted");

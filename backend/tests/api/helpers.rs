@@ -81,6 +81,22 @@ pub fn browser() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// `GET path` with `client`, read as JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> T {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -139,14 +139,9 @@ async fn a_video_that_is_not_ready_has_no_display_url_and_its_id_cannot_be_playe
     let app = spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
     let created = app.create_upload(&client, &chapter, "a.mp4", 100_000).await;
-    let video: serde_json::Value = client
-        .get(app.url(&format!("/api/videos/{}", created.video_id)))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let video: serde_json::Value = app
+        .get_json(&client, &format!("/api/videos/{}", created.video_id))
+        .await;
     assert_eq!(video["status"], "uploading");
     assert!(video["display_url"].is_null());
     let signed = reel::services::signing::display_url(

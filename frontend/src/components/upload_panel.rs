@@ -57,7 +57,10 @@ fn detail(item: &UploadItem) -> String {
         ),
         UploadStatus::Paused => format!("{sent} · paused"),
         UploadStatus::Retrying { at, .. } => format!("{sent} · next try at {}", format::clock(*at)),
-        UploadStatus::Offline => format!("{sent} · continues when the connection is back"),
+        UploadStatus::Offline { at } => format!(
+            "{sent} · continues when the connection is back (next try at {})",
+            format::clock(*at)
+        ),
         UploadStatus::Interrupted => {
             format!("{sent} on the server · choose the file again to send the rest")
         }
@@ -72,7 +75,7 @@ fn icon(status: &UploadStatus) -> &'static str {
         UploadStatus::Done => "✓",
         UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "!",
         UploadStatus::Paused | UploadStatus::Interrupted => "❚❚",
-        UploadStatus::Offline => "⚡",
+        UploadStatus::Offline { .. } => "⚡",
         UploadStatus::Processing => "…",
         _ => "↑",
     }
@@ -97,7 +100,7 @@ fn row(item: &UploadItem, on_resume_pick: &Callback<u32>, on_discard: &Callback<
             { with_id("Resume: choose the file again", on_resume_pick, "btn-primary", format!("Resume {}: choose the file again", item.name)) }
             { with_id("Discard", on_discard, "btn-ghost", format!("Discard {}", item.name)) }
         </> },
-        UploadStatus::Uploading | UploadStatus::Retrying { .. } | UploadStatus::Offline => {
+        UploadStatus::Uploading | UploadStatus::Retrying { .. } | UploadStatus::Offline { .. } => {
             html! { <>
                 { button("Pause", upload::pause, "") }{ button("Cancel", upload::cancel, "btn-ghost") }
             </> }
@@ -122,7 +125,7 @@ fn row(item: &UploadItem, on_resume_pick: &Callback<u32>, on_discard: &Callback<
         UploadStatus::Failed { .. } | UploadStatus::Rejected(_) => "tone-error",
         UploadStatus::Paused
         | UploadStatus::Retrying { .. }
-        | UploadStatus::Offline
+        | UploadStatus::Offline { .. }
         | UploadStatus::Interrupted => "tone-warning",
         _ => "tone-neutral",
     };

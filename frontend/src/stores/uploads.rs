@@ -33,8 +33,12 @@ pub enum UploadStatus {
         /// When the next try starts (ms since the epoch).
         at: f64,
     },
-    /// The browser is offline; the upload goes on when the connection is back.
-    Offline,
+    /// The browser is offline; the upload goes on when the connection is back (or at the
+    /// next try, in case the browser is wrong about being offline).
+    Offline {
+        /// When the next try starts (ms since the epoch).
+        at: f64,
+    },
     /// Left unfinished in an earlier visit: the server keeps the bytes, the browser needs the
     /// file again to send the rest.
     Interrupted,
@@ -62,7 +66,7 @@ impl UploadStatus {
                 | Self::Uploading
                 | Self::Paused
                 | Self::Retrying { .. }
-                | Self::Offline
+                | Self::Offline { .. }
                 | Self::Processing
         )
     }
@@ -71,7 +75,7 @@ impl UploadStatus {
     pub fn is_sending(&self) -> bool {
         matches!(
             self,
-            Self::Queued | Self::Uploading | Self::Retrying { .. } | Self::Offline
+            Self::Queued | Self::Uploading | Self::Retrying { .. } | Self::Offline { .. }
         )
     }
 
@@ -84,7 +88,7 @@ impl UploadStatus {
             Self::Retrying { attempt, .. } => {
                 format!("Connection lost — retrying (attempt {attempt})")
             }
-            Self::Offline => "Offline — waiting".into(),
+            Self::Offline { .. } => "Offline — waiting".into(),
             Self::Interrupted => "Unfinished".into(),
             Self::Processing => "Processing".into(),
             Self::Done => "Uploaded".into(),

@@ -79,10 +79,11 @@ async fn sniffed_refusal(job: &Job) -> Option<String> {
     shared::media::refuse_head(&bytes, kind.container)
 }
 
-/// Waits `ms`, or less when the connection comes back meanwhile.
-async fn wait_or_wake(ms: f64) {
+/// Waits `ms`, or less when the connection comes back or the job is paused or canceled
+/// meanwhile.
+async fn wait_or_wake(job: &Job, ms: f64) {
     let (until, wake) = (js_sys::Date::now() + ms, super::wake_count());
-    while js_sys::Date::now() < until && super::wake_count() == wake {
+    while js_sys::Date::now() < until && super::wake_count() == wake && !job.stopped() {
         sleep_ms(200.0).await;
     }
 }
@@ -146,7 +147,7 @@ async fn run(job: &Job) -> Ended {
             return Ended::Refused(why);
         }
     }
-    let mut attempt = 0;
+    let (mut attempt, mut offline_tries) = (0, 0);
     loop {
         if job.stopped() {
             return Ended::Stopped;
@@ -155,11 +156,17 @@ async fn run(job: &Job) -> Ended {
             Ok(()) => return Ended::Sent,
             Err(_) if job.stopped() => return Ended::Stopped,
             Err(TusError::Aborted) => return Ended::Stopped,
-            // Offline: wait for the connection without using up retries.
+            // Offline: retries do not run out, and the connection coming back wakes them at
+            // once; they still go on a timer, in case the browser is wrong about being offline.
             Err(e) if e.is_transient() && browser_offline() => {
-                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Offline));
-                while browser_offline() && !job.stopped() {
-                    wait_or_wake(1_000.0).await;
+                let step = offline_tries.min(retry::DELAYS_MS.len() - 1);
+                offline_tries += 1;
+                let delay = retry::delay_ms(step, js_sys::Math::random()).unwrap_or(16_000.0);
+                let at = js_sys::Date::now() + delay;
+                store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Offline { at }));
+                wait_or_wake(job, delay).await;
+                if !browser_offline() {
+                    offline_tries = 0;
                 }
                 if !job.stopped() {
                     store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
@@ -172,7 +179,7 @@ async fn run(job: &Job) -> Ended {
                     store().reduce_mut(|s| {
                         s.set_status(job.id, UploadStatus::Retrying { attempt: n, at })
                     });
-                    wait_or_wake(delay).await;
+                    wait_or_wake(job, delay).await;
                     if !job.stopped() {
                         store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
                     }
