@@ -77,7 +77,7 @@ test('courses and course pages: titles, focus on the heading, chapter links with
   expect(id).toBeTruthy();
 });
 
-test('an empty chapter, the uploader and the not-found pages have no axe violations', async ({ page }, testInfo) => {
+test('an empty chapter, a load error and the not-found pages have no axe violations', async ({ page }, testInfo) => {
   const out = execFileSync(process.env.REEL_E2E_BIN!, [
     'admin', 'create-course', '--owner', 'demo@reel.local', '--title', 'Empty course', '--chapter', 'Nothing yet',
   ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
@@ -88,6 +88,20 @@ test('an empty chapter, the uploader and the not-found pages have no axe violati
   await expect(page.getByRole('heading', { level: 1, name: 'Nothing yet' })).toBeFocused();
   await expectAccessible(page, 'empty chapter');
   await snapBoth(page, testInfo, 'a11y-empty-chapter');
+
+  // The chapter's videos cannot be loaded: the error panel with Try again.
+  await page.route('**/api/chapters/*/videos', (route) => route.fulfill({
+    status: 503, contentType: 'application/json',
+    body: JSON.stringify({ code: 'unavailable', message: 'Reel is busy right now. Try again in a moment.' }),
+  }));
+  await page.reload();
+  const failed = page.getByRole('alert').filter({ hasText: 'Reel is busy right now' });
+  await expect(failed.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expectAccessible(page, 'load error');
+  await snapBoth(page, testInfo, 'a11y-load-error');
+  await page.unroute('**/api/chapters/*/videos');
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('videos-empty')).toBeVisible();
 
   await page.goto('/courses/not-a-course');
   await expect(page.getByRole('heading', { level: 1, name: 'Course not found' })).toBeVisible();

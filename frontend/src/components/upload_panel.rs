@@ -152,7 +152,7 @@ fn row(item: &UploadItem, on_resume_pick: &Callback<u32>, on_discard: &Callback<
                 </div>
                 { if show_bar { progress_bar(format!("Upload of {}", item.name), item.percent(), "upload-progress") } else { html! {} } }
                 <div class="upload-detail" data-testid="upload-detail">{ detail(item) }
-                    { item.resumed_from.filter(|o| *o > 0.0).map(|o| html! {
+                    { item.resumed_from.filter(|o| *o > 0.0 && item.status != UploadStatus::Interrupted).map(|o| html! {
                         <span class="resumed">{ format!(" · resumed at {}", human_bytes(o as u64)) }</span>
                     }).unwrap_or_default() }
                 </div>

@@ -133,7 +133,7 @@ fn video_row(props: &RowProps) -> Html {
                 <div class="muted video-facts" data-testid="video-facts">{ facts.join(" · ") }</div>
                 { v.failure_reason.as_ref().map(|r| html! { <p class="video-error">{ r }</p> }).unwrap_or_default() }
                 if v.status == VideoStatus::Uploading && !props.sending {
-                    <p class="video-note" data-testid="video-unfinished">{ "Not all of it has arrived. Choose the file again in the browser that started it, or delete this video." }</p>
+                    <p class="video-note" data-testid="video-unfinished">{ "Not all of it has arrived. Choose the same file again to finish it (the browser that started it lists it under Uploads), or delete this video." }</p>
                 }
                 { props.error.as_ref().map(|why| html! {
                     <p class="video-error" role="alert" data-testid="video-delete-error">{ format!("Couldn't delete: {why}") }</p>
