@@ -59,14 +59,20 @@ test('three files chosen at once queue at once, show moving progress and land in
   await expect(page.getByTestId('upload-status')).toHaveText(['Uploaded', 'Uploaded', 'Uploaded']);
   await expect(page.getByTestId('upload-announcer')).toContainText('uploaded and ready');
   await snap(page, testInfo, 'upload-queue-done');
-  // The preview plays from the display URL and can seek (this test's own video: the chapter's
-  // first row depends on what other specs uploaded before).
-  const seekable = await videoRow(page, 'two-seconds').getByTestId('video-preview').evaluate(async (v: HTMLVideoElement) => {
+  // The poster opens the player, which plays from the display URL and can seek (this test's own
+  // video: the chapter's first row depends on what other specs uploaded before, and how far
+  // down the list it is decides whether its poster shows a frame).
+  await videoRow(page, 'two-seconds').getByRole('button', { name: 'Play two-seconds' }).click();
+  const player = page.getByRole('dialog', { name: 'two-seconds' });
+  const seekable = await player.getByTestId('player-video').evaluate(async (v: HTMLVideoElement) => {
     if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+    v.pause();
     v.currentTime = 1;
     await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
     return { duration: v.duration, at: v.currentTime };
   });
+  await page.keyboard.press('Escape');
+  await expect(player).toHaveCount(0);
   expect(seekable.duration).toBeGreaterThan(1.5);
   expect(seekable.at).toBeGreaterThan(0.5);
 });
