@@ -5,22 +5,24 @@
 //! store; when the server has the file, or refuses it, the chapter's videos in the query cache
 //! are invalidated so the list shows it.
 
+mod copies;
 mod job;
 pub mod resume;
 pub mod retry;
+mod unfinished;
+
+pub use copies::add_files;
+pub use unfinished::{discard, list_unfinished, resume_with_file};
 
 use crate::api::tus::Handle;
 use crate::query::{QueryClient, QueryKey};
-use crate::stores::dialogs::{self, Question};
 use crate::stores::uploads::{Destination, UploadStatus, UploadsStore};
 use job::Job;
-use shared::dto::{VideoDto, VideoStatus};
 use shared::media::{human_bytes, kind_for_upload};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use web_sys::File;
-use yew::Callback;
 use yewdux::Dispatch;
 
 /// Files uploading at once; the rest wait their turn.
@@ -28,11 +30,6 @@ pub const PARALLEL: usize = 3;
 
 thread_local! {
     static JOBS: RefCell<HashMap<u32, Rc<Job>>> = RefCell::new(HashMap::new());
-    /// Unfinished uploads of earlier visits, listed until their file is chosen again:
-    /// row ID → (fingerprint, what was remembered).
-    static WAITING: RefCell<HashMap<u32, (String, resume::Remembered)>> = RefCell::new(HashMap::new());
-    /// The instructor whose unfinished uploads were listed (once per sign-in).
-    static LISTED_FOR: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Bumped when the connection comes back; retries waiting on a timer wake up.
     static WAKE: Cell<u32> = const { Cell::new(0) };
 }
@@ -65,82 +62,7 @@ pub fn refusal(name: &str, file_type: &str, size: f64, max_bytes: Option<u64>) -
     }
 }
 
-/// Adds chosen files to the queue at once (refused ones are marked with the reason) and starts
-/// as many as may run. Files that look already uploaded to this chapter (same name and size in
-/// its list, or a row of this browser with the same fingerprint) are held back behind
-/// "Upload again?".
-pub fn add_files(
-    client: &QueryClient,
-    instructor_id: &str,
-    to: &Destination,
-    files: Vec<File>,
-    max_bytes: Option<u64>,
-) {
-    let listed = client
-        .get::<Vec<VideoDto>>(&QueryKey::ChapterVideos(to.chapter_id.clone()))
-        .unwrap_or_default();
-    let rows = store().get();
-    let (again, fresh): (Vec<File>, Vec<File>) = files.into_iter().partition(|f| {
-        // Unfinished and failed videos are not copies: choosing their file again is the fix.
-        let in_list = listed.iter().any(|v| {
-            matches!(v.status, VideoStatus::Ready | VideoStatus::Processing)
-                && v.size_bytes as f64 == f.size()
-                && (v.title == f.name() || v.title == stem(&f.name()))
-        });
-        let in_panel = rows.items.iter().any(|i| {
-            i.to.chapter_id == to.chapter_id
-                && i.name == f.name()
-                && i.size == f.size()
-                && i.status != UploadStatus::Interrupted
-                && !matches!(i.status, UploadStatus::Rejected(_))
-        });
-        in_list || in_panel
-    });
-    enqueue(client, instructor_id, to, fresh, max_bytes);
-    if again.is_empty() {
-        return;
-    }
-    let names: Vec<String> = again.iter().map(File::name).collect();
-    let (title, body, label) = if let [only] = names.as_slice() {
-        (
-            format!("Upload “{only}” again?"),
-            format!("A video named “{only}” of the same size is already in {}. Uploading it again adds a second copy.", to.chapter_title),
-            "Upload again".to_string(),
-        )
-    } else {
-        (
-            format!("Upload {} files again?", names.len()),
-            format!(
-                "These files are already in {}: {}. Uploading them again adds second copies.",
-                to.chapter_title,
-                names.join(", ")
-            ),
-            format!("Upload {} again", names.len()),
-        )
-    };
-    let (client, instructor, to) = (client.clone(), instructor_id.to_string(), to.clone());
-    dialogs::ask(Question {
-        title,
-        body,
-        confirm_label: label,
-        cancel_label: "Skip".into(),
-        danger: false,
-        on_confirm: Callback::from(move |()| {
-            enqueue(&client, &instructor, &to, again.clone(), max_bytes)
-        }),
-        on_cancel: Callback::noop(),
-    });
-}
-
-/// "lecture 1" from "lecture 1.mp4" (the server titles videos by their file name's stem).
-fn stem(name: &str) -> String {
-    match name.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
-        _ => name.to_string(),
-    }
-}
-
-fn fingerprint_of(instructor_id: &str, to: &Destination, file: &File) -> String {
+pub(super) fn fingerprint_of(instructor_id: &str, to: &Destination, file: &File) -> String {
     resume::fingerprint(
         instructor_id,
         &to.chapter_id,
@@ -150,7 +72,7 @@ fn fingerprint_of(instructor_id: &str, to: &Destination, file: &File) -> String 
     )
 }
 
-fn enqueue(
+pub(super) fn enqueue(
     client: &QueryClient,
     instructor_id: &str,
     to: &Destination,
@@ -166,14 +88,7 @@ fn enqueue(
         }
         let fingerprint = fingerprint_of(instructor_id, to, &file);
         // The same file as an unfinished upload listed after a reload: that row continues.
-        let waiting = WAITING.with(|w| {
-            let found = w
-                .borrow()
-                .iter()
-                .find(|(_, (key, _))| *key == fingerprint)
-                .map(|(id, _)| *id);
-            found.and_then(|id| w.borrow_mut().remove(&id).map(|(_, entry)| (id, entry)))
-        });
+        let waiting = unfinished::take(&fingerprint);
         let (id, known) = match waiting {
             Some((id, entry)) => {
                 store().reduce_mut(|s| {
@@ -202,7 +117,7 @@ fn enqueue(
     pump();
 }
 
-fn add_row(to: &Destination, name: &str, size: f64, status: UploadStatus) -> u32 {
+pub(super) fn add_row(to: &Destination, name: &str, size: f64, status: UploadStatus) -> u32 {
     let mut id = 0;
     store().reduce_mut(|s| id = s.add(to, name, size, status));
     id
@@ -324,19 +239,7 @@ pub fn stop_for_videos(video_ids: &[String]) {
         resume::forget(&job.fingerprint);
         store().reduce_mut(|s| s.remove(job.id));
     }
-    let waiting: Vec<u32> = WAITING.with(|w| {
-        w.borrow()
-            .iter()
-            .filter(|(_, (_, e))| video_ids.contains(&e.video_id))
-            .map(|(id, _)| *id)
-            .collect()
-    });
-    for id in waiting {
-        if let Some((key, _)) = WAITING.with(|w| w.borrow_mut().remove(&id)) {
-            resume::forget(&key);
-        }
-        store().reduce_mut(|s| s.remove(id));
-    }
+    unfinished::drop_for_videos(video_ids);
     pump();
 }
 
@@ -355,88 +258,6 @@ pub fn has_unsent_work() -> bool {
         .any(|i| i.status.is_sending() || (i.status == UploadStatus::Paused && job(i.id).is_some()))
 }
 
-/// Lists this instructor's unfinished uploads from earlier visits (once per sign-in), each
-/// with the bytes the server has; uploads the server no longer has are forgotten.
-pub fn list_unfinished(instructor_id: &str) {
-    let first = LISTED_FOR.with(|l| {
-        let mut l = l.borrow_mut();
-        let first = l.as_deref() != Some(instructor_id);
-        *l = Some(instructor_id.to_string());
-        first
-    });
-    if !first {
-        return;
-    }
-    let running: Vec<String> = JOBS.with(|j| {
-        j.borrow()
-            .values()
-            .map(|job| job.fingerprint.clone())
-            .collect()
-    });
-    for (key, entry) in resume::unfinished(instructor_id) {
-        if running.contains(&key) {
-            continue;
-        }
-        wasm_bindgen_futures::spawn_local(async move {
-            let offset = match crate::api::tus::offset(&entry.url, &Handle::default()).await {
-                Ok(offset) => offset,
-                Err(crate::api::tus::TusError::Status { .. }) => {
-                    resume::forget(&key);
-                    return;
-                }
-                Err(_) => 0.0,
-            };
-            // The file may have been chosen again while the server was asked.
-            let taken = JOBS.with(|j| j.borrow().values().any(|job| job.fingerprint == key));
-            if taken {
-                return;
-            }
-            let id = add_row(
-                &entry.to,
-                &entry.name,
-                entry.size,
-                UploadStatus::Interrupted,
-            );
-            store().reduce_mut(|s| {
-                s.resumed(id, offset);
-                s.video(id, &entry.video_id);
-            });
-            WAITING.with(|w| w.borrow_mut().insert(id, (key, entry)));
-        });
-    }
-}
-
-/// "Resume: choose the file again": the chosen file continues the row if it is the same file
-/// (same fingerprint); otherwise the row says which file it needs.
-pub fn resume_with_file(client: &QueryClient, instructor_id: &str, id: u32, file: File) {
-    let Some((key, entry)) = WAITING.with(|w| w.borrow().get(&id).cloned()) else {
-        return;
-    };
-    if fingerprint_of(instructor_id, &entry.to, &file) != key {
-        let changed = js_sys::Date::new(&entry.last_modified.into());
-        let note = format!(
-            "“{}” ({}) is not the file this upload started with. Choose “{}” ({}, last changed {}).",
-            file.name(),
-            human_bytes(file.size() as u64),
-            entry.name,
-            human_bytes(entry.size as u64),
-            String::from(changed.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)),
-        );
-        store().reduce_mut(|s| s.note(id, Some(note)));
-        return;
-    }
-    enqueue(client, instructor_id, &entry.to, vec![file], None);
-}
-
-/// "Discard": ends an unfinished upload from an earlier visit on the server and forgets it.
-pub fn discard(client: &QueryClient, id: u32) {
-    if let Some((key, entry)) = WAITING.with(|w| w.borrow_mut().remove(&id)) {
-        resume::forget(&key);
-        end_on_server(client.clone(), entry.to.chapter_id, entry.url);
-    }
-    store().reduce_mut(|s| s.remove(id));
-}
-
 /// The browser went offline or came back; coming back wakes every waiting retry at once.
 pub fn set_online(online: bool) {
     store().reduce_mut(|s| s.offline = !online);
@@ -453,8 +274,7 @@ pub fn forget_everything() {
         job.canceled.set(true);
         job.abort_request();
     }
-    WAITING.with(|w| w.borrow_mut().clear());
-    LISTED_FOR.with(|l| *l.borrow_mut() = None);
+    unfinished::forget_listed();
     resume::forget_all();
     store().reduce_mut(UploadsStore::clear);
 }
