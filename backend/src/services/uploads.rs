@@ -8,7 +8,7 @@ use crate::db::{
 };
 use crate::services::audit::{self, Event, Origin};
 use crate::services::media::{self, FileKind, SNIFF_LEN};
-use crate::services::storage::{ByteStream, StorageKey};
+use crate::services::storage::{ByteStream, Phase, StorageKey};
 use crate::services::{processing, tus::ChunkHasher};
 use crate::state::AppState;
 use futures_util::StreamExt;
@@ -400,6 +400,7 @@ pub async fn write_chunk(
         Some((h, e)) => (Some(h), Some(e)),
         None => (None, None),
     };
+    let staged = expected.is_some();
     let cut = Rc::new(std::cell::Cell::new(None));
     let idle = std::time::Duration::from_secs(state.config.upload_idle_secs);
     let body = guarded(body, idle, lock.stop.clone(), cut.clone());
@@ -446,21 +447,18 @@ pub async fn write_chunk(
     // Bytes the storage reports durable mid-request are recorded at once, so a crash or a
     // deploy keeps them (like tusd's file store). Not for a chunk with a checksum: it counts
     // whole or not at all.
-    let (durable, committer) = if expected.is_none() {
+    // whole or not at all: its bytes are staged, and committed only once the sum matches.
+    let (phase, committer) = if !staged {
         let (tx, rx) = tokio::sync::watch::channel(u64::try_from(offset).unwrap_or(0));
         let committer = actix_web::rt::spawn(commit_progress(state.clone(), upload.clone(), rx));
-        (Some(tx), Some(committer))
+        (Phase::Progressive(Some(tx)), Some(committer))
     } else {
-        (None, None)
+        (Phase::Staged, None)
     };
+    let at = u64::try_from(offset).unwrap_or(0);
     let written = state
         .storage
-        .write_partial(
-            &key,
-            u64::try_from(offset).unwrap_or(0),
-            Box::pin(tapped),
-            durable,
-        )
+        .write_partial(&key, at, Box::pin(tapped), phase)
         .await;
     if let Some(committer) = committer {
         // The sender is gone with the write: the committer records its last value and ends.
@@ -481,7 +479,7 @@ pub async fn write_chunk(
         // A chunk cut off mid-body cannot be verified, so it is discarded like a bad one.
         // (No progress was recorded for it: see `durable` above.)
         if written.body_error.is_some() || hasher.finish() != expected {
-            state.storage.truncate_partial(&key, offset as u64).await?;
+            state.storage.discard_staged(&key, at).await?;
             return Err(if written.body_error.is_some() && !overflow {
                 UploadError::Interrupted
             } else if overflow {
@@ -490,6 +488,10 @@ pub async fn write_chunk(
                 UploadError::ChecksumMismatch
             });
         }
+    }
+    if staged {
+        // The sum matched: the staged bytes become part of the upload before the offset moves.
+        state.storage.commit_staged(&key, at, written.bytes).await?;
     }
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();

@@ -1,7 +1,7 @@
 //! Local disk: `objects/<key>` for final objects, `partial/<key>.part` while an upload is in
 //! progress, both under the data directory.
 
-use super::{ByteStream, DurableOffset, ReadSeek, Storage, StorageKey, Written};
+use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, Written};
 use crate::services::private_files;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -70,8 +70,14 @@ impl Storage for LocalStorage {
         key: &StorageKey,
         offset: u64,
         mut body: ByteStream,
-        durable: Option<DurableOffset>,
+        phase: Phase,
     ) -> io::Result<Written> {
+        // On a local disk a staged write goes in place, past the committed length: the file
+        // can be cut back, so discarding is a truncation (and committing has nothing to move).
+        let durable = match phase {
+            Phase::Progressive(durable) => durable,
+            Phase::Staged => None,
+        };
         let path = self.partial_path(key);
         // The disk work runs on one blocking thread fed through a bounded queue: the async
         // worker never blocks on the disk, and memory stays at QUEUE chunks however large the
@@ -164,11 +170,24 @@ impl Storage for LocalStorage {
         Ok(Written { bytes, body_error })
     }
 
-    async fn truncate_partial(&self, key: &StorageKey, len: u64) -> io::Result<()> {
+    async fn commit_staged(&self, key: &StorageKey, offset: u64, len: u64) -> io::Result<()> {
+        // The write synced its bytes in place; check they are all there.
+        let path = self.partial_path(key);
+        let stored = blocking(move || fs::metadata(&path).map(|m| m.len())).await?;
+        if stored < offset + len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "staged bytes are missing",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()> {
         let path = self.partial_path(key);
         blocking(move || {
             let file = OpenOptions::new().write(true).open(&path)?;
-            file.set_len(len)?;
+            file.set_len(offset)?;
             file.sync_data()
         })
         .await

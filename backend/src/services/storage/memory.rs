@@ -1,8 +1,9 @@
 //! In memory, for unit tests; it can also be told to fail deletes, to test what happens when
-//! real storage does.
+//! real storage does. Staged writes are kept apart from the object until committed, as a
+//! provider that cannot cut bytes back must keep them.
 
 use super::local::tokio_stream;
-use super::{ByteStream, ReadSeek, Storage, StorageKey, Written};
+use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, Written};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -12,10 +13,14 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// Bytes a staged write holds back: (the offset they go at, the bytes).
+type Staged = (u64, Vec<u8>);
+
 /// Objects in a map.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStorage {
     partial: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    staged: Arc<Mutex<HashMap<String, Staged>>>,
     objects: Arc<Mutex<HashMap<String, Vec<u8>>>>,
     failing_deletes: Arc<AtomicU32>,
 }
@@ -44,8 +49,10 @@ impl Storage for MemoryStorage {
         key: &StorageKey,
         offset: u64,
         mut body: ByteStream,
-        _durable: Option<super::DurableOffset>,
+        phase: Phase,
     ) -> io::Result<Written> {
+        let staged = matches!(phase, Phase::Staged);
+        lock(&self.staged).remove(key.as_str());
         {
             let mut partial = lock(&self.partial);
             let data = partial.entry(key.as_str().to_string()).or_default();
@@ -57,9 +64,13 @@ impl Storage for MemoryStorage {
             }
             data.truncate(offset as usize);
         }
-        let (mut bytes, mut body_error) = (0u64, None);
+        let (mut bytes, mut body_error, mut stage) = (0u64, None, Vec::new());
         while let Some(item) = body.next().await {
             match item {
+                Ok(chunk) if staged => {
+                    stage.extend_from_slice(&chunk);
+                    bytes += chunk.len() as u64;
+                }
                 Ok(chunk) => {
                     lock(&self.partial)
                         .entry(key.as_str().to_string())
@@ -73,12 +84,33 @@ impl Storage for MemoryStorage {
                 }
             }
         }
+        if staged {
+            lock(&self.staged).insert(key.as_str().to_string(), (offset, stage));
+        }
         Ok(Written { bytes, body_error })
     }
 
-    async fn truncate_partial(&self, key: &StorageKey, len: u64) -> io::Result<()> {
+    async fn commit_staged(&self, key: &StorageKey, offset: u64, len: u64) -> io::Result<()> {
+        let missing = || io::Error::new(io::ErrorKind::NotFound, "no staged bytes there");
+        let (at, bytes) = lock(&self.staged)
+            .remove(key.as_str())
+            .ok_or_else(missing)?;
+        if at != offset || bytes.len() as u64 != len {
+            return Err(missing());
+        }
+        let mut partial = lock(&self.partial);
+        let data = partial.entry(key.as_str().to_string()).or_default();
+        if data.len() as u64 != offset {
+            return Err(missing());
+        }
+        data.extend_from_slice(&bytes);
+        Ok(())
+    }
+
+    async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()> {
+        lock(&self.staged).remove(key.as_str());
         if let Some(data) = lock(&self.partial).get_mut(key.as_str()) {
-            data.truncate(len as usize);
+            data.truncate(offset as usize);
         }
         Ok(())
     }
@@ -129,6 +161,7 @@ impl Storage for MemoryStorage {
             return Err(io::Error::other("injected storage failure"));
         }
         lock(&self.partial).remove(key.as_str());
+        lock(&self.staged).remove(key.as_str());
         lock(&self.objects).remove(key.as_str());
         Ok(())
     }

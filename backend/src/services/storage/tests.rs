@@ -1,6 +1,6 @@
 //! One behaviour suite, run against every provider.
 
-use super::{ByteStream, LocalStorage, MemoryStorage, Storage, StorageKey};
+use super::{ByteStream, LocalStorage, MemoryStorage, Phase, Storage, StorageKey};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::io::{self, Read};
@@ -25,16 +25,21 @@ async fn behaves_like_storage(storage: &dyn Storage) {
 
     // Two writes append; a resumed write at an earlier offset discards what came after it.
     let w = storage
-        .write_partial(&key, 0, body(vec![Ok(b"hello "), Ok(b"wor")]), None)
+        .write_partial(
+            &key,
+            0,
+            body(vec![Ok(b"hello "), Ok(b"wor")]),
+            Phase::Progressive(None),
+        )
         .await
         .expect("write");
     assert_eq!(w.bytes, 9);
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"XX")]), None)
+        .write_partial(&key, 9, body(vec![Ok(b"XX")]), Phase::Progressive(None))
         .await
         .expect("write");
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"ld")]), None)
+        .write_partial(&key, 9, body(vec![Ok(b"ld")]), Phase::Progressive(None))
         .await
         .expect("write");
 
@@ -44,17 +49,40 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             &key,
             11,
             body(vec![Ok(b"!!"), Err(io::Error::other("connection reset"))]),
-            None,
+            Phase::Progressive(None),
         )
         .await
         .expect("write");
     assert_eq!(cut.bytes, 2);
     assert!(cut.body_error.is_some());
-    storage.truncate_partial(&key, 12).await.expect("truncate");
+
+    // A staged write counts only once committed; a discarded one leaves no trace, and neither
+    // does one that a later write at the same offset replaces.
+    let staged = storage
+        .write_partial(&key, 12, body(vec![Ok(b"BAD")]), Phase::Staged)
+        .await
+        .expect("stage");
+    assert_eq!(staged.bytes, 3);
+    storage.discard_staged(&key, 12).await.expect("discard");
+    storage
+        .write_partial(&key, 12, body(vec![Ok(b"OOPS")]), Phase::Staged)
+        .await
+        .expect("stage");
+    storage
+        .write_partial(&key, 12, body(vec![Ok(b"?")]), Phase::Staged)
+        .await
+        .expect("stage");
+    storage.discard_staged(&key, 12).await.expect("discard");
+    // The progressive write at 11 kept "!!"; cut back to one "!" by a staged rewrite at 12.
+    storage
+        .write_partial(&key, 11, body(vec![Ok(b"!")]), Phase::Staged)
+        .await
+        .expect("stage");
+    storage.commit_staged(&key, 11, 1).await.expect("commit");
 
     // Writing past what is stored is refused: offsets never skip bytes.
     assert!(storage
-        .write_partial(&key, 50, body(vec![Ok(b"x")]), None)
+        .write_partial(&key, 50, body(vec![Ok(b"x")]), Phase::Progressive(None))
         .await
         .is_err());
 
@@ -97,7 +125,7 @@ async fn memory_storage_can_fail_deletes_on_demand() {
     let storage = MemoryStorage::default();
     let key = StorageKey::for_video("c", "ch", "v", "mp4");
     storage
-        .write_partial(&key, 0, body(vec![Ok(b"x")]), None)
+        .write_partial(&key, 0, body(vec![Ok(b"x")]), Phase::Progressive(None))
         .await
         .expect("write");
     storage.fail_next_deletes(1);
