@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import {
-  DEMO_COURSE, rowTitles, seedChapter, signIn, snap, timedDelete, videoRow,
+  DEMO_COURSE, rowTitles, seedChapter, seedVideo, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
 } from './helpers';
 
 // The library tests work in chapter 2 ("Lighting and sound"), apart from the upload tests.
@@ -99,6 +99,29 @@ test('bulk delete of 10 with 2 refused: 8 rows go, the 2 come back in place, Und
   await page.reload();
   await expect(page.getByTestId('video-row').filter({ hasText: 'bulk-0' })).toBeVisible();
   await expect.poll(() => rowTitles(page)).toEqual(before);
+});
+
+test('posters further down load their frame only when they come near the screen', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const out = execFileSync(process.env.REEL_E2E_BIN!, [
+    'admin', 'create-course', '--owner', 'demo@reel.local', '--title', 'Poster course', '--chapter', 'Thirty clips',
+  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
+  const { course_id: courseId, chapters: [{ id: chapter }] } = JSON.parse(out);
+  await signIn(page);
+  const clip = smallVideo('library-clip.mp4', 2);
+  const ids = [];
+  for (let i = 0; i < 30; i++) ids.push(await seedVideo(page, chapter, `clip-${String(i).padStart(2, '0')}`, clip));
+  await waitReady(page, ids);
+  await page.goto(`/courses/${courseId}/chapters/${chapter}`);
+  await expect(page.getByTestId('video-row')).toHaveCount(30);
+  const first = videoRow(page, 'clip-00');
+  const last = videoRow(page, 'clip-29');
+  await expect(first.getByTestId('video-preview')).toHaveCount(1);
+  await expect(last.getByTestId('video-preview')).toHaveCount(0);
+  await last.scrollIntoViewIfNeeded();
+  await expect(last.getByTestId('video-preview')).toHaveCount(1);
+  await expect.poll(() => last.getByTestId('video-preview').evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(1);
+  await snap(page, testInfo, 'library-lazy-posters');
 });
 
 test('a list of 1,000 videos renders, scrolls and updates one row without redrawing the rest', async ({ page }, testInfo) => {

@@ -16,12 +16,14 @@ use shared::dto::{VideoDto, VideoStatus};
 use shared::media::human_bytes;
 use shared::VideoId;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yewdux::prelude::*;
 
-/// Rows whose poster loads a frame up front; further down it shows a plain poster, so a long
-/// list does not open hundreds of media requests.
+/// Rows whose poster loads a frame up front; further down a poster loads its frame when it
+/// comes near the screen, so a long list does not open hundreds of media requests at once.
 const EAGER_PREVIEWS: usize = 12;
 
 /// A bulk delete of more than this many videos asks first.
@@ -68,16 +70,63 @@ struct RowProps {
     on_play: Callback<String>,
 }
 
+/// Whether the element has come within a screen's height of the viewport (once true, it stays).
+/// One observer per row, disconnected as soon as it fires.
+#[hook]
+fn use_near_screen(node: NodeRef, already: bool, present: bool) -> bool {
+    let near = use_state(|| already);
+    {
+        let near = near.clone();
+        // Again when the element appears (a video that becomes ready gets its poster then).
+        use_effect_with((already, present), move |(already, _)| {
+            let mut watching = None;
+            if let (false, false, Some(el)) = (*already, *near, node.cast::<web_sys::Element>()) {
+                let seen = near.clone();
+                let on_change =
+                    Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+                        move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                            let visible = entries.iter().any(|e| {
+                                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                                    .is_intersecting()
+                            });
+                            if visible {
+                                observer.disconnect();
+                                seen.set(true);
+                            }
+                        },
+                    );
+                let options = web_sys::IntersectionObserverInit::new();
+                options.set_root_margin("100% 0px");
+                if let Ok(observer) = web_sys::IntersectionObserver::new_with_options(
+                    on_change.as_ref().unchecked_ref(),
+                    &options,
+                ) {
+                    observer.observe(&el);
+                    watching = Some((observer, on_change));
+                }
+            }
+            move || {
+                if let Some((observer, _on_change)) = watching {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    already || *near
+}
+
 #[function_component(VideoRow)]
 fn video_row(props: &RowProps) -> Html {
     let v = &props.video;
     let id = v.id.to_string();
+    let poster = use_node_ref();
+    let near = use_near_screen(poster.clone(), props.eager, v.display_url.is_some());
     let on_play = {
         let (id, cb) = (id.clone(), props.on_play.clone());
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
     // A still from the video (a frame half a second in) until the server makes posters.
-    let frame = match (&v.display_url, props.eager) {
+    let frame = match (&v.display_url, near) {
         (Some(url), true) => {
             html! { <video class="poster-frame" src={format!("{url}#t=0.5")} preload="metadata"
             muted=true playsinline=true tabindex="-1" aria-hidden="true" data-testid="video-preview"></video> }
@@ -87,7 +136,7 @@ fn video_row(props: &RowProps) -> Html {
     let duration = v.duration_ms.map(|ms| html! { <span class="poster-duration" aria-hidden="true">{ format::duration(ms) }</span> });
     let preview = match &v.display_url {
         Some(_) => html! {
-            <button type="button" class="poster" onclick={on_play} aria-haspopup="dialog"
+            <button ref={poster} type="button" class="poster" onclick={on_play} aria-haspopup="dialog"
                 aria-label={format!("Play {}", v.title)} aria-keyshortcuts="Delete" data-testid="video-play">
                 { frame }
                 <span class="poster-play" aria-hidden="true">{ "▶" }</span>
