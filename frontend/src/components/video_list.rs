@@ -70,8 +70,38 @@ struct RowProps {
     on_play: Callback<String>,
 }
 
-/// Whether the element has come within a screen's height of the viewport (once true, it stays).
-/// One observer per row, disconnected as soon as it fires.
+/// A watch on an element that calls back once, when it comes within a screen's height of the
+/// viewport. Dropping the watch (the observer and its callback) ends it.
+type Watch = (
+    web_sys::IntersectionObserver,
+    Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>,
+);
+
+fn watch_near_screen(el: &web_sys::Element, on_near: impl Fn() + 'static) -> Option<Watch> {
+    let on_change = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+            let near = entries.iter().any(|e| {
+                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if near {
+                observer.disconnect();
+                on_near();
+            }
+        },
+    );
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("100% 0px");
+    let observer = web_sys::IntersectionObserver::new_with_options(
+        on_change.as_ref().unchecked_ref(),
+        &options,
+    )
+    .ok()?;
+    observer.observe(el);
+    Some((observer, on_change))
+}
+
+/// Whether the element has come near the screen (once true, it stays).
 #[hook]
 fn use_near_screen(node: NodeRef, already: bool, present: bool) -> bool {
     let near = use_state(|| already);
@@ -79,34 +109,15 @@ fn use_near_screen(node: NodeRef, already: bool, present: bool) -> bool {
         let near = near.clone();
         // Again when the element appears (a video that becomes ready gets its poster then).
         use_effect_with((already, present), move |(already, _)| {
-            let mut watching = None;
-            if let (false, false, Some(el)) = (*already, *near, node.cast::<web_sys::Element>()) {
-                let seen = near.clone();
-                let on_change =
-                    Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
-                        move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-                            let visible = entries.iter().any(|e| {
-                                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
-                                    .is_intersecting()
-                            });
-                            if visible {
-                                observer.disconnect();
-                                seen.set(true);
-                            }
-                        },
-                    );
-                let options = web_sys::IntersectionObserverInit::new();
-                options.set_root_margin("100% 0px");
-                if let Ok(observer) = web_sys::IntersectionObserver::new_with_options(
-                    on_change.as_ref().unchecked_ref(),
-                    &options,
-                ) {
-                    observer.observe(&el);
-                    watching = Some((observer, on_change));
+            let watch = match (*already || *near, node.cast::<web_sys::Element>()) {
+                (false, Some(el)) => {
+                    let seen = near.clone();
+                    watch_near_screen(&el, move || seen.set(true))
                 }
-            }
+                _ => None,
+            };
             move || {
-                if let Some((observer, _on_change)) = watching {
+                if let Some((observer, _on_change)) = watch {
                     observer.disconnect();
                 }
             }
