@@ -1,7 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import {
+  createCourse,
   cutNetwork, DEMO_COURSE, DEMO_EMAIL, expectAccessible, seedChapter, signIn, smallVideo, snapBoth, videoRow,
 } from './helpers';
 
@@ -78,10 +78,7 @@ test('courses and course pages: titles, focus on the heading, chapter links with
 });
 
 test('an empty chapter, a load error and the not-found pages have no axe violations', async ({ page }, testInfo) => {
-  const out = execFileSync(process.env.REEL_E2E_BIN!, [
-    'admin', 'create-course', '--owner', 'demo@reel.local', '--title', 'Empty course', '--chapter', 'Nothing yet',
-  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
-  const { course_id: courseId, chapters: [{ id: chapter }] } = JSON.parse(out);
+  const { courseId, chapterId: chapter } = createCourse('Empty course', 'Nothing yet');
   await signIn(page);
   await page.goto(`/courses/${courseId}/chapters/${chapter}`);
   await expect(page.getByTestId('videos-empty')).toBeVisible();

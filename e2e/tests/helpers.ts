@@ -67,6 +67,18 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/**
+ * Makes a course of its own with one chapter for the demo instructor, with the operator's
+ * command (`reel admin create-course`) against the test server's data; returns their IDs.
+ */
+export function createCourse(title: string, chapter: string): { courseId: string; chapterId: string } {
+  const out = execFileSync(process.env.REEL_E2E_BIN!, [
+    'admin', 'create-course', '--owner', DEMO_EMAIL, '--title', title, '--chapter', chapter,
+  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
+  const { course_id: courseId, chapters: [{ id: chapterId }] } = JSON.parse(out);
+  return { courseId, chapterId };
+}
+
 /** Signs the demo instructor in over HTTP and returns the session cookie header. */
 export async function sessionCookie(baseURL: string): Promise<string> {
   const res = await fetch(`${baseURL}/api/auth/login`, {

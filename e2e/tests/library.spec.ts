@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import {
+  createCourse,
   DEMO_COURSE, rowTitles, seedChapter, seedVideo, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
 } from './helpers';
 
@@ -103,10 +103,7 @@ test('bulk delete of 10 with 2 refused: 8 rows go, the 2 come back in place, Und
 
 test('posters further down load their frame only when they come near the screen', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
-  const out = execFileSync(process.env.REEL_E2E_BIN!, [
-    'admin', 'create-course', '--owner', 'demo@reel.local', '--title', 'Poster course', '--chapter', 'Thirty clips',
-  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
-  const { course_id: courseId, chapters: [{ id: chapter }] } = JSON.parse(out);
+  const { courseId, chapterId: chapter } = createCourse('Poster course', 'Thirty clips');
   await signIn(page);
   const clip = smallVideo('library-clip.mp4', 2);
   const ids = [];
@@ -127,10 +124,7 @@ test('posters further down load their frame only when they come near the screen'
 test('a list of 1,000 videos renders, scrolls and updates one row without redrawing the rest', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   // A course of its own, made with the operator's command against the test server's data.
-  const out = execFileSync(process.env.REEL_E2E_BIN!, [
-    'admin', 'create-course', '--owner', 'demo@reel.local', '--title', 'Big course', '--chapter', 'A thousand videos',
-  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
-  const { course_id: courseId, chapters: [{ id: chapterId }] } = JSON.parse(out);
+  const { courseId, chapterId } = createCourse('Big course', 'A thousand videos');
   await signIn(page);
   const meta = (n: number) => [['filename', `video-${String(n).padStart(4, '0')}.mp4`], ['filetype', 'video/mp4'], ['chapter_id', chapterId]]
     .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');

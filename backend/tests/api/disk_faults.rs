@@ -59,14 +59,7 @@ async fn offset_of(app: &TestApp, client: &reqwest::Client, location: &str) -> u
 }
 
 async fn video(app: &TestApp, client: &reqwest::Client, id: &str) -> serde_json::Value {
-    client
-        .get(app.url(&format!("/api/videos/{id}")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json")
+    app.get_json(client, &format!("/api/videos/{id}")).await
 }
 
 fn partial_size(media: &Path) -> u64 {

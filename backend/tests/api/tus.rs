@@ -171,14 +171,8 @@ impl TestApp {
 
     /// The videos a chapter lists for this client.
     pub async fn chapter_videos(&self, client: &Client, chapter: &str) -> Vec<serde_json::Value> {
-        client
-            .get(self.url(&format!("/api/chapters/{chapter}/videos")))
-            .send()
+        self.get_json(client, &format!("/api/chapters/{chapter}/videos"))
             .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json")
     }
 
     /// Polls the video until processing ends and returns its JSON.
