@@ -9,6 +9,8 @@ ROOT=$PWD
 TRUNK_VERSION=0.21.14
 CARGO_FUZZ_VERSION=0.13.2
 SCHEMATHESIS_VERSION=4.32.5
+S3S_FS_VERSION=0.14.1
+MOTO_VERSION=5.2.5
 BINARYEN_VERSION=$(sed -n 's/^wasm_opt *= *"version_\([0-9]*\)".*/\1/p' Trunk.toml)
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
@@ -72,6 +74,21 @@ if [ "${1:-}" = test ]; then
     rm -rf .tools/schemathesis
     python3 -m venv .tools/schemathesis
     .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  # Two local S3 servers for the S3 provider's tests (scripts/s3-server.sh): s3s-fs (newer
+  # versions need a newer rustc) and moto, which checks multipart ETags and part sizes.
+  if ! cargo install --list | grep -qx "s3s-fs v$S3S_FS_VERSION:"; then
+    say "installing s3s-fs $S3S_FS_VERSION"
+    cargo install --locked s3s-fs --version "$S3S_FS_VERSION" --features binary 2>/dev/null \
+      || cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary
+  fi
+  if [ "$(.tools/moto/bin/python -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+    say "installing moto $MOTO_VERSION (pip, .tools/moto)"
+    rm -rf .tools/moto
+    python3 -m venv .tools/moto
+    .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   fi
   if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
     say "installing e2e packages (npm ci)"

@@ -17,6 +17,10 @@ step() { # step NAME COMMAND…
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unknown --locked -- -D warnings
+# The S3 provider's tests run against local S3 servers (s3s-fs, moto), started here and
+# stopped on exit.
+S3_SERVERS_DIR=$LOGDIR/s3 eval "$(scripts/s3-servers.sh start)" || { echo "could not start the local S3 servers" >&2; failed=1; }
+trap 'scripts/s3-servers.sh stop' EXIT
 step cargo-test cargo test --workspace --locked
 step fuzz scripts/fuzz.sh
 step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'

@@ -50,6 +50,19 @@ pub struct Config {
     pub min_free_bytes: u64,
     /// A PATCH body that sends nothing for this long is ended (its bytes so far kept).
     pub upload_idle_secs: u64,
+    /// S3: the bucket (required with `REEL_STORAGE=s3`).
+    pub s3_bucket: Option<String>,
+    /// S3: the region.
+    pub s3_region: String,
+    /// S3: the URL of an S3-compatible server; `None` means AWS.
+    pub s3_endpoint: Option<String>,
+    /// S3: put before every key (`""` or ending in `/`).
+    pub s3_prefix: String,
+    /// S3: the smallest part; only a server that allows smaller parts than S3's 5 MiB (a
+    /// test server) makes lowering it useful.
+    pub s3_min_part_bytes: u64,
+    /// S3: each call's timeout before it is retried.
+    pub s3_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -71,6 +84,12 @@ impl Default for Config {
             max_active_upload_bytes: 50 * 1024 * 1024 * 1024,
             min_free_bytes: 256 * 1024 * 1024,
             upload_idle_secs: 60,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_endpoint: None,
+            s3_prefix: String::new(),
+            s3_min_part_bytes: crate::services::storage::s3::MIN_PART,
+            s3_timeout_secs: 30,
         }
     }
 }
@@ -134,6 +153,36 @@ impl Config {
         }
         if let Some(v) = get("REEL_UPLOAD_IDLE_SECS") {
             config.upload_idle_secs = parse_number("REEL_UPLOAD_IDLE_SECS", &v)?.max(1);
+        }
+        config.s3_bucket = get("REEL_S3_BUCKET").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("REEL_S3_REGION").filter(|v| !v.trim().is_empty()) {
+            config.s3_region = v;
+        }
+        if let Some(v) = get("REEL_S3_ENDPOINT").filter(|v| !v.trim().is_empty()) {
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                bail!("REEL_S3_ENDPOINT must be an http:// or https:// URL");
+            }
+            config.s3_endpoint = Some(v);
+        }
+        if let Some(v) = get("REEL_S3_PREFIX") {
+            let v = v.trim_matches('/');
+            if v.split('/').any(|part| part == "." || part == "..") {
+                bail!("REEL_S3_PREFIX must not contain `.` or `..` segments");
+            }
+            config.s3_prefix = if v.is_empty() {
+                String::new()
+            } else {
+                format!("{v}/")
+            };
+        }
+        if let Some(v) = get("REEL_S3_MIN_PART_BYTES") {
+            config.s3_min_part_bytes = parse_number("REEL_S3_MIN_PART_BYTES", &v)?.max(1);
+        }
+        if let Some(v) = get("REEL_S3_TIMEOUT_SECS") {
+            config.s3_timeout_secs = parse_number("REEL_S3_TIMEOUT_SECS", &v)?.max(1);
+        }
+        if config.storage == StorageKind::S3 && config.s3_bucket.is_none() {
+            bail!("REEL_STORAGE=s3 needs REEL_S3_BUCKET (the bucket that keeps the videos)");
         }
         if let Some(v) = get("REEL_COOKIE_SECURE") {
             config.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");

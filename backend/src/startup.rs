@@ -3,7 +3,11 @@
 
 use crate::config::{Config, SecretKey, StorageKind};
 use crate::http::{errors, security_headers, spa};
-use crate::services::{janitor, probe_queue::ProbeQueue, storage::LocalStorage};
+use crate::services::{
+    janitor,
+    probe_queue::ProbeQueue,
+    storage::{LocalStorage, S3Settings, S3Storage},
+};
 use crate::state::{AppState, SharedStorage};
 use crate::{actions, db};
 use actix_cors::Cors;
@@ -16,6 +20,26 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::{RequestId, TracingLogger};
 
+fn prepare_data_dir(config: &Config) -> anyhow::Result<()> {
+    crate::services::private_files::secure_dir(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })
+}
+
+/// The configured storage provider, checked: a missing bucket or refused credentials stops
+/// the start with a message that names the setting.
+pub async fn open_storage(config: &Config, pool: &db::DbPool) -> anyhow::Result<SharedStorage> {
+    Ok(match config.storage {
+        StorageKind::Local => Arc::new(LocalStorage::new(config.data_dir.join("media"))),
+        StorageKind::S3 => {
+            Arc::new(S3Storage::connect(S3Settings::from_config(config)?, pool.clone()).await?)
+        }
+    })
+}
+
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -27,13 +51,10 @@ impl Application {
     /// Opens the database (applying migrations), loads the secret, opens the configured
     /// storage and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let storage: SharedStorage = match config.storage {
-            StorageKind::Local => Arc::new(LocalStorage::new(config.data_dir.join("media"))),
-            StorageKind::S3 => anyhow::bail!(
-                "REEL_STORAGE=s3 is not available in this build yet; use REEL_STORAGE=local"
-            ),
-        };
-        Self::build_with_storage(config, storage).await
+        prepare_data_dir(&config)?;
+        let pool = db::connect(&config.effective_database_url())?;
+        let storage = open_storage(&config, &pool).await?;
+        Self::assemble(config, pool, storage)
     }
 
     /// [`Application::build`] with a given storage provider (tests inject faults this way).
@@ -41,13 +62,12 @@ impl Application {
         config: Config,
         storage: SharedStorage,
     ) -> anyhow::Result<Self> {
-        crate::services::private_files::secure_dir(&config.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                config.data_dir.display()
-            )
-        })?;
+        prepare_data_dir(&config)?;
         let pool = db::connect(&config.effective_database_url())?;
+        Self::assemble(config, pool, storage)
+    }
+
+    fn assemble(config: Config, pool: db::DbPool, storage: SharedStorage) -> anyhow::Result<Self> {
         let secret = match &config.secret_key {
             Some(key) => key.clone(),
             None => SecretKey::load_or_generate(&config.data_dir)?,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod courses;
 pub mod instructors;
 pub mod models;
+pub mod s3_state;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;
 pub mod sessions;

@@ -106,6 +106,35 @@ diesel::joinable!(chapters -> courses (course_id));
 diesel::joinable!(videos -> chapters (chapter_id));
 diesel::joinable!(uploads -> videos (video_id));
 
+diesel::table! {
+    s3_uploads (storage_key) {
+        storage_key -> Text,
+        multipart_id -> Nullable<Text>,
+        part_size -> BigInt,
+        tail_key -> Nullable<Text>,
+        tail_len -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    s3_parts (storage_key, part_number) {
+        storage_key -> Text,
+        part_number -> Integer,
+        size -> BigInt,
+        etag -> Text,
+    }
+}
+
+diesel::table! {
+    s3_garbage (object_key) {
+        object_key -> Text,
+        since -> BigInt,
+    }
+}
+
+diesel::joinable!(s3_parts -> s3_uploads (storage_key));
+
 diesel::allow_tables_to_appear_in_same_query!(
     instructors,
     sessions,
@@ -115,4 +144,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     uploads,
     audit_events,
     sign_in_throttles,
+    s3_uploads,
+    s3_parts,
+    s3_garbage,
 );

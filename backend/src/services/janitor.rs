@@ -20,6 +20,9 @@ pub struct Report {
     pub purge_failures: usize,
     /// Expired sessions removed.
     pub sessions_swept: usize,
+    /// Leftovers the storage provider removed (S3 temporary objects, abandoned multipart
+    /// uploads).
+    pub storage_swept: usize,
 }
 
 /// One pass over everything that is due.
@@ -47,6 +50,10 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
     let (purged, failed) = videos::purge_due(state).await?;
     report.purged = purged;
     report.purge_failures = failed;
+    match state.storage.sweep().await {
+        Ok(n) => report.storage_swept = n,
+        Err(error) => tracing::warn!(%error, "storage sweep failed; retrying next pass"),
+    }
     report.sessions_swept = db::write(&state.pool, move |conn| {
         db::throttles::sweep(conn, now, crate::services::throttle::FORGET_AFTER_MS)?;
         Ok(db::sessions::delete_expired(conn, now)?)

@@ -10,11 +10,23 @@ use crate::services::storage::StorageKey;
 use crate::state::AppState;
 use anyhow::Context;
 
-/// Processes `video_id` on the current runtime.
+/// Waits before each retry of a processing that failed on our side (object storage briefly
+/// unreachable, a completion S3 did not confirm).
+const RETRY_AFTER: [u64; 4] = [1, 5, 30, 120];
+
+/// Processes `video_id` on the current runtime, retrying a few times on faults of ours.
 pub fn spawn(state: AppState, video_id: String) {
     actix_web::rt::spawn(async move {
-        if let Err(error) = process(&state, &video_id).await {
-            tracing::error!(%video_id, error = format!("{error:#}"), "processing failed; it is retried at the next start");
+        for pause in RETRY_AFTER.iter().map(|s| Some(*s)).chain([None]) {
+            let Err(error) = process(&state, &video_id).await else {
+                return;
+            };
+            let Some(pause) = pause else {
+                tracing::error!(%video_id, error = format!("{error:#}"), "processing failed; it is retried at the next start");
+                return;
+            };
+            tracing::warn!(%video_id, error = format!("{error:#}"), "processing failed; retrying in {pause} s");
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(pause)).await;
         }
     });
 }

@@ -93,6 +93,11 @@ impl From<io::Error> for UploadError {
                 tracing::error!(error = %e, "storage is read-only");
                 Self::StorageUnavailable
             }
+            // Object storage unreachable or not answering (after its retries).
+            io::ErrorKind::ConnectionAborted => {
+                tracing::error!(error = %e, "storage is unavailable");
+                Self::StorageUnavailable
+            }
             _ => Self::Internal(e.into()),
         }
     }
@@ -333,8 +338,46 @@ pub async fn load(
             expire(state, &upload, &video).await?;
             Err(UploadError::Expired)
         }
+        "active" => heal(state, upload, video).await,
         _ => Ok((upload, video)),
     }
+}
+
+/// Catches the upload's offset up with what the storage recorded as stored, for a provider
+/// that keeps such a record (S3): a crash between the two records leaves the offset behind,
+/// never ahead. Only when no request is writing (it would record the same bytes itself).
+async fn heal(
+    state: &AppState,
+    upload: Upload,
+    video: Video,
+) -> Result<(Upload, Video), UploadError> {
+    let key = StorageKey::from_stored(video.storage_key.clone());
+    let Some(stored) = state.storage.stored_len(&key).await? else {
+        return Ok((upload, video));
+    };
+    let stored = i64::try_from(stored).unwrap_or(0);
+    if stored <= upload.upload_offset || stored > upload.upload_length {
+        return Ok((upload, video));
+    }
+    let Some(_lock) = state.lock_upload(&upload.id) else {
+        return Ok((upload, video));
+    };
+    let (u, now) = (upload.clone(), now_ms());
+    let expires = expiry(state, now);
+    let healed = db::write(&state.pool, move |conn| {
+        Ok(db::uploads::record_offset(conn, &u, stored, expires, now)?)
+    })
+    .await?;
+    tracing::info!(upload = %upload.id, from = upload.upload_offset, to = stored, "upload offset caught up with storage");
+    if healed && stored == upload.upload_length {
+        processing::spawn(state.clone(), video.id.clone());
+    }
+    let id = upload.id.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(db::uploads::with_video(conn, &id)?)
+    })
+    .await?
+    .ok_or(UploadError::NotFound)
 }
 
 /// What a chunk write needs besides the bytes.
@@ -456,9 +499,10 @@ pub async fn write_chunk(
         (Phase::Staged, None)
     };
     let at = u64::try_from(offset).unwrap_or(0);
+    let length = u64::try_from(upload.upload_length).unwrap_or(0);
     let written = state
         .storage
-        .write_partial(&key, at, Box::pin(tapped), phase)
+        .write_partial(&key, at, length, Box::pin(tapped), phase)
         .await;
     if let Some(committer) = committer {
         // The sender is gone with the write: the committer records its last value and ends.

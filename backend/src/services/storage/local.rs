@@ -69,6 +69,7 @@ impl Storage for LocalStorage {
         &self,
         key: &StorageKey,
         offset: u64,
+        _length: u64,
         mut body: ByteStream,
         phase: Phase,
     ) -> io::Result<Written> {

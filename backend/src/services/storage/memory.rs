@@ -48,6 +48,7 @@ impl Storage for MemoryStorage {
         &self,
         key: &StorageKey,
         offset: u64,
+        _length: u64,
         mut body: ByteStream,
         phase: Phase,
     ) -> io::Result<Written> {

@@ -12,9 +12,11 @@
 
 mod local;
 mod memory;
+pub mod s3;
 
 pub use local::LocalStorage;
 pub use memory::MemoryStorage;
+pub use s3::{S3Settings, S3Storage};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -82,14 +84,23 @@ pub trait Storage {
     /// Streams `body` into the partial object for `key` starting at `offset`. Anything stored
     /// or staged past `offset` is discarded first, so a retried or resumed write always
     /// continues from the offset the database recorded. Returns once the written bytes are
-    /// durable (progressive) or staged.
+    /// durable (progressive) or staged. `length` is the upload's declared length (a provider
+    /// that cuts parts sizes them from it).
     async fn write_partial(
         &self,
         key: &StorageKey,
         offset: u64,
+        length: u64,
         body: ByteStream,
         phase: Phase,
     ) -> io::Result<Written>;
+
+    /// How many bytes of the partial object the provider itself has recorded as stored, where
+    /// it keeps such a record (S3: parts and tail in the database). The upload's offset may
+    /// trail it after a crash between the two records; it never runs ahead.
+    async fn stored_len(&self, _key: &StorageKey) -> io::Result<Option<u64>> {
+        Ok(None)
+    }
 
     /// Makes the `len` bytes a staged write put at `offset` part of the partial object,
     /// durably.
@@ -119,6 +130,21 @@ pub trait Storage {
     async fn free_bytes(&self) -> io::Result<Option<u64>> {
         Ok(None)
     }
+
+    /// Housekeeping for the janitor: removes what a crash or a failed call left behind
+    /// (temporary objects, unknown multipart uploads). Returns how many things it removed.
+    async fn sweep(&self) -> io::Result<usize> {
+        Ok(0)
+    }
+}
+
+/// An error for "the storage service cannot be reached or did not answer": the upload's
+/// bytes so far are kept and the client is told to retry later (503), never a 500.
+pub fn unavailable(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        format!("storage unavailable: {what}"),
+    )
 }
 
 #[cfg(test)]

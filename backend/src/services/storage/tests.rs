@@ -1,5 +1,6 @@
 //! One behaviour suite, run against every provider.
 
+use super::s3::{testing, S3Storage, MIN_PART};
 use super::{ByteStream, LocalStorage, MemoryStorage, Phase, Storage, StorageKey};
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -20,6 +21,9 @@ async fn read_all(storage: &dyn Storage, key: &StorageKey, range: std::ops::Rang
     out
 }
 
+/// The declared length of the object the suite builds.
+const LEN: u64 = 12;
+
 async fn behaves_like_storage(storage: &dyn Storage) {
     let key = StorageKey::for_video("c", "ch", "v", "mp4");
 
@@ -28,6 +32,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
         .write_partial(
             &key,
             0,
+            LEN,
             body(vec![Ok(b"hello "), Ok(b"wor")]),
             Phase::Progressive(None),
         )
@@ -35,11 +40,23 @@ async fn behaves_like_storage(storage: &dyn Storage) {
         .expect("write");
     assert_eq!(w.bytes, 9);
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"XX")]), Phase::Progressive(None))
+        .write_partial(
+            &key,
+            9,
+            LEN,
+            body(vec![Ok(b"XX")]),
+            Phase::Progressive(None),
+        )
         .await
         .expect("write");
     storage
-        .write_partial(&key, 9, body(vec![Ok(b"ld")]), Phase::Progressive(None))
+        .write_partial(
+            &key,
+            9,
+            LEN,
+            body(vec![Ok(b"ld")]),
+            Phase::Progressive(None),
+        )
         .await
         .expect("write");
 
@@ -48,6 +65,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
         .write_partial(
             &key,
             11,
+            LEN,
             body(vec![Ok(b"!!"), Err(io::Error::other("connection reset"))]),
             Phase::Progressive(None),
         )
@@ -59,30 +77,36 @@ async fn behaves_like_storage(storage: &dyn Storage) {
     // A staged write counts only once committed; a discarded one leaves no trace, and neither
     // does one that a later write at the same offset replaces.
     let staged = storage
-        .write_partial(&key, 12, body(vec![Ok(b"BAD")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"BAD")]), Phase::Staged)
         .await
         .expect("stage");
     assert_eq!(staged.bytes, 3);
     storage.discard_staged(&key, 12).await.expect("discard");
     storage
-        .write_partial(&key, 12, body(vec![Ok(b"OOPS")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"OOPS")]), Phase::Staged)
         .await
         .expect("stage");
     storage
-        .write_partial(&key, 12, body(vec![Ok(b"?")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"?")]), Phase::Staged)
         .await
         .expect("stage");
     storage.discard_staged(&key, 12).await.expect("discard");
     // The progressive write at 11 kept "!!"; cut back to one "!" by a staged rewrite at 12.
     storage
-        .write_partial(&key, 11, body(vec![Ok(b"!")]), Phase::Staged)
+        .write_partial(&key, 11, LEN, body(vec![Ok(b"!")]), Phase::Staged)
         .await
         .expect("stage");
     storage.commit_staged(&key, 11, 1).await.expect("commit");
 
     // Writing past what is stored is refused: offsets never skip bytes.
     assert!(storage
-        .write_partial(&key, 50, body(vec![Ok(b"x")]), Phase::Progressive(None))
+        .write_partial(
+            &key,
+            50,
+            LEN,
+            body(vec![Ok(b"x")]),
+            Phase::Progressive(None)
+        )
         .await
         .is_err());
 
@@ -96,9 +120,15 @@ async fn behaves_like_storage(storage: &dyn Storage) {
     assert_eq!(read_all(storage, &key, 0..12).await, b"hello world!");
     assert_eq!(read_all(storage, &key, 6..11).await, b"world");
 
+    // Parsers read it on a blocking thread, as processing does.
     let mut seekable = storage.open_seekable(&key).await.expect("open");
-    let mut text = String::new();
-    seekable.read_to_string(&mut text).expect("read");
+    let text = actix_web::rt::task::spawn_blocking(move || {
+        let mut text = String::new();
+        seekable.read_to_string(&mut text).map(|_| text)
+    })
+    .await
+    .expect("join")
+    .expect("read");
     assert_eq!(text, "hello world!");
 
     storage.delete(&key).await.expect("delete");
@@ -109,15 +139,172 @@ async fn behaves_like_storage(storage: &dyn Storage) {
     assert_eq!(storage.size(&key).await.expect("size"), None);
 }
 
+/// Deterministic bytes that differ at every offset a part boundary could fall on.
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u64).wrapping_mul(2_654_435_761).to_le_bytes()[1] ^ seed)
+        .collect()
+}
+
+fn owned(chunks: Vec<Vec<u8>>, fail_at_end: bool) -> ByteStream {
+    let mut items: Vec<io::Result<Bytes>> =
+        chunks.into_iter().map(|c| Ok(Bytes::from(c))).collect();
+    if fail_at_end {
+        items.push(Err(io::Error::other("connection reset")));
+    }
+    Box::pin(futures_util::stream::iter(items))
+}
+
+/// In 64 KiB chunks, like a request body.
+fn chunked(data: &[u8]) -> Vec<Vec<u8>> {
+    data.chunks(64 * 1024).map(<[u8]>::to_vec).collect()
+}
+
+/// Writes across part boundaries: requests of 1 B, one part ± 1 and 17 MiB, a staged write
+/// over a boundary that is discarded, a request cut off mid-part; the object reads back
+/// byte for byte, through `read` and `open_seekable`.
+async fn writes_across_parts(storage: &dyn Storage, part: usize) {
+    let key = StorageKey::for_video("c", "ch", "parts", "mp4");
+    let sizes = [1, part - 1, part + 1, 17 << 20, 1];
+    let total: usize = sizes.iter().sum();
+    let data = pattern(total, 7);
+    let mut at = 0usize;
+    for (i, size) in sizes.iter().enumerate() {
+        if i == 2 {
+            // Refused bytes (a checksum mismatch) over a part boundary leave no trace.
+            let junk = pattern(*size, 99);
+            storage
+                .write_partial(
+                    &key,
+                    at as u64,
+                    total as u64,
+                    owned(chunked(&junk), false),
+                    Phase::Staged,
+                )
+                .await
+                .expect("stage");
+            storage
+                .discard_staged(&key, at as u64)
+                .await
+                .expect("discard");
+        }
+        if i == 3 {
+            // A request cut off after a part and a half keeps what arrived.
+            let cut = part + part / 2;
+            let w = storage
+                .write_partial(
+                    &key,
+                    at as u64,
+                    total as u64,
+                    owned(chunked(&data[at..at + cut]), true),
+                    Phase::Progressive(None),
+                )
+                .await
+                .expect("cut write");
+            assert_eq!(w.bytes, cut as u64);
+            assert!(w.body_error.is_some());
+            at += cut;
+            let rest = size - cut;
+            let w = storage
+                .write_partial(
+                    &key,
+                    at as u64,
+                    total as u64,
+                    owned(chunked(&data[at..at + rest]), false),
+                    Phase::Staged,
+                )
+                .await
+                .expect("stage the rest");
+            assert_eq!(w.bytes, rest as u64);
+            storage
+                .commit_staged(&key, at as u64, rest as u64)
+                .await
+                .expect("commit");
+            at += rest;
+            continue;
+        }
+        let w = storage
+            .write_partial(
+                &key,
+                at as u64,
+                total as u64,
+                owned(chunked(&data[at..at + size]), false),
+                Phase::Progressive(None),
+            )
+            .await
+            .expect("write");
+        assert_eq!(w.bytes, *size as u64);
+        at += size;
+        if let Some(stored) = storage.stored_len(&key).await.expect("stored") {
+            assert_eq!(
+                stored, at as u64,
+                "the provider's record matches the bytes sent"
+            );
+        }
+    }
+    storage.complete(&key).await.expect("complete");
+    storage
+        .complete(&key)
+        .await
+        .expect("complete is idempotent");
+    assert_eq!(storage.size(&key).await.expect("size"), Some(total as u64));
+    let back = read_all(storage, &key, 0..total as u64).await;
+    assert!(back == data, "the object reads back byte for byte");
+    assert_eq!(
+        read_all(storage, &key, part as u64 - 2..part as u64 + 2).await,
+        &data[part - 2..part + 2]
+    );
+    let mut seekable = storage.open_seekable(&key).await.expect("open");
+    let hashed = actix_web::rt::task::spawn_blocking(move || {
+        let mut all = Vec::new();
+        seekable.read_to_end(&mut all).map(|_| all)
+    })
+    .await
+    .expect("join")
+    .expect("read");
+    assert!(hashed == data, "the seekable view reads back byte for byte");
+    storage.delete(&key).await.expect("delete");
+    assert_eq!(storage.size(&key).await.expect("size"), None);
+}
+
 #[actix_web::test]
 async fn local_storage_behaves_like_storage() {
     let dir = tempfile::tempdir().expect("tempdir");
     behaves_like_storage(&LocalStorage::new(dir.path())).await;
+    writes_across_parts(&LocalStorage::new(dir.path()), MIN_PART as usize).await;
 }
 
 #[actix_web::test]
 async fn memory_storage_behaves_like_storage() {
     behaves_like_storage(&MemoryStorage::default()).await;
+    writes_across_parts(&MemoryStorage::default(), MIN_PART as usize).await;
+}
+
+/// An S3 provider on a fresh bucket of the named test server, with its own database.
+async fn s3_on(
+    server: &str,
+    adjust: impl FnOnce(&mut super::S3Settings),
+) -> (S3Storage, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pool = crate::db::connect(&dir.path().join("reel.db").to_string_lossy()).expect("db");
+    let mut settings = testing::fresh_bucket(&testing::server(server), dir.path());
+    adjust(&mut settings);
+    let storage = S3Storage::connect(settings, pool).await.expect("connect");
+    (storage, dir)
+}
+
+#[actix_web::test]
+async fn s3_storage_behaves_like_storage_on_s3s_fs() {
+    let (storage, _dir) = s3_on("s3s", |_| {}).await;
+    behaves_like_storage(&storage).await;
+    writes_across_parts(&storage, MIN_PART as usize).await;
+}
+
+#[actix_web::test]
+async fn s3_storage_behaves_like_storage_on_moto() {
+    let (storage, _dir) = s3_on("moto", |_| {}).await;
+    behaves_like_storage(&storage).await;
+    writes_across_parts(&storage, MIN_PART as usize).await;
 }
 
 #[actix_web::test]
@@ -125,7 +312,7 @@ async fn memory_storage_can_fail_deletes_on_demand() {
     let storage = MemoryStorage::default();
     let key = StorageKey::for_video("c", "ch", "v", "mp4");
     storage
-        .write_partial(&key, 0, body(vec![Ok(b"x")]), Phase::Progressive(None))
+        .write_partial(&key, 0, LEN, body(vec![Ok(b"x")]), Phase::Progressive(None))
         .await
         .expect("write");
     storage.fail_next_deletes(1);
