@@ -89,7 +89,8 @@ pub fn note_garbage(conn: &mut Conn, object_key: &str, now: i64) -> QueryResult<
 
 /// Records sent parts and the new tail in one transaction; parts numbered at or past
 /// `first_dropped` that are not in `parts` are forgotten (a rewrite replaced them). The tail
-/// that is replaced becomes garbage; the new one stops being garbage.
+/// that is replaced becomes garbage (and is returned, to be removed at once); the new one
+/// stops being garbage.
 pub fn record(
     conn: &mut Conn,
     key: &str,
@@ -97,7 +98,7 @@ pub fn record(
     first_dropped: i32,
     tail: Option<(&str, i64)>,
     now: i64,
-) -> QueryResult<()> {
+) -> QueryResult<Option<String>> {
     conn.immediate_transaction(|conn| {
         diesel::delete(
             s3_parts::table
@@ -118,7 +119,8 @@ pub fn record(
             Some((k, n)) => (Some(k), n),
             None => (None, 0),
         };
-        if let Some(old) = old.as_deref().filter(|o| Some(*o) != tail_key) {
+        let replaced = old.filter(|o| Some(o.as_str()) != tail_key);
+        if let Some(old) = &replaced {
             note_garbage(conn, old, now)?;
         }
         if let Some(new) = tail_key {
@@ -130,24 +132,26 @@ pub fn record(
                 s3_uploads::tail_len.eq(tail_len),
             ))
             .execute(conn)?;
-        Ok(())
+        Ok(replaced)
     })
 }
 
-/// Forgets an upload's state (it completed, or it was aborted); its tail becomes garbage.
-pub fn forget(conn: &mut Conn, key: &str, now: i64) -> QueryResult<()> {
+/// Forgets an upload's state (it completed, or it was aborted); its tail becomes garbage
+/// (and is returned, to be removed at once).
+pub fn forget(conn: &mut Conn, key: &str, now: i64) -> QueryResult<Option<String>> {
     conn.immediate_transaction(|conn| {
         let tail: Option<Option<String>> = s3_uploads::table
             .find(key)
             .select(s3_uploads::tail_key)
             .first(conn)
             .optional()?;
-        if let Some(Some(tail)) = tail {
-            note_garbage(conn, &tail, now)?;
+        let tail = tail.flatten();
+        if let Some(tail) = &tail {
+            note_garbage(conn, tail, now)?;
         }
         diesel::delete(s3_parts::table.filter(s3_parts::storage_key.eq(key))).execute(conn)?;
         diesel::delete(s3_uploads::table.find(key)).execute(conn)?;
-        Ok(())
+        Ok(tail)
     })
 }
 

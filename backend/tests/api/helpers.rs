@@ -1,7 +1,9 @@
 //! `spawn_app` and friends.
 
 use reel::admin::{self, CreatedCourse, CreatedInstructor};
+use reel::config::StorageKind;
 use reel::db::{self, models::AuditEvent, DbPool};
+use reel::services::storage::{s3::testing, S3Settings};
 use reel::state::AppState;
 use reel::{Application, Config};
 use std::path::PathBuf;
@@ -13,6 +15,8 @@ pub struct TestApp {
     pub pool: DbPool,
     pub state: AppState,
     pub data_dir: PathBuf,
+    /// Set when the app stores its videos in S3 (`REEL_TEST_STORAGE`).
+    pub s3: Option<S3Settings>,
     _dir: TempDir,
 }
 
@@ -49,6 +53,23 @@ pub async fn spawn_app_on(
         ..Config::default()
     };
     let mut config = config;
+    // `REEL_TEST_STORAGE=moto` (or another test server's name) runs the app on S3, on a fresh
+    // bucket: scripts/test.sh runs the upload suites that way too.
+    let s3 = match std::env::var("REEL_TEST_STORAGE")
+        .ok()
+        .filter(|s| s != "local")
+    {
+        Some(name) if storage.is_none() => {
+            let settings = testing::fresh_bucket(&testing::server(&name), &config.data_dir);
+            config.storage = StorageKind::S3;
+            config.s3_bucket = Some(settings.bucket.clone());
+            config.s3_endpoint = settings.endpoint.clone();
+            config.s3_prefix = settings.prefix.clone();
+            config.s3_timeout_secs = 10;
+            Some(settings)
+        }
+        _ => None,
+    };
     adjust(&mut config);
     let data_dir = config.data_dir.clone();
     let app = match storage {
@@ -65,6 +86,7 @@ pub async fn spawn_app_on(
         pool,
         state,
         data_dir,
+        s3,
         _dir: dir,
     }
 }
@@ -147,6 +169,9 @@ impl TestApp {
 
     /// Files in local storage (partial and final), to check bytes come and go.
     pub fn stored_files(&self) -> usize {
+        if let Some(s3) = &self.s3 {
+            return testing::stored_things(s3);
+        }
         fn count(dir: &std::path::Path) -> usize {
             std::fs::read_dir(dir).map_or(0, |entries| {
                 entries

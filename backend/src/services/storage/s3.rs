@@ -465,11 +465,55 @@ impl S3Storage {
         tail: Option<(String, i64)>,
     ) -> io::Result<()> {
         let (key, now) = (key.to_string(), db::now_ms());
-        self.db(move |conn| {
-            let tail = tail.as_ref().map(|(k, n)| (k.as_str(), *n));
-            s3_state::record(conn, &key, &parts, first_dropped, tail, now)
-        })
-        .await
+        let replaced = self
+            .db(move |conn| {
+                let tail = tail.as_ref().map(|(k, n)| (k.as_str(), *n));
+                s3_state::record(conn, &key, &parts, first_dropped, tail, now)
+            })
+            .await?;
+        self.remove_garbage(replaced).await;
+        Ok(())
+    }
+
+    /// Forgets an upload's state and removes its tail.
+    async fn forget(&self, key: &str) -> io::Result<()> {
+        let (key, now) = (key.to_string(), db::now_ms());
+        let tail = self
+            .db(move |conn| s3_state::forget(conn, &key, now))
+            .await?;
+        self.remove_garbage(tail).await;
+        Ok(())
+    }
+
+    /// Removes a temporary object no row needs now; if that fails, its garbage row stays and
+    /// the janitor tries again.
+    async fn remove_garbage(&self, object: Option<String>) {
+        let Some(object) = object else { return };
+        if self.delete_object(&object).await.is_ok() {
+            let _ = self
+                .db(move |conn| s3_state::garbage_removed(conn, &object))
+                .await;
+        }
+    }
+
+    /// Drops what staged writes of `key` left waiting (a new write or a delete replaces it).
+    async fn drop_staged(&self, key: &str) {
+        let tails: Vec<String> = {
+            let mut staged = self.staged();
+            let offsets: Vec<u64> = staged
+                .keys()
+                .filter(|(k, _)| k == key)
+                .map(|(_, o)| *o)
+                .collect();
+            offsets
+                .into_iter()
+                .filter_map(|o| staged.remove(&(key.to_string(), o)))
+                .filter_map(|s| s.tail.map(|(k, _)| k))
+                .collect()
+        };
+        for tail in tails {
+            self.remove_garbage(Some(tail)).await;
+        }
     }
 
     async fn state(&self, key: &StorageKey) -> io::Result<Option<(S3Upload, Vec<S3Part>)>> {
@@ -634,7 +678,7 @@ impl Storage for S3Storage {
             ));
         }
         let skey = upload.storage_key.clone();
-        self.staged().retain(|(k, _), _| *k != skey);
+        self.drop_staged(&skey).await;
         let keep = offset - base;
         if offset < had {
             // Cut back to `offset` first: the tail object keeps its bytes, only its first
@@ -737,7 +781,9 @@ impl Storage for S3Storage {
     async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()> {
         // Its parts were never recorded (the next write sends those numbers again) and its
         // tail is garbage already.
-        self.staged().remove(&(key.as_str().to_string(), offset));
+        let staged = self.staged().remove(&(key.as_str().to_string(), offset));
+        self.remove_garbage(staged.and_then(|s| s.tail).map(|(k, _)| k))
+            .await;
         Ok(())
     }
 
@@ -838,9 +884,7 @@ impl Storage for S3Storage {
                 "the completed object does not match what was sent; completion is retried",
             ));
         }
-        let (skey, now) = (upload.storage_key.clone(), db::now_ms());
-        self.db(move |conn| s3_state::forget(conn, &skey, now))
-            .await
+        self.forget(&upload.storage_key).await
     }
 
     async fn size(&self, key: &StorageKey) -> io::Result<Option<u64>> {
@@ -905,21 +949,12 @@ impl Storage for S3Storage {
 
     async fn delete(&self, key: &StorageKey) -> io::Result<()> {
         let object = self.object(key);
-        self.staged().retain(|(k, _), _| k != key.as_str());
+        self.drop_staged(key.as_str()).await;
         if let Some((upload, _)) = self.state(key).await? {
             if let Some(id) = &upload.multipart_id {
                 self.abort(&object, id).await?;
             }
-            let (skey, now) = (upload.storage_key.clone(), db::now_ms());
-            self.db(move |conn| s3_state::forget(conn, &skey, now))
-                .await?;
-            if let Some(tail) = upload.tail_key {
-                // Now rather than at the next sweep; the garbage row covers a failure here.
-                if self.delete_object(&tail).await.is_ok() {
-                    self.db(move |conn| s3_state::garbage_removed(conn, &tail))
-                        .await?;
-                }
-            }
+            self.forget(&upload.storage_key).await?;
         }
         self.delete_object(&object).await
     }

@@ -4,7 +4,9 @@
 use super::{Retry, S3Settings};
 use rusoto_core::{HttpClient, Region};
 use rusoto_credential::StaticProvider;
-use rusoto_s3::{CreateBucketRequest, S3Client, S3};
+use rusoto_s3::{
+    CreateBucketRequest, ListMultipartUploadsRequest, ListObjectsV2Request, S3Client, S3,
+};
 use std::path::Path;
 use std::time::Duration;
 
@@ -45,11 +47,16 @@ pub fn server(name: &str) -> TestServer {
         .unwrap_or_else(|| panic!("REEL_TEST_S3 has no server called {name}"))
 }
 
-/// Creates a new bucket on `server` and returns settings for it (spooling under `data_dir`).
-pub fn fresh_bucket(server: &TestServer, data_dir: &Path) -> S3Settings {
-    let bucket = format!("reel-test-{}", uuid::Uuid::new_v4().simple());
-    let (endpoint, name) = (server.endpoint.clone(), bucket.clone());
-    // A runtime of its own on a thread of its own: tests call this from inside theirs.
+/// Runs `work` with a client for `endpoint`, on a runtime of its own on a thread of its own:
+/// tests call this from inside theirs.
+pub fn with_client<T: Send + 'static, F>(
+    endpoint: &str,
+    work: impl FnOnce(S3Client) -> F + Send + 'static,
+) -> T
+where
+    F: std::future::Future<Output = T>,
+{
+    let endpoint = endpoint.to_string();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -64,17 +71,56 @@ pub fn fresh_bucket(server: &TestServer, data_dir: &Path) -> S3Settings {
                     endpoint,
                 },
             );
-            client
-                .create_bucket(CreateBucketRequest {
-                    bucket: name,
-                    ..Default::default()
-                })
-                .await
-                .expect("create the test bucket");
-        });
+            work(client).await
+        })
     })
     .join()
-    .expect("bucket thread");
+    .expect("S3 client thread")
+}
+
+/// Objects under the settings' prefix (final objects and tails) and multipart uploads in
+/// progress: what a test expects to see come and go.
+pub fn stored_things(settings: &S3Settings) -> usize {
+    let (bucket, prefix) = (settings.bucket.clone(), settings.prefix.clone());
+    let endpoint = settings.endpoint.clone().unwrap_or_default();
+    with_client(&endpoint, move |client| async move {
+        let objects = client
+            .list_objects_v2(ListObjectsV2Request {
+                bucket: bucket.clone(),
+                prefix: Some(prefix.clone()),
+                ..Default::default()
+            })
+            .await
+            .expect("list objects")
+            .contents
+            .unwrap_or_default()
+            .len();
+        let uploads = client
+            .list_multipart_uploads(ListMultipartUploadsRequest {
+                bucket,
+                prefix: Some(prefix),
+                ..Default::default()
+            })
+            .await
+            .map(|o| o.uploads.unwrap_or_default().len())
+            .unwrap_or(0);
+        objects + uploads
+    })
+}
+
+/// Creates a new bucket on `server` and returns settings for it (spooling under `data_dir`).
+pub fn fresh_bucket(server: &TestServer, data_dir: &Path) -> S3Settings {
+    let bucket = format!("reel-test-{}", uuid::Uuid::new_v4().simple());
+    let name = bucket.clone();
+    with_client(&server.endpoint, move |client| async move {
+        client
+            .create_bucket(CreateBucketRequest {
+                bucket: name,
+                ..Default::default()
+            })
+            .await
+            .expect("create the test bucket");
+    });
     S3Settings {
         bucket,
         region: "us-east-1".into(),
