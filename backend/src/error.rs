@@ -134,9 +134,25 @@ internal_from!(
     anyhow::Error,
     diesel::result::Error,
     diesel::r2d2::PoolError,
-    actix_web::error::BlockingError,
-    std::io::Error
+    actix_web::error::BlockingError
 );
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        // Object storage out of reach (after its retries) is a 503 with what to do, not a bug.
+        if e.kind() == std::io::ErrorKind::ConnectionAborted {
+            let mut error = Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "Video storage cannot be reached right now. Try again in a minute.",
+            );
+            error.source = Some(e.into());
+            error.headers.push(("Retry-After", "30".into()));
+            return error;
+        }
+        Self::internal(e)
+    }
+}
 
 /// Shorthand for action results.
 pub type ApiResult<T> = Result<T, ApiError>;

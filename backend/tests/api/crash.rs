@@ -17,15 +17,16 @@ const KILLS: usize = 20;
 const MIB: u64 = 1 << 20;
 
 /// A `reel serve` process on a fixed port and data directory, restartable.
-struct Server {
+pub struct Server {
     data: PathBuf,
     port: u16,
     log: PathBuf,
     child: Option<Child>,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
-    fn new(data: &Path) -> Self {
+    pub fn new(data: &Path) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -35,14 +36,21 @@ impl Server {
             port,
             log: data.with_extension("log"),
             child: None,
+            env: Vec::new(),
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    /// Starts it with one more environment variable set.
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
-    async fn start(&mut self) {
+    pub async fn start(&mut self) {
         let log = File::options()
             .create(true)
             .append(true)
@@ -55,6 +63,7 @@ impl Server {
             .env("REEL_WEB_DIR", self.data.join("web"))
             .env("REEL_JANITOR_INTERVAL_SECS", "3600")
             .env("RUST_LOG", "info")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -71,7 +80,7 @@ impl Server {
         panic!("reel did not start; see {}", self.log.display());
     }
 
-    fn kill(&mut self) {
+    pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().expect("SIGKILL");
             child.wait().expect("reaped");
@@ -85,7 +94,7 @@ impl Drop for Server {
     }
 }
 
-async fn head_offset(client: &reqwest::Client, server: &Server, location: &str) -> u64 {
+pub async fn head_offset(client: &reqwest::Client, server: &Server, location: &str) -> u64 {
     let res = client
         .head(server.url(location))
         .header("Tus-Resumable", "1.0.0")
@@ -100,7 +109,7 @@ async fn head_offset(client: &reqwest::Client, server: &Server, location: &str) 
         .expect("number")
 }
 
-fn patch(
+pub fn patch(
     client: &reqwest::Client,
     server: &Server,
     location: &str,

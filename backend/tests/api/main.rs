@@ -14,6 +14,8 @@ mod helpers;
 mod in_flight;
 mod limits;
 mod media;
+mod s3;
+mod s3_proxy;
 mod security;
 mod spa;
 mod tus;

@@ -1,0 +1,361 @@
+//! S3's own failure modes, survived with nothing lost: Reel reaches moto through a proxy that
+//! injects them (`s3_proxy`). In each, the client gets a clear tus status, HEAD reports only
+//! bytes that are stored, and resuming gives the byte-identical video.
+
+use crate::crash::{head_offset, patch, Server};
+use crate::helpers::{assert_error, spawn_app_with, TestApp, PASSWORD};
+use crate::s3_proxy::{Fault, Proxy};
+use crate::tus::{metadata, padded_mp4, sha256};
+use reel::config::StorageKind;
+use reel::services::storage::s3::testing;
+use reel::services::storage::S3Settings;
+use std::time::Duration;
+
+const MIB: usize = 1 << 20;
+const INTERNAL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>";
+const SLOW_DOWN: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+
+/// An app keeping its videos in a fresh bucket on moto, reached through a fault proxy.
+async fn app_behind_proxy(timeout_secs: u64) -> (TestApp, Proxy, S3Settings) {
+    let server = testing::server("moto");
+    let settings = testing::fresh_bucket(&server, &std::env::temp_dir());
+    let proxy = Proxy::start(&server.endpoint);
+    let (bucket, url) = (settings.bucket.clone(), proxy.url.clone());
+    let app = spawn_app_with(move |c| {
+        c.storage = StorageKind::S3;
+        c.s3_bucket = Some(bucket);
+        c.s3_endpoint = Some(url);
+        c.s3_prefix = "reel/".into();
+        c.s3_timeout_secs = timeout_secs;
+    })
+    .await;
+    (app, proxy, settings)
+}
+
+fn video_bytes(len: usize) -> Vec<u8> {
+    padded_mp4(len, |i| (i.wrapping_mul(31) >> 3) as u8)
+}
+
+/// Status, headers and body, to search for leaks.
+async fn described(res: reqwest::Response) -> String {
+    let head = format!("{} {:?}", res.status(), res.headers());
+    format!("{head} {}", res.text().await.unwrap_or_default())
+}
+
+fn offset_of(res: &reqwest::Response) -> usize {
+    res.headers()["upload-offset"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("number")
+}
+
+#[actix_web::test]
+async fn an_upload_part_answered_with_500_or_slowdown_is_retried_and_the_upload_succeeds() {
+    let (app, proxy, _) = app_behind_proxy(10).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    proxy.inject(&["PUT", "partNumber=1"], Fault::Respond(500, INTERNAL), 1);
+    proxy.inject(&["PUT", "partNumber=2"], Fault::Respond(503, SLOW_DOWN), 1);
+    let data = video_bytes(12 * MIB);
+    let video = app
+        .upload(&client, &chapter, "lecture.mp4", &data, data.len())
+        .await;
+    assert_eq!(proxy.hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(
+        sha256(&app.served_bytes(&client, &video).await),
+        sha256(&data)
+    );
+}
+
+#[actix_web::test]
+async fn s3_unreachable_mid_patch_is_a_503_and_the_upload_resumes_from_what_is_stored() {
+    let (app, proxy, _) = app_behind_proxy(10).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let data = video_bytes(12 * MIB);
+    let created = app
+        .create_upload(&client, &chapter, "lecture.mp4", data.len())
+        .await;
+
+    // Every attempt at part 2 is cut after 1 MiB: part 1 is stored, nothing after it.
+    proxy.inject(&["PUT", "partNumber=2"], Fault::ResetAfter(MIB), 1000);
+    let res = app.patch(&client, &created.location, 0, data.clone()).await;
+    assert_error(res, 503, "unavailable").await;
+    let head = app.head_offset(&client, &created.location).await;
+    assert_eq!(
+        offset_of(&head),
+        5 * MIB,
+        "HEAD reports the stored part, no more"
+    );
+
+    // S3 refuses every connection: still a 503, still nothing lost.
+    proxy.heal();
+    proxy.inject(&["HTTP/1.1"], Fault::Refuse, 100_000);
+    let res = app
+        .patch(
+            &client,
+            &created.location,
+            5 * MIB,
+            data[5 * MIB..].to_vec(),
+        )
+        .await;
+    assert_error(res, 503, "unavailable").await;
+    let head = app.head_offset(&client, &created.location).await;
+    assert_eq!(offset_of(&head), 5 * MIB);
+
+    proxy.heal();
+    let res = app
+        .patch(
+            &client,
+            &created.location,
+            5 * MIB,
+            data[5 * MIB..].to_vec(),
+        )
+        .await;
+    assert_eq!(res.status(), 204, "{:?}", res.text().await);
+    assert_eq!(
+        sha256(&app.served_bytes(&client, &created.video_id).await),
+        sha256(&data)
+    );
+}
+
+#[actix_web::test]
+async fn a_completion_that_fails_inside_a_200_is_not_believed() {
+    let (app, proxy, _) = app_behind_proxy(10).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    // CompleteMultipartUpload is the only call here whose query starts with the upload ID.
+    proxy.watch("?uploadId=");
+    proxy.inject(&["POST", "?uploadId="], Fault::Respond(200, INTERNAL), 1);
+    let data = video_bytes(12 * MIB);
+    let video = app
+        .upload(&client, &chapter, "lecture.mp4", &data, data.len())
+        .await;
+    let settled = app.settled_video(&client, &video).await;
+    assert_eq!(settled["status"], "ready", "{settled}");
+    assert_eq!(
+        proxy.seen.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the failed completion was checked with HeadObject and sent again"
+    );
+    assert_eq!(
+        sha256(&app.served_bytes(&client, &video).await),
+        sha256(&data)
+    );
+}
+
+#[actix_web::test]
+async fn a_stalled_s3_call_times_out_and_is_retried() {
+    let (app, proxy, _) = app_behind_proxy(1).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    proxy.inject(&["PUT", "partNumber=1"], Fault::Stall, 1);
+    let data = video_bytes(6 * MIB);
+    let video = app
+        .upload(&client, &chapter, "lecture.mp4", &data, data.len())
+        .await;
+    assert_eq!(proxy.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        sha256(&app.served_bytes(&client, &video).await),
+        sha256(&data)
+    );
+}
+
+#[actix_web::test]
+async fn no_response_names_the_bucket_the_endpoint_the_key_or_s3() {
+    let (app, proxy, settings) = app_behind_proxy(2).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let data = video_bytes(6 * MIB);
+    let mut seen = Vec::new();
+    let created = app
+        .tus_create(&client, &chapter, "lecture.mp4", data.len())
+        .await;
+    seen.push(format!("{} {:?}", created.status(), created.headers()));
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let video_id = created.headers()["reel-video-id"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let res = app.patch(&client, &location, 0, data[..MIB].to_vec()).await;
+    seen.push(described(res).await);
+    // With S3 down: the errors say what to do, not where S3 is.
+    proxy.inject(&["HTTP/1.1"], Fault::Refuse, 100_000);
+    let res = app
+        .patch(&client, &location, MIB, data[MIB..].to_vec())
+        .await;
+    assert_eq!(res.status(), 503);
+    seen.push(described(res).await);
+    proxy.heal();
+    let res = app.head_offset(&client, &location).await;
+    seen.push(described(res).await);
+    let res = app
+        .patch(&client, &location, MIB, data[MIB..].to_vec())
+        .await;
+    seen.push(described(res).await);
+    let video = app.settled_video(&client, &video_id).await;
+    seen.push(video.to_string());
+    let url = video["display_url"].as_str().expect("url").to_string();
+    let ranged = |client: &reqwest::Client| {
+        client
+            .get(app.url(&url))
+            .header("Range", "bytes=0-99")
+            .send()
+    };
+    let res = ranged(&client).await.expect("sent");
+    assert_eq!(res.status(), 206);
+    seen.push(format!("{:?}", res.headers()));
+    proxy.inject(&["HTTP/1.1"], Fault::Refuse, 100_000);
+    let res = ranged(&client).await.expect("sent");
+    assert_eq!(res.status(), 503);
+    seen.push(described(res).await);
+    proxy.heal();
+    let list = app.chapter_videos(&client, &chapter).await;
+    seen.push(serde_json::to_string(&list).expect("json"));
+    let endpoint = settings.endpoint.clone().unwrap_or_default();
+    let proxy_host = proxy.url.trim_start_matches("http://").to_string();
+    let forbidden = [
+        settings.bucket.as_str(),
+        endpoint.trim_start_matches("http://"),
+        proxy_host.as_str(),
+        &testing::key_id(),
+        "x-amz",
+        "amazonaws",
+        "reel/courses",
+        "source.mp4",
+        "tmp/tails",
+        "s3-spool",
+        "uploadId",
+        "multipart",
+    ];
+    for response in &seen {
+        for word in forbidden {
+            assert!(
+                !response.to_lowercase().contains(&word.to_lowercase()),
+                "a response shows `{word}`: {response}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resumes_byte_for_byte() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let data_dir = root.path().join("data");
+    let pool = reel::db::connect(&data_dir.join("reel.db").to_string_lossy()).expect("db");
+    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
+        .await
+        .expect("instructor");
+    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
+        .await
+        .expect("course");
+    drop(pool);
+    let chapter = course.chapters[0].id.clone();
+    let moto = testing::server("moto");
+    let settings = testing::fresh_bucket(&moto, root.path());
+    let proxy = Proxy::start(&moto.endpoint);
+    let mut server = Server::new(&data_dir)
+        .with_env("REEL_STORAGE", "s3")
+        .with_env("REEL_S3_BUCKET", &settings.bucket)
+        .with_env("REEL_S3_ENDPOINT", &proxy.url)
+        .with_env("REEL_S3_PREFIX", "reel/");
+    server.start().await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    let login = client
+        .post(server.url("/api/auth/login"))
+        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), 200);
+    let data = video_bytes(12 * MIB);
+    let created = client
+        .post(server.url("/api/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", data.len().to_string())
+        .header(
+            "Upload-Metadata",
+            metadata(&[
+                ("filename", "lecture.mp4"),
+                ("chapter_id", chapter.as_str()),
+            ]),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+
+    // S3 stores part 2; its answer never reaches Reel, which is killed right then.
+    proxy.inject(&["PUT", "partNumber=2"], Fault::SwallowAnswer, 1);
+    let request = patch(&client, &server, &location, 0, data.clone().into()).send();
+    let in_flight = actix_web::rt::spawn(request);
+    for _ in 0..400 {
+        if proxy.swallowed.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        proxy.swallowed.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "S3 stored part 2"
+    );
+    server.kill();
+    let _ = in_flight.await;
+
+    proxy.heal();
+    server.start().await;
+    let offset = head_offset(&client, &server, &location).await;
+    assert_eq!(offset, 5 * MIB as u64, "only the recorded part counts");
+    let res = patch(
+        &client,
+        &server,
+        &location,
+        offset,
+        data[offset as usize..].to_vec().into(),
+    )
+    .send()
+    .await
+    .expect("sent");
+    assert_eq!(res.status(), 204, "{:?}", res.text().await);
+    let video_id = created.headers()["reel-video-id"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    let mut video = serde_json::Value::Null;
+    for _ in 0..400 {
+        video = client
+            .get(server.url(&format!("/api/videos/{video_id}")))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        if video["status"] == "ready" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(video["status"], "ready", "{video}");
+    let served = client
+        .get(server.url(video["display_url"].as_str().expect("url")))
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(
+        sha256(&served),
+        sha256(&data),
+        "byte-identical after the crash"
+    );
+}
