@@ -200,6 +200,11 @@ impl S3Storage {
         }
     }
 
+    /// The settings in effect.
+    pub fn settings(&self) -> &S3Settings {
+        &self.settings
+    }
+
     fn handle(&self) -> io::Result<&tokio::runtime::Handle> {
         self.runtime
             .as_ref()

@@ -321,3 +321,111 @@ async fn memory_storage_can_fail_deletes_on_demand() {
     storage.delete(&key).await.expect("second delete works");
     assert!(!storage.contains(&key));
 }
+
+/// Writes `data` in requests of `piece` bytes, completes, and checks it reads back.
+async fn round_trip(storage: &dyn Storage, name: &str, data: &[u8], piece: usize) {
+    let key = StorageKey::for_video("c", "ch", name, "mp4");
+    let mut at = 0;
+    loop {
+        let end = (at + piece).min(data.len());
+        storage
+            .write_partial(
+                &key,
+                at as u64,
+                data.len() as u64,
+                owned(chunked(&data[at..end]), false),
+                Phase::Progressive(None),
+            )
+            .await
+            .expect("write");
+        at = end;
+        if at == data.len() {
+            break;
+        }
+    }
+    storage.complete(&key).await.expect("complete");
+    assert_eq!(
+        storage.size(&key).await.expect("size"),
+        Some(data.len() as u64),
+        "{name}"
+    );
+    assert!(
+        read_all(storage, &key, 0..data.len() as u64).await == data,
+        "{name} reads back"
+    );
+}
+
+#[actix_web::test]
+async fn s3_edge_sizes_empty_one_part_and_a_one_byte_tail() {
+    let (storage, _dir) = s3_on("moto", |_| {}).await;
+    let part = MIN_PART as usize;
+    round_trip(&storage, "empty", &[], 1).await;
+    round_trip(&storage, "one-part", &pattern(part, 1), part).await;
+    round_trip(&storage, "one-byte-tail", &pattern(part + 1, 2), part + 1).await;
+}
+
+#[actix_web::test]
+async fn s3_uploads_of_more_than_a_thousand_parts_complete() {
+    // moto-small allows 1 KiB parts, so 1,100 parts stay small.
+    let (storage, _dir) = s3_on("moto-small", |s| s.min_part_bytes = 1024).await;
+    let data = pattern(1100 * 1024 + 1, 3);
+    round_trip(&storage, "many-parts", &data, 300 * 1024 + 7).await;
+}
+
+#[actix_web::test]
+async fn the_sweep_aborts_multipart_uploads_no_row_knows_and_spares_live_ones() {
+    let (storage, _dir) = s3_on("moto", |s| s.orphan_grace = std::time::Duration::ZERO).await;
+    // A live upload: one part sent, so a multipart upload the database knows.
+    let key = StorageKey::for_video("c", "ch", "live", "mp4");
+    let live = pattern(MIN_PART as usize + 10, 4);
+    storage
+        .write_partial(
+            &key,
+            0,
+            2 * MIN_PART,
+            owned(chunked(&live), false),
+            Phase::Progressive(None),
+        )
+        .await
+        .expect("write");
+    // A crash's leftover: a multipart upload no row records.
+    let settings = storage.settings().clone();
+    let (bucket, prefix) = (settings.bucket.clone(), settings.prefix.clone());
+    testing::with_client(
+        settings.endpoint.as_deref().unwrap_or_default(),
+        move |client| async move {
+            use rusoto_s3::S3;
+            client
+                .create_multipart_upload(rusoto_s3::CreateMultipartUploadRequest {
+                    bucket,
+                    key: format!("{prefix}courses/c/chapters/ch/videos/gone/source.mp4"),
+                    ..Default::default()
+                })
+                .await
+                .expect("create");
+        },
+    );
+    let before = testing::stored_things(&settings);
+    // Moto's upload times have a one-second grain.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let swept = storage.sweep().await.expect("sweep");
+    assert_eq!(
+        swept, 1,
+        "the unknown multipart upload is aborted, nothing else"
+    );
+    assert_eq!(testing::stored_things(&settings), before - 1);
+    // The live upload carries on.
+    let rest = pattern(MIN_PART as usize - 10, 5);
+    storage
+        .write_partial(
+            &key,
+            live.len() as u64,
+            2 * MIN_PART,
+            owned(chunked(&rest), false),
+            Phase::Progressive(None),
+        )
+        .await
+        .expect("write");
+    storage.complete(&key).await.expect("complete");
+    assert_eq!(storage.size(&key).await.expect("size"), Some(2 * MIN_PART));
+}
