@@ -29,6 +29,30 @@ enum Command {
         #[command(subcommand)]
         task: AdminTask,
     },
+    /// Video storage tasks.
+    Storage {
+        #[command(subcommand)]
+        task: StorageTask,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageTask {
+    /// Copy every stored video from the provider in use (REEL_STORAGE) to the other one,
+    /// verifying each copy's sha256. Safe to run again after an interruption.
+    Migrate {
+        /// The provider to copy to.
+        #[arg(long, value_enum)]
+        to: Target,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Target {
+    /// An S3 bucket (REEL_S3_BUCKET, REEL_S3_REGION, REEL_S3_ENDPOINT, REEL_S3_PREFIX).
+    S3,
+    /// Files under the data directory.
+    Local,
 }
 
 #[derive(Subcommand)]
@@ -72,6 +96,9 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve { demo } => serve(config, demo).await,
             Command::Admin { task } => run_admin(config, task).await,
+            Command::Storage {
+                task: StorageTask::Migrate { to },
+            } => migrate(config, to).await,
         }
     });
     match result {
@@ -143,6 +170,74 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+async fn migrate(config: Config, to: Target) -> anyhow::Result<()> {
+    use crate::config::StorageKind;
+    use crate::services::storage::migrate;
+    let target = match to {
+        Target::S3 => StorageKind::S3,
+        Target::Local => StorageKind::Local,
+    };
+    anyhow::ensure!(
+        config.storage != target,
+        "REEL_STORAGE says the videos are in {} already; set it to where they are now",
+        kind_name(target)
+    );
+    crate::services::private_files::secure_dir(&config.data_dir)?;
+    let pool = db::connect(&config.effective_database_url())?;
+    let from = crate::startup::open_storage(&config, &pool).await?;
+    let to_config = Config {
+        storage: target,
+        ..config.clone()
+    };
+    let to = crate::startup::open_storage(&to_config, &pool).await?;
+    let started = std::time::Instant::now();
+    let summary = migrate::run(&pool, from.as_ref(), to.as_ref(), |step| {
+        let filled = 30 * step.done / step.total.max(1);
+        eprint!(
+            "\r[{}{}] {}/{} videos, {}",
+            "#".repeat(filled),
+            ".".repeat(30 - filled),
+            step.done,
+            step.total,
+            shared::media::human_bytes(step.bytes)
+        );
+    })
+    .await;
+    eprintln!();
+    let summary = summary?;
+    println!(
+        "Copied {} videos, {} were there already, {} had nothing finished to copy ({} in {:.0} s).",
+        summary.copied,
+        summary.already_there,
+        summary.nothing_stored,
+        shared::media::human_bytes(summary.bytes),
+        started.elapsed().as_secs_f64()
+    );
+    if summary.nothing_stored > 0 {
+        println!("Unfinished uploads are not copied: they restart after the switch.");
+    }
+    match target {
+        StorageKind::S3 => println!(
+            "Every video is in S3 now. To switch, set REEL_STORAGE=s3 (keeping the REEL_S3_* \
+             settings used here) and restart Reel. The files under {} stay until you remove them.",
+            config.data_dir.join("media").display()
+        ),
+        StorageKind::Local => println!(
+            "Every video is on local disk now, under {}. To switch, set REEL_STORAGE=local and \
+             restart Reel. The objects in the bucket stay until you remove them.",
+            config.data_dir.join("media").display()
+        ),
+    }
+    Ok(())
+}
+
+fn kind_name(kind: crate::config::StorageKind) -> &'static str {
+    match kind {
+        crate::config::StorageKind::S3 => "S3",
+        crate::config::StorageKind::Local => "local storage",
     }
 }
 

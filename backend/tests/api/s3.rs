@@ -359,3 +359,140 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
         "byte-identical after the crash"
     );
 }
+
+/// Runs `reel storage migrate --to <to>` on a data directory; returns success and the output.
+fn migrate(
+    data_dir: &std::path::Path,
+    from: &str,
+    to: &str,
+    bucket: &str,
+    endpoint: &str,
+) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args(["storage", "migrate", "--to", to])
+        .env("REEL_DATA_DIR", data_dir)
+        .env("REEL_STORAGE", from)
+        .env("REEL_S3_BUCKET", bucket)
+        .env("REEL_S3_ENDPOINT", endpoint)
+        .env("REEL_S3_PREFIX", "reel/")
+        .env("REEL_S3_TIMEOUT_SECS", "2")
+        .output()
+        .expect("reel runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// An app on an existing data directory, with its videos where `storage` says.
+async fn app_on(
+    data_dir: &std::path::Path,
+    storage: StorageKind,
+    bucket: &str,
+    endpoint: &str,
+) -> TestApp {
+    let (dir, bucket, endpoint) = (
+        data_dir.to_path_buf(),
+        bucket.to_string(),
+        endpoint.to_string(),
+    );
+    spawn_app_with(move |c| {
+        c.data_dir = dir;
+        c.storage = storage;
+        c.s3_bucket = Some(bucket);
+        c.s3_endpoint = Some(endpoint);
+        c.s3_prefix = "reel/".into();
+    })
+    .await
+}
+
+#[actix_web::test]
+async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumable() {
+    let moto = testing::server("moto");
+    let root = tempfile::tempdir().expect("tempdir");
+    let data_dir = root.path().join("data");
+    let settings = testing::fresh_bucket(&moto, root.path());
+    let bucket = settings.bucket.clone();
+    let local = app_on(&data_dir, StorageKind::Local, &bucket, &moto.endpoint).await;
+    let (client, chapter) = local.instructor_with_chapter("ada@example.com").await;
+    let big = video_bytes(7 * MIB);
+    let small = video_bytes(MIB);
+    let first = local
+        .upload(&client, &chapter, "one.mp4", &big, big.len())
+        .await;
+    let second = local
+        .upload(&client, &chapter, "two.mp4", &small, small.len())
+        .await;
+    let unfinished = local
+        .create_upload(&client, &chapter, "three.mp4", MIB)
+        .await;
+    assert_eq!(
+        sha256(&local.served_bytes(&client, &first).await),
+        sha256(&big)
+    );
+    assert_eq!(
+        sha256(&local.served_bytes(&client, &second).await),
+        sha256(&small)
+    );
+
+    // Interrupted: S3 refuses everything about the second video.
+    let proxy = Proxy::start(&moto.endpoint);
+    let needle: &'static str = Box::leak(second.clone().into_boxed_str());
+    proxy.inject(&[needle], Fault::Refuse, 100_000);
+    let (ok, out) = migrate(&data_dir, "local", "s3", &bucket, &proxy.url);
+    assert!(!ok, "the interrupted run fails: {out}");
+    proxy.heal();
+    let (ok, out) = migrate(&data_dir, "local", "s3", &bucket, &proxy.url);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Copied 1 videos, 1 were there already, 1 had nothing finished"),
+        "{out}"
+    );
+    assert!(
+        out.contains("REEL_STORAGE=s3"),
+        "it says what to change: {out}"
+    );
+
+    let on_s3 = app_on(&data_dir, StorageKind::S3, &bucket, &moto.endpoint).await;
+    let client = crate::helpers::browser();
+    assert_eq!(
+        on_s3
+            .login(&client, "ada@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        sha256(&on_s3.served_bytes(&client, &first).await),
+        sha256(&big)
+    );
+    assert_eq!(
+        sha256(&on_s3.served_bytes(&client, &second).await),
+        sha256(&small)
+    );
+    drop(unfinished);
+
+    // And back, onto an empty disk.
+    std::fs::remove_dir_all(data_dir.join("media")).expect("remove local copies");
+    let (ok, out) = migrate(&data_dir, "s3", "local", &bucket, &moto.endpoint);
+    assert!(ok, "{out}");
+    assert!(out.contains("Copied 2 videos"), "{out}");
+    let back = app_on(&data_dir, StorageKind::Local, &bucket, &moto.endpoint).await;
+    let client = crate::helpers::browser();
+    assert_eq!(
+        back.login(&client, "ada@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        sha256(&back.served_bytes(&client, &first).await),
+        sha256(&big)
+    );
+    assert_eq!(
+        sha256(&back.served_bytes(&client, &second).await),
+        sha256(&small)
+    );
+}

@@ -12,6 +12,7 @@
 
 mod local;
 mod memory;
+pub mod migrate;
 pub mod s3;
 
 pub use local::LocalStorage;
