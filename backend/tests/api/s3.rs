@@ -496,3 +496,46 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
         sha256(&small)
     );
 }
+
+/// `reel serve` with these S3 settings: it must stop with a message, not start or panic.
+fn serve_refuses(envs: &[(&str, &str)]) -> String {
+    let root = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
+        .arg("serve")
+        .env("REEL_DATA_DIR", root.path())
+        .env("REEL_BIND", "127.0.0.1:0")
+        .env("REEL_STORAGE", "s3")
+        .envs(envs.iter().copied())
+        .output()
+        .expect("reel runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "it must not start: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[actix_web::test]
+async fn a_missing_bucket_or_refused_credentials_stop_the_start_with_the_setting_to_fix() {
+    let err = serve_refuses(&[]);
+    assert!(err.contains("REEL_S3_BUCKET"), "{err}");
+    let moto = testing::server("moto");
+    let err = serve_refuses(&[
+        ("REEL_S3_BUCKET", "no-such-bucket-here"),
+        ("REEL_S3_ENDPOINT", &moto.endpoint),
+    ]);
+    assert!(
+        err.contains("REEL_S3_BUCKET") && err.contains("does not exist"),
+        "{err}"
+    );
+    // s3s-fs checks the keys.
+    let s3s = testing::server("s3s");
+    let settings = testing::fresh_bucket(&s3s, &std::env::temp_dir());
+    let err = serve_refuses(&[
+        ("REEL_S3_BUCKET", &settings.bucket),
+        ("REEL_S3_ENDPOINT", &s3s.endpoint),
+        ("AWS_SECRET_ACCESS_KEY", "wrong"),
+    ]);
+    assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    let err = serve_refuses(&[("REEL_S3_BUCKET", "b"), ("REEL_S3_ENDPOINT", "ftp://x")]);
+    assert!(err.contains("REEL_S3_ENDPOINT"), "{err}");
+}
