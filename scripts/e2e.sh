@@ -3,6 +3,8 @@
 # data directory; the server is stopped and the directory removed afterwards, also on failure.
 # The upload quota is raised for the spec that creates a thousand unfinished uploads.
 # Usage: scripts/e2e.sh [playwright args…]   (REEL_BIN picks the server binary)
+# With REEL_E2E_S3=name (a server in REEL_TEST_S3, see scripts/s3-servers.sh) the videos go to
+# a fresh bucket on that S3 server instead of the local disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +25,17 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT INT TERM
+
+if [ -n "${REEL_E2E_S3:-}" ]; then
+  ENDPOINT=$(tr ',' '\n' <<<"${REEL_TEST_S3:-}" | sed -n "s/^$REEL_E2E_S3=//p")
+  [ -n "$ENDPOINT" ] || { echo "e2e: REEL_TEST_S3 has no server called $REEL_E2E_S3" >&2; exit 1; }
+  BUCKET=reel-e2e-$(node -e "console.log(require('crypto').randomBytes(6).toString('hex'))")
+  # moto takes an unsigned CreateBucket.
+  node -e "fetch('$ENDPOINT/$BUCKET',{method:'PUT'}).then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" \
+    || { echo "e2e: could not create a bucket on $ENDPOINT" >&2; exit 1; }
+  export REEL_STORAGE=s3 REEL_S3_BUCKET=$BUCKET REEL_S3_ENDPOINT=$ENDPOINT REEL_S3_PREFIX=reel/
+  echo "e2e: videos go to S3 ($REEL_E2E_S3)"
+fi
 
 REEL_BIND=127.0.0.1:$PORT REEL_DATA_DIR=$DATA REEL_WEB_DIR=$ROOT/dist REEL_DEMO_PASSWORD=$PASSWORD \
   REEL_DELETE_GRACE_SECS=${REEL_DELETE_GRACE_SECS:-30} REEL_MAX_UPLOAD_BYTES=${REEL_MAX_UPLOAD_BYTES:-209715200} \
