@@ -4,7 +4,9 @@
 //! Upload: one 1 GiB video over loopback to local disk (one streaming PATCH, then 8 MiB
 //! PATCHes) against `dd` writing the same bytes to the same disk with one final fdatasync; and
 //! 16 concurrent 256 MiB uploads with the server's peak RSS. Delete: the server's latency
-//! with 50 `DELETE`s in flight on SQLite (p50/p99). Upload timings are medians of five runs. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
+//! with 50 `DELETE`s in flight on SQLite (p50/p99). Upload timings are medians of five runs.
+//! S3 (when `REEL_TEST_S3` names the local S3 servers): the same 1 GiB upload to s3s-fs and to
+//! local disk, alternating, as a ratio (median of three), and 16 concurrent uploads' RSS. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
 
 use anyhow::{bail, Context};
 use base64::Engine;
@@ -100,9 +102,15 @@ fn dd(src: &Path, dir: &Path) -> anyhow::Result<f64> {
 }
 
 async fn start_server(dir: &Path) -> anyhow::Result<Server> {
+    start_server_with(dir, &[]).await
+}
+
+/// A server with more environment (S3 settings).
+async fn start_server_with(dir: &Path, env: &[(String, String)]) -> anyhow::Result<Server> {
     let data = dir.join(format!("data-{}", rand::random::<u32>()));
     let port = free_port()?;
     let child = Command::new(root().join("target/release/reel"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["serve", "--demo"])
         .env("REEL_BIND", format!("127.0.0.1:{port}"))
         .env("REEL_DATA_DIR", &data)
@@ -319,6 +327,90 @@ impl Server {
     }
 }
 
+/// 16 uploads of `file` at once: seconds, peak RSS in flight, idle RSS, VmHWM (MiB).
+async fn concurrent(server: &Server, file: &Path) -> anyhow::Result<(f64, f64, f64, f64)> {
+    let idle_rss = server.rss_mib("VmRSS:")?;
+    let start = Instant::now();
+    let uploads = (0..16).map(|_| server.upload(file, Some(8 * MIB)));
+    // Sample the server's resident memory while the uploads are in flight.
+    let sampling = std::cell::Cell::new(0.0f64);
+    let sampler = async {
+        loop {
+            if let Ok(now) = server.rss_mib("VmRSS:") {
+                sampling.set(sampling.get().max(now));
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let done = tokio::select! {
+        done = futures_util::future::try_join_all(uploads) => done?,
+        () = sampler => unreachable!(),
+    };
+    let secs = start.elapsed().as_secs_f64();
+    for (_, video) in &done {
+        server.wait_ready(video).await?;
+    }
+    Ok((secs, sampling.get(), idle_rss, server.rss_mib("VmHWM:")?))
+}
+
+/// The same 1 GiB upload to local disk and to S3 (s3s-fs over loopback), alternating, and 16
+/// concurrent uploads to S3 with the server's RSS. Returns the table rows.
+async fn s3_rows(
+    dir: &Path,
+    big_file: &Path,
+    small_file: &Path,
+    runs: usize,
+) -> anyhow::Result<Vec<String>> {
+    use reel::services::storage::s3::testing;
+    let settings = testing::fresh_bucket(&testing::server("s3s"), dir);
+    let env = vec![
+        ("REEL_STORAGE".to_string(), "s3".to_string()),
+        ("REEL_S3_BUCKET".to_string(), settings.bucket.clone()),
+        (
+            "REEL_S3_ENDPOINT".to_string(),
+            settings.endpoint.clone().unwrap_or_default(),
+        ),
+        ("REEL_S3_PREFIX".to_string(), "bench/".to_string()),
+    ];
+    let big = std::fs::metadata(big_file)?.len();
+    let mb = big as f64 / 1e6;
+    let local = start_server(dir).await?;
+    let s3 = start_server_with(dir, &env).await?;
+    let (mut local_rates, mut s3_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=runs {
+        eprintln!("bench: S3 upload run {run}/{runs}");
+        let (local_secs, video) = local.upload(big_file, None).await?;
+        local.wait_ready(&video).await?;
+        let (s3_secs, video) = s3.upload(big_file, None).await?;
+        s3.wait_ready(&video).await?;
+        local_rates.push(mb / local_secs);
+        s3_rates.push(mb / s3_secs);
+        ratios.push(local_secs / s3_secs);
+    }
+    drop(local);
+    drop(s3);
+    eprintln!("bench: 16 concurrent uploads to S3");
+    let s3 = start_server_with(dir, &env).await?;
+    let small = std::fs::metadata(small_file)?.len();
+    let (secs, in_flight, idle_rss, peak) = concurrent(&s3, small_file).await?;
+    Ok(vec![
+        format!(
+            "| upload {} MiB to S3 (s3s-fs on loopback), one streaming PATCH | median {:.0} MB/s; local disk beside it {:.0} MB/s; ratio S3 / local: median **{:.2}** (runs {:.2}–{:.2}) |",
+            big / MIB,
+            median(s3_rates),
+            median(local_rates),
+            median(ratios.clone()),
+            ratios.iter().copied().fold(f64::MAX, f64::min),
+            ratios.iter().copied().fold(0.0, f64::max),
+        ),
+        format!(
+            "| 16 concurrent {} MiB uploads to S3 (8 MiB PATCHes) | {:.0} MB/s total; server RSS peak in flight **{in_flight:.1} MiB** (idle {idle_rss:.1} MiB, VmHWM {peak:.1} MiB) |",
+            small / MIB,
+            16.0 * small as f64 / 1e6 / secs
+        ),
+    ])
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -376,29 +468,7 @@ async fn run() -> anyhow::Result<()> {
 
     eprintln!("bench: 16 concurrent uploads of {} MiB", small / MIB);
     let server = start_server(&dir).await?;
-    let idle_rss = server.rss_mib("VmRSS:")?;
-    let start = Instant::now();
-    let uploads = (0..16).map(|_| server.upload(&small_file, Some(8 * MIB)));
-    // Sample the server's resident memory while the uploads are in flight.
-    let sampling = std::cell::Cell::new(0.0f64);
-    let sampler = async {
-        loop {
-            if let Ok(now) = server.rss_mib("VmRSS:") {
-                sampling.set(sampling.get().max(now));
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
-        }
-    };
-    let done = tokio::select! {
-        done = futures_util::future::try_join_all(uploads) => done?,
-        () = sampler => unreachable!(),
-    };
-    let secs = start.elapsed().as_secs_f64();
-    for (_, video) in &done {
-        server.wait_ready(video).await?;
-    }
-    let in_flight = sampling.get();
-    let lifetime_peak = server.rss_mib("VmHWM:")?;
+    let (secs, in_flight, idle_rss, lifetime_peak) = concurrent(&server, &small_file).await?;
     drop(server);
 
     let deletes = if quick { 200 } else { 2000 };
@@ -406,6 +476,14 @@ async fn run() -> anyhow::Result<()> {
     let server = start_server(&dir).await?;
     let (p50, p99, rate) = server.delete_latency(deletes, 50).await?;
     drop(server);
+
+    // S3, when the local S3 servers run (scripts/bench.sh starts them).
+    let s3 = if std::env::var("REEL_TEST_S3").is_ok() {
+        s3_rows(&dir, &big_file, &small_file, runs.min(3)).await?
+    } else {
+        eprintln!("bench: REEL_TEST_S3 is not set; no S3 figures");
+        Vec::new()
+    };
 
     let spread = |v: &[f64]| {
         let (lo, hi) = v
@@ -444,6 +522,9 @@ async fn run() -> anyhow::Result<()> {
     println!(
         "| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |"
     );
+    for row in s3 {
+        println!("{row}");
+    }
     println!(
         "\n(median of {runs} runs; {})",
         if quick { "quick mode" } else { "full mode" }
