@@ -22,8 +22,8 @@ step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unkn
 S3_SERVERS_DIR=$LOGDIR/s3 eval "$(scripts/s3-servers.sh start)" || { echo "could not start the local S3 servers" >&2; failed=1; }
 trap 'scripts/s3-servers.sh stop' EXIT
 step cargo-test cargo test --workspace --locked
-# The upload, delete, serving, security and error suites once more with the videos in S3 (moto, which checks
-# ETags and part sizes like AWS).
+# The upload, delete, serving, security and error suites once more with the videos in S3
+# (moto, which checks ETags and part sizes like AWS).
 step cargo-test-s3 env REEL_TEST_STORAGE=moto cargo test -p backend --test api --locked -- tus:: uploads:: deletes:: media:: in_flight:: security:: errors:: s3::
 step fuzz scripts/fuzz.sh
 step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'

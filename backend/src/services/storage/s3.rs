@@ -158,8 +158,9 @@ impl S3Storage {
                 AutoRefreshingProvider::new(chain).context("cannot read the S3 credentials")?;
             S3Client::new_with(dispatcher, credentials, region)
         };
-        // Spooled parts a crash left behind are of no use.
-        let _ = std::fs::remove_dir_all(&settings.spool_dir);
+        // Spooled parts a crash left behind are of no use. Only stale ones: another process
+        // on this data directory (`reel storage migrate` beside a server) may be spooling.
+        spool::remove_stale(&settings.spool_dir, Duration::from_secs(600));
         let storage = Self {
             client,
             settings,

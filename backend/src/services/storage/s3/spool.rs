@@ -80,6 +80,24 @@ impl Drop for Spool {
     }
 }
 
+/// Removes spool files in `dir` not written for `age` (a crash's leftovers).
+pub fn remove_stale(dir: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|e| e > age);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// A sealed spool's description, cheap to clone into a retried request.
 #[derive(Clone, Debug)]
 pub struct Sealed {
