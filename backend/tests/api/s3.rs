@@ -539,3 +539,44 @@ async fn a_missing_bucket_or_refused_credentials_stop_the_start_with_the_setting
     let err = serve_refuses(&[("REEL_S3_BUCKET", "b"), ("REEL_S3_ENDPOINT", "ftp://x")]);
     assert!(err.contains("REEL_S3_ENDPOINT"), "{err}");
 }
+
+#[actix_web::test]
+async fn an_offset_left_behind_the_recorded_parts_catches_up_on_the_next_head() {
+    let (app, _proxy, _) = app_behind_proxy(10).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let data = video_bytes(12 * MIB);
+    let created = app
+        .create_upload(&client, &chapter, "lecture.mp4", data.len())
+        .await;
+    let res = app
+        .patch(&client, &created.location, 0, data[..6 * MIB].to_vec())
+        .await;
+    assert_eq!(res.status(), 204);
+    // A crash between S3's record (part 1, a 1 MiB tail) and the upload's own: the upload
+    // row says less than S3 holds.
+    let upload_id = created.location.rsplit('/').next().expect("id").to_string();
+    {
+        use diesel::prelude::*;
+        use reel::db::schema::uploads;
+        let mut conn = app.pool.get().expect("connection");
+        diesel::update(uploads::table.find(&upload_id))
+            .set(uploads::upload_offset.eq(3 * MIB as i64))
+            .execute(&mut conn)
+            .expect("set back");
+    }
+    let res = app.head_offset(&client, &created.location).await;
+    assert_eq!(offset_of(&res), 6 * MIB, "HEAD reports what S3 holds");
+    let res = app
+        .patch(
+            &client,
+            &created.location,
+            6 * MIB,
+            data[6 * MIB..].to_vec(),
+        )
+        .await;
+    assert_eq!(res.status(), 204, "{:?}", res.text().await);
+    assert_eq!(
+        sha256(&app.served_bytes(&client, &created.video_id).await),
+        sha256(&data)
+    );
+}

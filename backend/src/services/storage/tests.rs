@@ -429,3 +429,48 @@ async fn the_sweep_aborts_multipart_uploads_no_row_knows_and_spares_live_ones() 
     storage.complete(&key).await.expect("complete");
     assert_eq!(storage.size(&key).await.expect("size"), Some(2 * MIN_PART));
 }
+
+#[actix_web::test]
+async fn a_completion_retried_after_it_succeeded_finds_no_such_upload_and_asks_head_object() {
+    use crate::db::schema::{s3_parts, s3_uploads};
+    use diesel::prelude::*;
+    let (storage, dir) = s3_on("moto", |_| {}).await;
+    let key = StorageKey::for_video("c", "ch", "twice", "mp4");
+    let data = pattern(2 * MIN_PART as usize, 6);
+    storage
+        .write_partial(
+            &key,
+            0,
+            data.len() as u64,
+            owned(chunked(&data), false),
+            Phase::Progressive(None),
+        )
+        .await
+        .expect("write");
+    // The state as it was before completing: a crash after S3 completed the upload but before
+    // Reel forgot it leaves exactly this behind.
+    let pool = crate::db::connect(&dir.path().join("reel.db").to_string_lossy()).expect("db");
+    let mut conn = pool.get().expect("connection");
+    let upload: crate::db::s3_state::S3Upload = s3_uploads::table.first(&mut conn).expect("state");
+    let parts: Vec<crate::db::s3_state::S3Part> = s3_parts::table.load(&mut conn).expect("parts");
+    assert_eq!(parts.len(), 2);
+    storage.complete(&key).await.expect("complete");
+    diesel::insert_into(s3_uploads::table)
+        .values(&upload)
+        .execute(&mut conn)
+        .expect("restore");
+    diesel::insert_into(s3_parts::table)
+        .values(&parts)
+        .execute(&mut conn)
+        .expect("restore");
+    storage
+        .complete(&key)
+        .await
+        .expect("NoSuchUpload, then HeadObject says it is complete");
+    assert_eq!(
+        storage.stored_len(&key).await.expect("state"),
+        None,
+        "the state is forgotten"
+    );
+    assert!(read_all(&storage, &key, 0..data.len() as u64).await == data);
+}
