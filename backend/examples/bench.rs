@@ -5,8 +5,9 @@
 //! PATCHes) against `dd` writing the same bytes to the same disk with one final fdatasync; and
 //! 16 concurrent 256 MiB uploads with the server's peak RSS. Delete: the server's latency
 //! with 50 `DELETE`s in flight on SQLite (p50/p99). Upload timings are medians of five runs.
-//! S3 (when `REEL_TEST_S3` names the local S3 servers): the same 1 GiB upload to s3s-fs and to
-//! local disk, alternating, as a ratio (median of three), and 16 concurrent uploads' RSS. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
+//! S3 (when `REEL_TEST_S3` names the local S3 servers): the same 1 GiB upload to moto through
+//! Reel, to local disk, and straight to moto with rusoto, in turn, as ratios (median of three),
+//! and 16 concurrent uploads' RSS. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
 
 use anyhow::{bail, Context};
 use base64::Engine;
@@ -353,8 +354,79 @@ async fn concurrent(server: &Server, file: &Path) -> anyhow::Result<(f64, f64, f
     Ok((secs, sampling.get(), idle_rss, server.rss_mib("VmHWM:")?))
 }
 
-/// The same 1 GiB upload to local disk and to S3 (s3s-fs over loopback), alternating, and 16
-/// concurrent uploads to S3 with the server's RSS. Returns the table rows.
+/// The peer: the same file sent straight to S3 by a plain rusoto multipart upload (5 MiB
+/// parts, one at a time, like Reel's), timed from create to complete.
+fn direct_upload(
+    settings: &reel::services::storage::S3Settings,
+    file: &Path,
+) -> anyhow::Result<f64> {
+    use reel::services::storage::s3::testing;
+    use rusoto_s3::S3;
+    let (bucket, path) = (settings.bucket.clone(), file.to_path_buf());
+    let endpoint = settings.endpoint.clone().unwrap_or_default();
+    testing::with_client(&endpoint, move |client| async move {
+        use std::io::Read;
+        let key = format!("peer/{}", rand::random::<u32>());
+        let start = Instant::now();
+        let id = client
+            .create_multipart_upload(rusoto_s3::CreateMultipartUploadRequest {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                ..Default::default()
+            })
+            .await?
+            .upload_id
+            .context("upload id")?;
+        let mut file = std::fs::File::open(&path)?;
+        let mut parts = Vec::new();
+        loop {
+            let mut buf = vec![0u8; 5 << 20];
+            let mut n = 0;
+            while n < buf.len() {
+                let got = file.read(&mut buf[n..])?;
+                if got == 0 {
+                    break;
+                }
+                n += got;
+            }
+            if n == 0 {
+                break;
+            }
+            buf.truncate(n);
+            let number = parts.len() as i64 + 1;
+            let etag = client
+                .upload_part(rusoto_s3::UploadPartRequest {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                    upload_id: id.clone(),
+                    part_number: number,
+                    content_length: Some(n as i64),
+                    body: Some(buf.into()),
+                    ..Default::default()
+                })
+                .await?
+                .e_tag;
+            parts.push(rusoto_s3::CompletedPart {
+                e_tag: etag,
+                part_number: Some(number),
+            });
+        }
+        client
+            .complete_multipart_upload(rusoto_s3::CompleteMultipartUploadRequest {
+                bucket,
+                key,
+                upload_id: id,
+                multipart_upload: Some(rusoto_s3::CompletedMultipartUpload { parts: Some(parts) }),
+                ..Default::default()
+            })
+            .await?;
+        Ok(start.elapsed().as_secs_f64())
+    })
+}
+
+/// The same 1 GiB upload to local disk, to S3 through Reel and straight to S3 (moto over
+/// loopback: s3s-fs cannot hold Reel's full-length keys in a multipart upload), in turn, and
+/// 16 concurrent uploads to S3 with the server's RSS. Returns the table rows.
 async fn s3_rows(
     dir: &Path,
     big_file: &Path,
@@ -362,7 +434,7 @@ async fn s3_rows(
     runs: usize,
 ) -> anyhow::Result<Vec<String>> {
     use reel::services::storage::s3::testing;
-    let settings = testing::fresh_bucket(&testing::server("s3s"), dir);
+    let settings = testing::fresh_bucket(&testing::server("moto"), dir);
     let env = vec![
         ("REEL_STORAGE".to_string(), "s3".to_string()),
         ("REEL_S3_BUCKET".to_string(), settings.bucket.clone()),
@@ -377,12 +449,16 @@ async fn s3_rows(
     let local = start_server(dir).await?;
     let s3 = start_server_with(dir, &env).await?;
     let (mut local_rates, mut s3_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut peer_rates, mut peer_ratios) = (Vec::new(), Vec::new());
     for run in 1..=runs {
         eprintln!("bench: S3 upload run {run}/{runs}");
         let (local_secs, video) = local.upload(big_file, None).await?;
         local.wait_ready(&video).await?;
         let (s3_secs, video) = s3.upload(big_file, None).await?;
         s3.wait_ready(&video).await?;
+        let peer_secs = direct_upload(&settings, big_file)?;
+        peer_rates.push(mb / peer_secs);
+        peer_ratios.push(peer_secs / s3_secs);
         local_rates.push(mb / local_secs);
         s3_rates.push(mb / s3_secs);
         ratios.push(local_secs / s3_secs);
@@ -391,17 +467,29 @@ async fn s3_rows(
     drop(s3);
     eprintln!("bench: 16 concurrent uploads to S3");
     let s3 = start_server_with(dir, &env).await?;
-    let small = std::fs::metadata(small_file)?.len();
-    let (secs, in_flight, idle_rss, peak) = concurrent(&s3, small_file).await?;
+    let _ = small_file;
+    // 64 MiB each: moto keeps every byte in its own memory.
+    let small_file = dir.join("video-64mib.mp4");
+    make_video(&small_file, 64 * MIB)?;
+    let small = 64 * MIB;
+    let (secs, in_flight, idle_rss, peak) = concurrent(&s3, &small_file).await?;
     Ok(vec![
         format!(
-            "| upload {} MiB to S3 (s3s-fs on loopback), one streaming PATCH | median {:.0} MB/s; local disk beside it {:.0} MB/s; ratio S3 / local: median **{:.2}** (runs {:.2}–{:.2}) |",
+            "| upload {} MiB to S3 (moto on loopback), one streaming PATCH | median {:.0} MB/s; local disk beside it {:.0} MB/s; ratio S3 / local: median **{:.2}** (runs {:.2}–{:.2}) |",
             big / MIB,
-            median(s3_rates),
+            median(s3_rates.clone()),
             median(local_rates),
             median(ratios.clone()),
             ratios.iter().copied().fold(f64::MAX, f64::min),
             ratios.iter().copied().fold(0.0, f64::max),
+        ),
+        format!(
+            "| the same {} MiB sent straight to moto by rusoto (5 MiB parts, no Reel) | median {:.0} MB/s; ratio Reel / direct: median **{:.2}** (runs {:.2}–{:.2}) |",
+            big / MIB,
+            median(peer_rates),
+            median(peer_ratios.clone()),
+            peer_ratios.iter().copied().fold(f64::MAX, f64::min),
+            peer_ratios.iter().copied().fold(0.0, f64::max),
         ),
         format!(
             "| 16 concurrent {} MiB uploads to S3 (8 MiB PATCHes) | {:.0} MB/s total; server RSS peak in flight **{in_flight:.1} MiB** (idle {idle_rss:.1} MiB, VmHWM {peak:.1} MiB) |",
