@@ -514,6 +514,17 @@ async fn run() -> anyhow::Result<()> {
         println!("| 2000 `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |");
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--s3-only") {
+        // Only the S3 rows, one upload run (for a quick re-measure).
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir)?;
+        let big_file = dir.join("video-1024mib.mp4");
+        make_video(&big_file, 1024 * MIB)?;
+        for row in s3_rows(&dir, &big_file, &big_file, 1).await? {
+            println!("{row}");
+        }
+        return Ok(());
+    }
     let (big, small, runs) = if quick {
         (128 * MIB, 32 * MIB, 1)
     } else {

@@ -133,6 +133,9 @@ impl S3Storage {
     pub async fn connect(settings: S3Settings, pool: DbPool) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            // Its blocking threads read spooled parts; a few are enough, and each thread's
+            // malloc arena would keep its freed buffers.
+            .max_blocking_threads(8)
             .thread_name("reel-s3")
             .enable_all()
             .build()
@@ -930,9 +933,11 @@ impl Storage for S3Storage {
                             ..Default::default()
                         },
                     );
+                    let want = usize::try_from(range.end - range.start).unwrap_or(0);
                     async move {
                         let out = client.get_object(req).await?;
-                        let mut bytes = Vec::new();
+                        // Sized once: growing by doubling would hold two windows at a time.
+                        let mut bytes = Vec::with_capacity(want);
                         if let Some(mut body) = out.body {
                             while let Some(chunk) = body.next().await {
                                 let chunk = chunk.map_err(|e| {

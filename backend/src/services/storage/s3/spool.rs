@@ -10,8 +10,10 @@ use std::io::{self, SeekFrom};
 use std::path::{Path, PathBuf};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
-/// Bytes written to the disk at once.
-const BUFFER: usize = 256 * 1024;
+/// Bytes written to or read from the disk at once. Small: with 16 uploads in flight every
+/// buffer here exists a few times per upload (our buffer, tokio's file buffer, the chunk on
+/// its way out), and the memory budget is 64 MiB for the whole server.
+const BUFFER: usize = 64 * 1024;
 
 /// One part's bytes, with their length and MD5 (sent as `Content-MD5`, so S3 checks them).
 pub struct Spool {
