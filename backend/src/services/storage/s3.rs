@@ -17,7 +17,9 @@
 
 mod calls;
 mod ranged;
+mod requests;
 mod spool;
+mod sweep;
 #[doc(hidden)]
 pub mod testing;
 
@@ -33,12 +35,10 @@ use futures_util::StreamExt;
 use rusoto_core::{HttpClient, HttpConfig, Region, RusotoError};
 use rusoto_credential::{AutoRefreshingProvider, ChainProvider};
 use rusoto_s3::{
-    AbortMultipartUploadRequest, CompleteMultipartUploadRequest, CompletedMultipartUpload,
-    CompletedPart, CreateMultipartUploadRequest, DeleteObjectRequest, GetObjectRequest,
-    HeadBucketRequest, HeadObjectRequest, ListMultipartUploadsRequest, PutObjectRequest, S3Client,
-    UploadPartRequest, S3,
+    CompleteMultipartUploadRequest, CompletedMultipartUpload, CompletedPart, GetObjectRequest,
+    HeadBucketRequest, S3Client, S3,
 };
-use spool::{Sealed, Spool};
+use spool::Spool;
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
@@ -260,212 +260,6 @@ impl S3Storage {
             .map_err(|e| io::Error::other(format!("recording the S3 state: {e:#}")))
     }
 
-    async fn head(&self, object: &str) -> io::Result<Option<(u64, Option<String>)>> {
-        let (bucket, key) = (self.settings.bucket.clone(), object.to_string());
-        let out = self
-            .call("HeadObject", self.settings.timeout, move |c| {
-                let req = HeadObjectRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    ..Default::default()
-                };
-                async move { c.head_object(req).await }
-            })
-            .await;
-        match out {
-            Ok(o) => Ok(Some((
-                o.content_length
-                    .and_then(|n| u64::try_from(n).ok())
-                    .unwrap_or(0),
-                o.e_tag,
-            ))),
-            Err(f) if f.is_not_found() => Ok(None),
-            Err(f) => Err(f.into_io("HeadObject")),
-        }
-    }
-
-    /// Streams a range of any object (a tail or a final object).
-    async fn get(&self, object: &str, range: Range<u64>) -> io::Result<ByteStream> {
-        if range.is_empty() {
-            return Ok(Box::pin(futures_util::stream::empty()));
-        }
-        let (bucket, key) = (self.settings.bucket.clone(), object.to_string());
-        let header = format!("bytes={}-{}", range.start, range.end - 1);
-        let out = self
-            .call("GetObject", self.settings.timeout, move |c| {
-                let req = GetObjectRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    range: Some(header.clone()),
-                    ..Default::default()
-                };
-                async move { c.get_object(req).await }
-            })
-            .await
-            .map_err(|f| f.into_io("GetObject"))?;
-        let body = out
-            .body
-            .ok_or_else(|| io::Error::other("GetObject: no body"))?;
-        Ok(Box::pin(body))
-    }
-
-    async fn put(&self, object: &str, sealed: Sealed) -> io::Result<()> {
-        let (bucket, key) = (self.settings.bucket.clone(), object.to_string());
-        self.call("PutObject", self.body_timeout(sealed.len), move |c| {
-            let req = PutObjectRequest {
-                bucket: bucket.clone(),
-                key: key.clone(),
-                content_length: i64::try_from(sealed.len).ok(),
-                content_md5: Some(sealed.md5.clone()),
-                body: Some(sealed.body()),
-                ..Default::default()
-            };
-            async move { c.put_object(req).await }
-        })
-        .await
-        .map_err(|f| f.into_io("PutObject"))?;
-        Ok(())
-    }
-
-    async fn delete_object(&self, object: &str) -> io::Result<()> {
-        let (bucket, key) = (self.settings.bucket.clone(), object.to_string());
-        match self
-            .call("DeleteObject", self.settings.timeout, move |c| {
-                let req = DeleteObjectRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    ..Default::default()
-                };
-                async move { c.delete_object(req).await }
-            })
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(f) if f.is_not_found() => Ok(()),
-            Err(f) => Err(f.into_io("DeleteObject")),
-        }
-    }
-
-    async fn abort(&self, object: &str, upload_id: &str) -> io::Result<()> {
-        let (bucket, key, id) = (
-            self.settings.bucket.clone(),
-            object.to_string(),
-            upload_id.to_string(),
-        );
-        match self
-            .call("AbortMultipartUpload", self.settings.timeout, move |c| {
-                let req = AbortMultipartUploadRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    upload_id: id.clone(),
-                    ..Default::default()
-                };
-                async move { c.abort_multipart_upload(req).await }
-            })
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(f) if f.is_not_found() => Ok(()),
-            Err(f) => Err(f.into_io("AbortMultipartUpload")),
-        }
-    }
-
-    /// Copies a range of an object into a spool.
-    async fn spool_from(
-        &self,
-        object: &str,
-        range: Range<u64>,
-        spool: &mut Spool,
-    ) -> io::Result<()> {
-        let want = range.end - range.start;
-        let mut body = self.get(object, range).await?;
-        let mut got = 0u64;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|_| super::unavailable("GetObject body"))?;
-            got += chunk.len() as u64;
-            spool.write(&chunk).await?;
-        }
-        if got != want {
-            return Err(super::unavailable("GetObject body came back short"));
-        }
-        Ok(())
-    }
-
-    /// The upload's multipart upload, created (and recorded) on first use.
-    async fn multipart(&self, object: &str, upload: &mut S3Upload) -> io::Result<String> {
-        if let Some(id) = &upload.multipart_id {
-            return Ok(id.clone());
-        }
-        let (bucket, key) = (self.settings.bucket.clone(), object.to_string());
-        let id = self
-            .call("CreateMultipartUpload", self.settings.timeout, move |c| {
-                let req = CreateMultipartUploadRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    ..Default::default()
-                };
-                async move { c.create_multipart_upload(req).await }
-            })
-            .await
-            .map_err(|f| f.into_io("CreateMultipartUpload"))?
-            .upload_id
-            .ok_or_else(|| io::Error::other("CreateMultipartUpload: no upload ID"))?;
-        let (skey, recorded) = (upload.storage_key.clone(), id.clone());
-        self.db(move |conn| s3_state::set_multipart(conn, &skey, &recorded))
-            .await?;
-        upload.multipart_id = Some(id.clone());
-        Ok(id)
-    }
-
-    async fn upload_part(
-        &self,
-        object: &str,
-        upload: &mut S3Upload,
-        number: i32,
-        spool: &mut Spool,
-    ) -> io::Result<S3Part> {
-        let upload_id = self.multipart(object, upload).await?;
-        let sealed = spool.seal().await?;
-        let (bucket, key, len) = (self.settings.bucket.clone(), object.to_string(), sealed.len);
-        let etag = self
-            .call("UploadPart", self.body_timeout(len), move |c| {
-                let req = UploadPartRequest {
-                    bucket: bucket.clone(),
-                    key: key.clone(),
-                    upload_id: upload_id.clone(),
-                    part_number: i64::from(number),
-                    content_length: i64::try_from(sealed.len).ok(),
-                    content_md5: Some(sealed.md5.clone()),
-                    body: Some(sealed.body()),
-                    ..Default::default()
-                };
-                async move { c.upload_part(req).await }
-            })
-            .await
-            .map_err(|f| f.into_io("UploadPart"))?
-            .e_tag
-            .ok_or_else(|| io::Error::other("UploadPart: no ETag"))?;
-        Ok(S3Part {
-            storage_key: upload.storage_key.clone(),
-            part_number: number,
-            size: i64::try_from(len).unwrap_or(i64::MAX),
-            etag,
-        })
-    }
-
-    /// Puts a spool's bytes as a new tail object. It is noted as garbage first, so a crash
-    /// before it is recorded leaves nothing the janitor does not know of.
-    async fn put_tail(&self, spool: &mut Spool) -> io::Result<(String, i64)> {
-        let key = self.new_tail_key();
-        let (noted, now) = (key.clone(), db::now_ms());
-        self.db(move |conn| s3_state::note_garbage(conn, &noted, now))
-            .await?;
-        let sealed = spool.seal().await?;
-        let len = i64::try_from(sealed.len).unwrap_or(i64::MAX);
-        self.put(&key, sealed).await?;
-        Ok((key, len))
-    }
-
     async fn record(
         &self,
         key: &str,
@@ -536,79 +330,6 @@ impl S3Storage {
         self.staged
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Removes garbage objects that are due; returns how many.
-    async fn sweep_garbage(&self) -> io::Result<usize> {
-        let before = db::now_ms() - millis(self.settings.orphan_grace);
-        let due = self
-            .db(move |conn| s3_state::garbage_due(conn, before))
-            .await?;
-        let mut removed = 0;
-        for object in due {
-            self.delete_object(&object).await?;
-            let gone = object.clone();
-            self.db(move |conn| s3_state::garbage_removed(conn, &gone))
-                .await?;
-            removed += 1;
-        }
-        Ok(removed)
-    }
-
-    /// Aborts multipart uploads under the prefix that no row knows and that are older than
-    /// the grace period (a crash between CreateMultipartUpload and its record).
-    async fn sweep_multiparts(&self) -> io::Result<usize> {
-        let known: std::collections::HashSet<String> = self
-            .db(s3_state::multipart_ids)
-            .await?
-            .into_iter()
-            .collect();
-        let cutoff = time::OffsetDateTime::now_utc() - self.settings.orphan_grace;
-        let mut markers: (Option<String>, Option<String>) = (None, None);
-        let mut aborted = 0;
-        loop {
-            let (bucket, prefix, m) = (
-                self.settings.bucket.clone(),
-                self.settings.prefix.clone(),
-                markers.clone(),
-            );
-            let page = self
-                .call("ListMultipartUploads", self.settings.timeout, move |c| {
-                    let req = ListMultipartUploadsRequest {
-                        bucket: bucket.clone(),
-                        prefix: Some(prefix.clone()).filter(|p| !p.is_empty()),
-                        key_marker: m.0.clone(),
-                        upload_id_marker: m.1.clone(),
-                        ..Default::default()
-                    };
-                    async move { c.list_multipart_uploads(req).await }
-                })
-                .await
-                .map_err(|f| f.into_io("ListMultipartUploads"))?;
-            for upload in page.uploads.unwrap_or_default() {
-                let (Some(key), Some(id)) = (upload.key, upload.upload_id) else {
-                    continue;
-                };
-                let old = upload
-                    .initiated
-                    .and_then(|t| {
-                        time::OffsetDateTime::parse(
-                            &t,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    })
-                    .is_some_and(|t| t <= cutoff);
-                if old && !known.contains(&id) {
-                    self.abort(&key, &id).await?;
-                    aborted += 1;
-                }
-            }
-            if page.is_truncated != Some(true) {
-                return Ok(aborted);
-            }
-            markers = (page.next_key_marker, page.next_upload_id_marker);
-        }
     }
 }
 
