@@ -465,6 +465,26 @@ async fn s3_rows(
     }
     drop(local);
     drop(s3);
+    let mut rows = Vec::new();
+    if runs > 0 {
+        rows.push(format!(
+            "| upload {} MiB to S3 (moto on loopback), one streaming PATCH | median {:.0} MB/s; local disk beside it {:.0} MB/s; ratio S3 / local: median **{:.2}** (runs {:.2}–{:.2}) |",
+            big / MIB,
+            median(s3_rates.clone()),
+            median(local_rates),
+            median(ratios.clone()),
+            ratios.iter().copied().fold(f64::MAX, f64::min),
+            ratios.iter().copied().fold(0.0, f64::max),
+        ));
+        rows.push(format!(
+            "| the same {} MiB sent straight to moto by rusoto (5 MiB parts, no Reel) | median {:.0} MB/s; ratio Reel / direct: median **{:.2}** (runs {:.2}–{:.2}) |",
+            big / MIB,
+            median(peer_rates),
+            median(peer_ratios.clone()),
+            peer_ratios.iter().copied().fold(f64::MAX, f64::min),
+            peer_ratios.iter().copied().fold(0.0, f64::max),
+        ));
+    }
     eprintln!("bench: 16 concurrent uploads to S3");
     let s3 = start_server_with(dir, &env).await?;
     let _ = small_file;
@@ -473,30 +493,12 @@ async fn s3_rows(
     make_video(&small_file, 64 * MIB)?;
     let small = 64 * MIB;
     let (secs, in_flight, idle_rss, peak) = concurrent(&s3, &small_file).await?;
-    Ok(vec![
-        format!(
-            "| upload {} MiB to S3 (moto on loopback), one streaming PATCH | median {:.0} MB/s; local disk beside it {:.0} MB/s; ratio S3 / local: median **{:.2}** (runs {:.2}–{:.2}) |",
-            big / MIB,
-            median(s3_rates.clone()),
-            median(local_rates),
-            median(ratios.clone()),
-            ratios.iter().copied().fold(f64::MAX, f64::min),
-            ratios.iter().copied().fold(0.0, f64::max),
-        ),
-        format!(
-            "| the same {} MiB sent straight to moto by rusoto (5 MiB parts, no Reel) | median {:.0} MB/s; ratio Reel / direct: median **{:.2}** (runs {:.2}–{:.2}) |",
-            big / MIB,
-            median(peer_rates),
-            median(peer_ratios.clone()),
-            peer_ratios.iter().copied().fold(f64::MAX, f64::min),
-            peer_ratios.iter().copied().fold(0.0, f64::max),
-        ),
-        format!(
+    rows.push(format!(
             "| 16 concurrent {} MiB uploads to S3 (8 MiB PATCHes) | {:.0} MB/s total; server RSS peak in flight **{in_flight:.1} MiB** (idle {idle_rss:.1} MiB, VmHWM {peak:.1} MiB) |",
             small / MIB,
             16.0 * small as f64 / 1e6 / secs
-        ),
-    ])
+        ));
+    Ok(rows)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -520,7 +522,9 @@ async fn run() -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)?;
         let big_file = dir.join("video-1024mib.mp4");
         make_video(&big_file, 1024 * MIB)?;
-        for row in s3_rows(&dir, &big_file, &big_file, 1).await? {
+        // `--s3-only rss`: only the 16 concurrent uploads.
+        let runs = usize::from(!std::env::args().any(|a| a == "rss"));
+        for row in s3_rows(&dir, &big_file, &big_file, runs).await? {
             println!("{row}");
         }
         return Ok(());
