@@ -28,7 +28,7 @@ export async function snap(page: Page, testInfo: TestInfo, name: string) {
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -101,6 +101,28 @@ export function hdVideo(name: string, seconds: number): string {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
   ]);
   return path;
+}
+
+/**
+ * A short tag unique to one run of a test. Specs share one server, and a test run twice on it
+ * (`--repeat-each`, a soak, a retry) must not meet its own earlier rows: titles, file names and
+ * courses carry the tag.
+ */
+export function runTag(): string {
+  return randomBytes(3).toString('hex');
+}
+
+/**
+ * Makes a course of this test's own (titled with a fresh tag) with one chapter, signs in and
+ * opens the chapter; waits, like `openChapter`, until the uploader knows the server's limit.
+ */
+export async function openOwnChapter(page: Page, course: string, chapter: string) {
+  const ids = createCourse(`${course} ${runTag()}`, chapter);
+  await signIn(page);
+  await page.goto(`/courses/${ids.courseId}/chapters/${ids.chapterId}`);
+  await expect(page.getByRole('heading', { level: 1, name: chapter })).toBeVisible();
+  await expect(page.getByTestId('dropzone')).toContainText(/up to .+ each/);
+  return ids;
 }
 
 /**
@@ -218,10 +240,14 @@ export async function seedVideo(page: Page, chapterId: string, title: string, pa
 
 /** Seeds one ready 2-second video per title into a demo chapter; returns their IDs. */
 export async function seedChapter(page: Page, chapter: string, titles: string[]): Promise<string[]> {
-  const id = await chapterId(page, chapter);
+  return seedVideos(page, await chapterId(page, chapter), titles);
+}
+
+/** Seeds one ready 2-second video per title into a chapter; returns their IDs. */
+export async function seedVideos(page: Page, chapterId: string, titles: string[]): Promise<string[]> {
   const clip = smallVideo('library-clip.mp4', 2);
   const ids = [];
-  for (const title of titles) ids.push(await seedVideo(page, id, title, clip));
+  for (const title of titles) ids.push(await seedVideo(page, chapterId, title, clip));
   await waitReady(page, ids);
   return ids;
 }

@@ -1,24 +1,24 @@
 import { expect, test } from '@playwright/test';
 import {
-  createCourse,
-  DEMO_COURSE, rowTitles, seedChapter, seedVideo, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
+  copyAs, createCourse, rowTitles, runTag, seedVideo, seedVideos, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
 } from './helpers';
 
-// The library tests work in chapter 2 ("Lighting and sound"), apart from the upload tests.
-async function openLightingChapter(page: import('@playwright/test').Page) {
-  await page.getByRole('link', { name: DEMO_COURSE }).click();
-  await page.getByRole('link', { name: 'Lighting and sound' }).click();
+/**
+ * A chapter of this test's own ("Lighting and sound" in a course of its own), seeded with a
+ * ready video per title, then opened: no other spec's rows, nor this test's from an earlier
+ * run, share its list. Returns the videos' IDs.
+ */
+async function openSeeded(page: import('@playwright/test').Page, titles: string[]) {
+  const { courseId, chapterId } = createCourse(`Library ${runTag()}`, 'Lighting and sound');
+  await signIn(page);
+  const ids = await seedVideos(page, chapterId, titles);
+  await page.goto(`/courses/${courseId}/chapters/${chapterId}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Lighting and sound' })).toBeVisible();
-}
-
-function seed(page: import('@playwright/test').Page, titles: string[]) {
-  return seedChapter(page, 'Lighting and sound', titles);
+  return ids;
 }
 
 test('deleting a video removes its row at once, and the deletion persists after a reload', async ({ page }, testInfo) => {
-  await signIn(page);
-  await seed(page, ['lib-a', 'lib-b']);
-  await openLightingChapter(page);
+  await openSeeded(page, ['lib-a', 'lib-b']);
   await expect(page.getByTestId('video-row').filter({ hasText: 'lib-a' })).toBeVisible();
   await snap(page, testInfo, 'library');
 
@@ -34,14 +34,12 @@ test('deleting a video removes its row at once, and the deletion persists after 
 });
 
 test('when the server answers 503 the row comes back in its place with the reason, and Retry succeeds', async ({ page }, testInfo) => {
-  await signIn(page);
-  await seed(page, ['rb-1', 'rb-2', 'rb-3']);
-  await openLightingChapter(page);
+  await openSeeded(page, ['rb-1', 'rb-2', 'rb-3']);
   // The heading shows before the chapter's videos arrive: wait for the last seeded row, then
   // take the order (the list arrives in one answer, so all rows are there with it).
   await expect(videoRow(page, 'rb-3')).toBeVisible();
   const before = await rowTitles(page);
-  expect(before).toEqual(expect.arrayContaining(['rb-1', 'rb-2', 'rb-3']));
+  expect(before).toEqual(['rb-1', 'rb-2', 'rb-3']);
   await page.route('**/api/videos/*', (route) => route.request().method() === 'DELETE'
     ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'unavailable', message: 'Reel is busy right now. Try again in a moment.' }) })
     : route.continue());
@@ -62,11 +60,9 @@ test('when the server answers 503 the row comes back in its place with the reaso
 });
 
 test('bulk delete of 10 with 2 refused: 8 rows go, the 2 come back in place, Undo restores the 8', async ({ page }, testInfo) => {
-  await signIn(page);
   const titles = Array.from({ length: 10 }, (_, i) => `bulk-${i}`);
-  const ids = await seed(page, titles);
+  const ids = await openSeeded(page, titles);
   const refused = [ids[3], ids[7]];
-  await openLightingChapter(page);
   // The server refuses two of them: they are left out of the real request and reported failed.
   await page.route('**/api/videos/bulk-delete', async (route) => {
     const asked: string[] = route.request().postDataJSON().ids;
@@ -164,4 +160,41 @@ test('a list of 1,000 videos renders, scrolls and updates one row without redraw
   console.log(`library: with 1,000 rows, a deleted row left the DOM ${ms.toFixed(2)} ms after the click`);
   await expect(page.getByTestId('video-row')).toHaveCount(999);
   await snap(page, testInfo, 'library-thousand');
+});
+
+test('a refresh that lands while a delete is on its way does not bring the row back', async ({ page }) => {
+  await openSeeded(page, ['keep-me', 'gone-soon']);
+  await expect(videoRow(page, 'gone-soon')).toBeVisible();
+  await expect(page.getByTestId('dropzone')).toContainText(/up to .+ each/);
+  // The DELETE waits in the browser: the server still lists the video.
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
+  let held = false;
+  await page.route('**/api/videos/*', async (route) => {
+    if (route.request().method() !== 'DELETE') return route.fallback();
+    held = true;
+    await released;
+    await route.fallback();
+  });
+  await page.getByRole('button', { name: 'Delete gone-soon' }).click();
+  await expect(videoRow(page, 'gone-soon')).toHaveCount(0);
+  await expect.poll(() => held).toBe(true);
+
+  // A new upload refreshes the chapter's list while the delete waits: the server's answer
+  // still has the video, and must not put its row back.
+  const listed = page.waitForResponse((r) => r.request().method() === 'GET' && /\/api\/chapters\/[^/]+\/videos$/.test(r.url()));
+  await page.getByTestId('file-input').setInputFiles(copyAs(smallVideo('library-clip.mp4', 2), `refresh-${runTag()}.mp4`));
+  expect((await (await listed).json()).map((v: any) => v.title)).toContain('gone-soon');
+  await page.waitForTimeout(300);
+  expect(await rowTitles(page)).not.toContain('gone-soon');
+
+  release();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 video.' })).toBeVisible();
+  // Once the delete has settled the list is fetched again: the upload's row is there, the
+  // deleted one is not.
+  await expect.poll(() => rowTitles(page)).toEqual(expect.arrayContaining(['keep-me', expect.stringMatching(/^refresh-/)]));
+  expect(await rowTitles(page)).not.toContain('gone-soon');
+  await page.reload();
+  await expect(videoRow(page, 'keep-me')).toBeVisible();
+  expect(await rowTitles(page)).not.toContain('gone-soon');
 });

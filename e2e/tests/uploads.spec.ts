@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, existsSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
 import {
   onceMore,
-  answerLeaveSite, copyAs, hdVideo, holdPatchPast, largeVideo, openChapter, rememberedUploads, serverOffset, sha256File, slowPatches, snap,
+  answerLeaveSite, copyAs, hdVideo, holdPatchPast, largeVideo, openChapter, openOwnChapter, rememberedUploads, runTag, serverOffset, sha256File, slowPatches, snap,
   uploadRow, useChunkBytes, videoRow,
 } from './helpers';
 
@@ -118,7 +118,10 @@ test('pause then resume continues from the server offset; cancel terminates the 
 test('requests aborted mid-upload are retried and the stored bytes equal the file', async ({ page }) => {
   // Three backoff waits (up to 1.5 s, 3 s and 1.5 s) on top of the upload and the server's check.
   test.setTimeout(120_000);
-  const file = largeVideo(20);
+  // A chapter and a file name of this run's own: the same file already in the chapter would
+  // ask "Upload again?" instead of uploading.
+  const name = `aborted-${runTag()}.mp4`;
+  const file = copyAs(largeVideo(20), name);
   const chunk = 2 * MiB;
   const chunks = Math.ceil(statSync(file).size / chunk);
   // The upload must still be under way at PATCH #6 (#2 and #3 carry the same chunk, so #6 is
@@ -126,7 +129,7 @@ test('requests aborted mid-upload are retried and the stored bytes equal the fil
   expect(chunks).toBeGreaterThanOrEqual(6);
   const timings: string[] = [];
   page.on('console', (m) => { if (m.text().startsWith('reel:')) timings.push(m.text()); });
-  await openChapter(page);
+  await openOwnChapter(page, 'Flaky network', 'Aborted requests');
   await useChunkBytes(page, chunk);
   // The upload's own video ID, from the creation answer: other uploads in this chapter (other
   // tests, other specs) may share the title.
@@ -149,7 +152,7 @@ test('requests aborted mid-upload are retried and the stored bytes equal the fil
     await route.continue();
   });
   await page.getByTestId('file-input').setInputFiles(file);
-  const row = uploadRow(page, 'lecture-20mib.mp4');
+  const row = uploadRow(page, name);
   await expect(row.getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 90_000 });
   expect(aborted).toBe(3);
   expect(patches).toBe(chunks + aborted);

@@ -70,6 +70,7 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
     let bulk = removed.len() > 1;
     let next = next_row(&list, &removed);
     crate::mutations::upload::stop_for_videos(&id_texts);
+    client.begin_mutation(&key);
     client.set_data(&key, kept);
     library().reduce_mut(|s| s.begin(&id_texts));
     crate::focus::later(
@@ -102,6 +103,7 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
         if !back.is_empty() {
             client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &back, same));
         }
+        client.end_mutation(&key);
         library().reduce_mut(|s| s.finish(&id_texts, &failed));
         let deleted: Removed<VideoDto> = removed
             .iter()
@@ -234,6 +236,7 @@ fn announce(
 /// Undo: the rows come back at once where they were; the server restores each.
 pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<VideoDto>) {
     let key = key(chapter_id);
+    client.begin_mutation(&key);
     client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &rows, same));
     let ids: Vec<String> = rows.iter().map(|(_, v)| v.id.to_string()).collect();
     crate::focus::later(
@@ -276,6 +279,7 @@ pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<Vide
                 format!("Restored {}.", plural(ids.len())),
             );
         }
+        client.end_mutation(&key);
         library().reduce_mut(|s| s.finish(&ids, &[]));
         // The server's copy is the truth (e.g. fresh display URLs).
         let key = key.clone();

@@ -5,6 +5,11 @@
 //! Every write bumps the entry's sequence number; a fetch that started before a write finds its
 //! ticket outdated when it lands and is dropped, so a slow response can never overwrite an
 //! optimistic change.
+//!
+//! A mutation in flight holds its key ([`Cache::begin_mutation`] … [`Cache::end_mutation`]): a
+//! fetch that starts meanwhile (a focus or interval refresh) may read the server before the
+//! mutation lands there, so its answer is dropped too, and the key is fetched once more when
+//! the last mutation on it has settled.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -22,6 +27,10 @@ pub struct Entry<V, E> {
     pub fetching: bool,
     /// Marked stale by an invalidation.
     pub invalidated: bool,
+    /// Mutations on this key whose server answer has not arrived yet.
+    mutations: u32,
+    /// A fetch ran while a mutation was in flight: its answer was not trusted.
+    missed: bool,
     seq: u64,
 }
 
@@ -33,6 +42,8 @@ impl<V, E> Default for Entry<V, E> {
             updated_at: 0.0,
             fetching: false,
             invalidated: false,
+            mutations: 0,
+            missed: false,
             seq: 0,
         }
     }
@@ -95,7 +106,45 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
         }
         entry.fetching = true;
         entry.seq = seq;
+        if entry.mutations > 0 {
+            entry.missed = true;
+        }
         Some(Ticket(seq))
+    }
+
+    /// A mutation on `key` begins (call it with the optimistic change): fetches in flight and
+    /// those that start before [`Cache::end_mutation`] are not applied.
+    pub fn begin_mutation(&mut self, key: &K) {
+        let seq = self.bump();
+        let entry = self.entries.entry(key.clone()).or_default();
+        if entry.fetching {
+            entry.missed = true;
+        }
+        entry.mutations += 1;
+        entry.fetching = false;
+        entry.seq = seq;
+    }
+
+    /// A mutation on `key` has its server answer (and its rollback, if any, is written).
+    /// Returns true when the key must be fetched again: this was the last mutation on it and
+    /// a fetch was dropped meanwhile, so the data may lack other changes from the server.
+    pub fn end_mutation(&mut self, key: &K) -> bool {
+        let seq = self.bump();
+        let Some(entry) = self.entries.get_mut(key) else {
+            return false;
+        };
+        entry.mutations = entry.mutations.saturating_sub(1);
+        if entry.fetching {
+            entry.missed = true;
+        }
+        entry.fetching = false;
+        entry.seq = seq;
+        if entry.mutations > 0 || !entry.missed {
+            return false;
+        }
+        entry.missed = false;
+        entry.invalidated = true;
+        true
     }
 
     /// Records a fetch's result; returns false (and changes nothing but the in-flight flag)
@@ -110,7 +159,7 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
         let Some(entry) = self.entries.get_mut(key) else {
             return false;
         };
-        if entry.seq != ticket.0 {
+        if entry.seq != ticket.0 || entry.mutations > 0 {
             return false;
         }
         entry.fetching = false;
@@ -226,6 +275,54 @@ mod tests {
         cache.set_data(&"a", 42, 1.0);
         assert!(!cache.finish_fetch(&"a", t, Ok(7), 2.0));
         assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(42));
+    }
+
+    #[test]
+    fn a_fetch_that_starts_while_a_mutation_is_in_flight_is_dropped_then_refetched() {
+        let mut cache = TestCache::default();
+        cache.set_data(&"a", 3, 0.0);
+        cache.begin_mutation(&"a");
+        cache.set_data(&"a", 2, 1.0);
+        // A refresh asks the server before the mutation reached it: the answer is the old 3.
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(!cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(2));
+        // Settled: fetch again, for whatever else changed on the server meanwhile.
+        assert!(cache.end_mutation(&"a"));
+        assert!(cache.needs_fetch(&"a", 3.0, 1000.0));
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(cache.finish_fetch(&"a", t, Ok(2), 4.0));
+    }
+
+    #[test]
+    fn a_fetch_still_in_flight_when_the_mutation_ends_is_dropped() {
+        let mut cache = TestCache::default();
+        cache.set_data(&"a", 3, 0.0);
+        cache.begin_mutation(&"a");
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(cache.end_mutation(&"a"));
+        assert!(!cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        assert!(cache.start_fetch(&"a").is_some(), "a new fetch can start");
+    }
+
+    #[test]
+    fn a_mutation_with_no_fetch_meanwhile_needs_no_refetch() {
+        let mut cache = TestCache::default();
+        cache.set_data(&"a", 3, 0.0);
+        cache.begin_mutation(&"a");
+        cache.begin_mutation(&"a");
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(!cache.finish_fetch(&"a", t, Ok(3), 1.0));
+        assert!(
+            !cache.end_mutation(&"a"),
+            "another mutation is still in flight"
+        );
+        assert!(cache.end_mutation(&"a"), "the last one settles: refetch");
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert!(cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        cache.begin_mutation(&"a");
+        assert!(!cache.end_mutation(&"a"));
+        assert!(!cache.needs_fetch(&"a", 3.0, 1000.0));
     }
 
     #[test]

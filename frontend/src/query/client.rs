@@ -159,6 +159,21 @@ impl QueryClient {
         self.notify(key);
     }
 
+    /// A mutation on `key` begins: until [`QueryClient::end_mutation`], no fetch may
+    /// overwrite the optimistic data with an answer the server gave before the change.
+    pub fn begin_mutation(&self, key: &QueryKey) {
+        self.0.cache.borrow_mut().begin_mutation(key);
+    }
+
+    /// A mutation on `key` has settled; refetches it if a refresh was dropped meanwhile.
+    pub fn end_mutation(&self, key: &QueryKey) {
+        let refetch = self.0.cache.borrow_mut().end_mutation(key);
+        if refetch {
+            let key = key.clone();
+            self.invalidate(move |k| *k == key);
+        }
+    }
+
     /// Saves `key`'s data for a rollback.
     pub fn snapshot(&self, key: &QueryKey) -> Snapshot<QueryKey, Value> {
         self.0.cache.borrow().snapshot(key)
