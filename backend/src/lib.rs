@@ -16,6 +16,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod threads;
 
 pub use config::Config;
 pub use startup::Application;

@@ -82,7 +82,7 @@ impl Application {
             secret,
             storage,
             upload_locks: Arc::default(),
-            probes: Arc::new(ProbeQueue::new(2)),
+            probes: Arc::new(ProbeQueue::new(crate::services::probe_queue::SLOTS)),
         };
         let server = server(listener, state.clone())?;
         janitor::spawn(state.clone(), interval);

@@ -101,7 +101,7 @@ where
 }
 
 /// Runs `work` with a connection on the threads `submit` feeds.
-async fn on<T, F>(submit: fn(threads::Job), pool: &DbPool, work: F) -> anyhow::Result<T>
+async fn on<T, F>(submit: fn(crate::threads::Job), pool: &DbPool, work: F) -> anyhow::Result<T>
 where
     F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,

@@ -1,8 +1,12 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults follow OWASP's guidance).
 //!
-//! Every hash and check reuses one 19 MiB block buffer instead of allocating and freeing it:
-//! with glibc, freeing that much raises the allocator's mmap threshold and the process keeps
-//! the memory, which would break the server's memory budget after a few sign-ins.
+//! Each hash and check takes 19 MiB of working memory and gives it back to the system after:
+//! the block is allocated with more capacity than glibc's largest mmap threshold (32 MiB on
+//! 64-bit), so it is always a mapping of its own, unmapped when freed. A block of exactly 19 MiB
+//! would, after the first one, come from the heap and stay resident for the life of the
+//! process (glibc raises its mmap threshold to the largest block freed), and a buffer kept for
+//! reuse stays resident too: either way 19 MiB of the server's 64 MiB budget gone at the first
+//! sign-in. The capacity past what argon2 uses is never touched, so it costs no memory.
 
 use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -16,9 +20,12 @@ pub const MIN_LENGTH: usize = 8;
 const EQUALISER: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$cmVlbC10aW1pbmctc2FsdA$LtVyqKCgmOZzS0KDWkXSJ3lTw9T7r4ucXvDe2uKGsd8";
 
-/// The one argon2 working memory. Sign-ins take turns on it (each takes tens of ms), which also
-/// caps how much CPU a burst of sign-ins can take.
-static MEMORY: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+/// Sign-ins take turns (each takes tens of ms): at most one working memory exists at a time,
+/// and a burst of sign-ins cannot take every core.
+static TURN: Mutex<()> = Mutex::new(());
+
+/// Address space reserved for each working memory (see the module documentation).
+const RESERVED_BYTES: usize = 33 << 20;
 
 fn compute(
     argon: &Argon2<'_>,
@@ -27,17 +34,13 @@ fn compute(
     salt: &[u8],
     out: &mut [u8],
 ) -> anyhow::Result<()> {
-    let mut memory = MEMORY.lock().unwrap_or_else(|p| p.into_inner());
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), Block::default());
-    }
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let blocks = params.block_count();
+    let mut memory: Vec<Block> =
+        Vec::with_capacity(blocks.max(RESERVED_BYTES / std::mem::size_of::<Block>()));
+    memory.resize(blocks, Block::default());
     argon
-        .hash_password_into_with_memory(
-            password.as_bytes(),
-            salt,
-            out,
-            &mut memory[..params.block_count()],
-        )
+        .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut memory[..])
         .map_err(|e| anyhow::anyhow!("argon2 failed: {e}"))
 }
 

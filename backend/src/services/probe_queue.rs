@@ -8,6 +8,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 type Lanes = Arc<Mutex<HashMap<String, Arc<Semaphore>>>>;
 
+/// Probes that run at once in a server.
+pub const SLOTS: usize = 2;
+
 /// The probe slots and the per-instructor lanes in front of them.
 pub struct ProbeQueue {
     slots: Arc<Semaphore>,

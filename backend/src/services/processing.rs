@@ -68,18 +68,23 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
         .context("the completed object is missing")?;
     let mut reader = state.storage.open_seekable(&key).await?;
     let family = media::family_of(&video.content_type);
-    let (sha256, probed) = actix_web::rt::task::spawn_blocking(move || {
-        // A parser bug must not leave the video `processing` forever: a panic in a container
-        // parser is a file we cannot read, said as such.
-        let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            media::probe(&mut *reader, size, family)
-        }))
-        .unwrap_or_else(|_| Err(media::UNREADABLE.to_string()));
-        let sha = media::sha256_hex(&mut *reader);
-        (sha, probed)
-    })
-    .await
-    .context("probe task")?;
+    // On threads of their own, one per probe slot: the windows a probe reads stay in those
+    // threads' memory instead of in a fresh blocking thread's each time.
+    static PROBE_THREADS: crate::threads::Pool =
+        crate::threads::Pool::new("reel-probe", crate::services::probe_queue::SLOTS);
+    let (sha256, probed) = PROBE_THREADS
+        .run(move || {
+            // A parser bug must not leave the video `processing` forever: a panic in a container
+            // parser is a file we cannot read, said as such.
+            let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                media::probe(&mut *reader, size, family)
+            }))
+            .unwrap_or_else(|_| Err(media::UNREADABLE.to_string()));
+            let sha = media::sha256_hex(&mut *reader);
+            (sha, probed)
+        })
+        .await
+        .context("the probe thread stopped")?;
     let sha256 = sha256.context("hashing the stored object")?;
     let mut event = match probed {
         Ok(info) => {

@@ -151,6 +151,10 @@ impl S3Storage {
         };
         let mut http = HttpConfig::new();
         http.pool_idle_timeout(Duration::from_secs(20));
+        // A fixed read buffer per connection instead of hyper's adaptive one (up to ~400 KiB
+        // each): every upload and probe holds a pooled connection, and the memory budget is
+        // for the whole server.
+        http.read_buf_size(64 * 1024);
         let client = {
             let _entered = runtime.enter();
             let dispatcher =

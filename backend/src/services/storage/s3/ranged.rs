@@ -43,6 +43,8 @@ impl Read for RangedReader {
         let window_end = self.window_start + self.window.len() as u64;
         if self.pos < self.window_start || self.pos >= window_end {
             let end = self.len.min(self.pos + WINDOW);
+            // The old window goes first, so a reader never holds two.
+            self.window = Vec::new();
             let bytes = (self.fetch)(self.pos..end)?;
             if bytes.len() as u64 != end - self.pos {
                 return Err(io::Error::new(
