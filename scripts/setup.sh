@@ -34,6 +34,8 @@ for c in rustfmt clippy; do rustup component list --installed | grep -q "^$c" ||
 
 # C toolchain bits some crates build with (bundled SQLite needs a C compiler).
 command -v cc >/dev/null && command -v pkg-config >/dev/null || apt_install build-essential pkg-config
+# libpq: the backend links it for PostgreSQL (REEL_DATABASE_URL=postgres://…).
+apt_install libpq-dev
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION"
@@ -89,6 +91,15 @@ if [ "${1:-}" = test ]; then
     rm -rf .tools/moto
     python3 -m venv .tools/moto
     .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  fi
+  # The PostgreSQL test pass needs a server at 127.0.0.1:5432 (trust auth); each run creates
+  # and drops databases of its own. Start the machine's cluster if it is installed but down.
+  command -v psql >/dev/null || apt_install postgresql-client
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
+    say "starting PostgreSQL"
+    for cluster in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do
+      as_root pg_ctlcluster "${cluster%/*}" "${cluster#*/}" start || true
+    done
   fi
   if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
     say "installing e2e packages (npm ci)"

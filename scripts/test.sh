@@ -22,6 +22,12 @@ step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unkn
 S3_SERVERS_DIR=$LOGDIR/s3 eval "$(scripts/s3-servers.sh start)" || { echo "could not start the local S3 servers" >&2; failed=1; }
 trap 'scripts/s3-servers.sh stop' EXIT
 step cargo-test cargo test --workspace --locked
+# The whole integration suite again on PostgreSQL (a database per test, created and dropped).
+if pg_isready -q -h 127.0.0.1 -p 5432; then
+  step cargo-test-pg env REEL_TEST_DATABASE=postgres cargo test -p backend --test api --locked
+else
+  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; results+=("cargo-test-pg FAILED"); failed=1
+fi
 # The upload, delete, serving, security and error suites once more with the videos in S3
 # (moto, which checks ETags and part sizes like AWS).
 step cargo-test-s3 env REEL_TEST_STORAGE=moto cargo test -p backend --test api --locked -- tus:: uploads:: deletes:: media:: in_flight:: security:: errors:: s3::
@@ -35,7 +41,7 @@ step e2e-s3 env REEL_E2E_S3=moto scripts/e2e.sh tests/tus-client.spec.ts
 
 # Count tests from cargo's and Playwright's own summaries.
 while read -r p f; do passed_tests=$((passed_tests + p)); failed_tests=$((failed_tests + f)); done < <(
-  cat "$LOGDIR/cargo-test.log" "$LOGDIR/cargo-test-s3.log" 2>/dev/null |
+  cat "$LOGDIR/cargo-test.log" "$LOGDIR/cargo-test-pg.log" "$LOGDIR/cargo-test-s3.log" 2>/dev/null |
     sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
 for log in e2e e2e-s3; do
   pw_passed=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$LOGDIR/$log.log" 2>/dev/null | tail -1)

@@ -69,11 +69,11 @@ pub async fn create_instructor(
     }
     let password_hash = passwords::hash(password)?;
     let row = models::Instructor {
-        id: db::new_id(),
+        id: crate::services::tokens::new_id(),
         email: email.clone(),
         name: name.clone(),
         password_hash,
-        created_at: db::now_ms(),
+        created_at: crate::clock::now_ms(),
     };
     let id = row.id.clone();
     let taken = db::write(pool, move |conn| {
@@ -156,16 +156,16 @@ pub async fn create_course(
     .await?
     .ok_or_else(|| AdminError::Invalid(format!("no instructor has email {owner_email}")))?;
     let course = models::Course {
-        id: db::new_id(),
+        id: crate::services::tokens::new_id(),
         owner_id: owner.id,
         title,
-        created_at: db::now_ms(),
+        created_at: crate::clock::now_ms(),
     };
     let chapters: Vec<models::Chapter> = chapter_titles
         .iter()
         .zip(0..)
         .map(|(t, position)| models::Chapter {
-            id: db::new_id(),
+            id: crate::services::tokens::new_id(),
             course_id: course.id.clone(),
             title: t.trim().to_string(),
             position,

@@ -187,7 +187,34 @@ impl Config {
         if let Some(v) = get("REEL_COOKIE_SECURE") {
             config.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        let shared_dir = get("REEL_ALLOW_LOCAL_SHARED").is_some_and(|v| v == "1");
+        config.check_shared(shared_dir)?;
         Ok(config)
+    }
+
+    /// On PostgreSQL several instances may share the database, so they must share what the
+    /// database does not hold: the signing key, and the videos (a bucket, or a directory
+    /// every instance mounts, which `REEL_ALLOW_LOCAL_SHARED=1` says it is).
+    fn check_shared(&self, local_dir_is_shared: bool) -> anyhow::Result<()> {
+        let url = self.effective_database_url();
+        if crate::db::Backend::of(&url) != crate::db::Backend::Postgres {
+            return Ok(());
+        }
+        if self.secret_key.is_none() {
+            bail!(
+                "REEL_DATABASE_URL is PostgreSQL: set REEL_SECRET_KEY (64 hex digits), the same \
+                 on every instance, so each one accepts the others' sessions and URLs"
+            );
+        }
+        if self.storage == StorageKind::Local && !local_dir_is_shared {
+            bail!(
+                "REEL_DATABASE_URL is PostgreSQL but REEL_STORAGE is local: instances would \
+                 each keep their own videos. Use REEL_STORAGE=s3, or set \
+                 REEL_ALLOW_LOCAL_SHARED=1 if REEL_DATA_DIR is one directory every instance \
+                 mounts"
+            );
+        }
+        Ok(())
     }
 
     /// The database URL in effect.
@@ -292,6 +319,19 @@ mod tests {
     fn a_bad_number_is_a_clear_error() {
         let err = config_from(&[("REEL_MAX_UPLOAD_BYTES", "lots")]).expect_err("rejected");
         assert!(err.to_string().contains("REEL_MAX_UPLOAD_BYTES"));
+    }
+
+    #[test]
+    fn postgres_needs_a_shared_key_and_shared_videos() {
+        let pg = ("REEL_DATABASE_URL", "postgres://reel@db/reel");
+        let key = ("REEL_SECRET_KEY", "ab".repeat(32));
+        let key = (key.0, key.1.as_str());
+        let message = |vars: &[(&str, &str)]| config_from(vars).expect_err("refused").to_string();
+        assert!(message(&[pg]).contains("REEL_SECRET_KEY"));
+        assert!(message(&[pg, key]).contains("REEL_ALLOW_LOCAL_SHARED"));
+        assert!(config_from(&[pg, key, ("REEL_ALLOW_LOCAL_SHARED", "1")]).is_ok());
+        assert!(config_from(&[pg, key, ("REEL_STORAGE", "s3"), ("REEL_S3_BUCKET", "b")]).is_ok());
+        assert!(config_from(&[("REEL_DATABASE_URL", "/srv/reel.db")]).is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod admin;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;

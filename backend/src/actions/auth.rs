@@ -109,7 +109,7 @@ pub async fn login(
 
     throttle::succeeded(&state.pool, &keys).await?;
     let token = tokens::new_token();
-    let now = db::now_ms();
+    let now = crate::clock::now_ms();
     let session = Session {
         id: tokens::token_hash(&token),
         instructor_id: instructor.id.clone(),

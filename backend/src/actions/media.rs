@@ -53,14 +53,14 @@ pub async fn serve(
         &video_id,
         signed.exp,
         &signed.sig,
-        db::now_ms() / 1000,
+        crate::clock::now_ms() / 1000,
     ) {
         return Err(forbidden());
     }
     let id = video_id.clone();
     let video = db::run(&state.pool, move |conn| Ok(db::videos::by_id(conn, &id)?))
         .await?
-        .filter(|v| v.status == "ready")
+        .filter(|v| v.status == db::status::VideoStatus::Ready)
         .ok_or_else(ApiError::not_found)?;
     let key = StorageKey::from_stored(video.storage_key.clone());
     let len = state

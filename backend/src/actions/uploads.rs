@@ -289,7 +289,7 @@ pub async fn head(
         if !upload.metadata.is_empty() {
             res.insert_header(("Upload-Metadata", upload.metadata.clone()));
         }
-        if upload.state == "active" {
+        if upload.state == crate::db::status::UploadState::Active {
             res.insert_header(("Upload-Expires", tus::http_date(upload.expires_at)));
         }
         Ok::<_, ApiError>(res.finish())

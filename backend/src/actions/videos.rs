@@ -12,22 +12,23 @@ use shared::dto::{
     BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoStatus, BULK_DELETE_MAX,
 };
 
-fn status(text: &str) -> VideoStatus {
-    match text {
-        "uploading" => VideoStatus::Uploading,
-        "processing" => VideoStatus::Processing,
-        "ready" => VideoStatus::Ready,
-        "failed" => VideoStatus::Failed,
-        "canceled" => VideoStatus::Canceled,
-        _ => VideoStatus::Deleted,
+fn status(stored: db::status::VideoStatus) -> VideoStatus {
+    use db::status::VideoStatus as Stored;
+    match stored {
+        Stored::Uploading => VideoStatus::Uploading,
+        Stored::Processing => VideoStatus::Processing,
+        Stored::Ready => VideoStatus::Ready,
+        Stored::Failed => VideoStatus::Failed,
+        Stored::Canceled => VideoStatus::Canceled,
+        Stored::Deleted => VideoStatus::Deleted,
     }
 }
 
 /// Maps a row to what the client may know: the storage key and hash stay here.
 pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
-    let status = status(&video.status);
+    let status = status(video.status);
     let display_url = (status == VideoStatus::Ready)
-        .then(|| signing::display_url(&state.secret, &video.id, db::now_ms() / 1000));
+        .then(|| signing::display_url(&state.secret, &video.id, crate::clock::now_ms() / 1000));
     VideoDto {
         id: video.id.into(),
         chapter_id: video.chapter_id.into(),
@@ -37,7 +38,7 @@ pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
         duration_ms: video.duration_ms,
         width: video.width,
         height: video.height,
-        created_at: db::rfc3339(video.created_at),
+        created_at: crate::clock::rfc3339(video.created_at),
         display_url,
         failure_reason: if status == VideoStatus::Failed {
             video.failure_reason
@@ -102,7 +103,12 @@ pub async fn get(
         Ok(db::videos::owned(conn, &owner, &id)?)
     })
     .await?
-    .filter(|v| !matches!(v.status.as_str(), "deleted" | "canceled"));
+    .filter(|v| {
+        !matches!(
+            v.status,
+            db::status::VideoStatus::Deleted | db::status::VideoStatus::Canceled
+        )
+    });
     let Some(video) = found else {
         let actor = &current.instructor.id;
         return Err(denied_read(&state, &origin, "video.read", actor, &target).await);
@@ -117,7 +123,7 @@ fn delete_result(id: String, result: Result<i64, Refusal>) -> DeleteResult {
             ok: true,
             code: None,
             message: None,
-            restorable_until: Some(db::rfc3339(until)),
+            restorable_until: Some(crate::clock::rfc3339(until)),
         },
         Err(refusal) => DeleteResult {
             id: id.into(),

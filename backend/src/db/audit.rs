@@ -7,8 +7,20 @@ use diesel::prelude::*;
 
 /// Appends one event.
 pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
+    use crate::db::text::storable;
+    let keep = |t: &Option<String>| t.as_deref().map(|t| storable(t).into_owned());
+    let event = NewAuditEvent {
+        actor: keep(&event.actor),
+        action: storable(&event.action).into_owned(),
+        target: keep(&event.target),
+        outcome: storable(&event.outcome).into_owned(),
+        client_ip: keep(&event.client_ip),
+        request_id: keep(&event.request_id),
+        details: storable(&event.details).into_owned(),
+        ..*event
+    };
     diesel::insert_into(audit_events::table)
-        .values(event)
+        .values(&event)
         .execute(conn)
         .map(|_| ())
 }

@@ -39,13 +39,16 @@ pub fn insert_with_chapters(
     course: &Course,
     new_chapters: &[Chapter],
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         diesel::insert_into(courses::table)
             .values(course)
             .execute(conn)?;
-        diesel::insert_into(chapters::table)
-            .values(new_chapters)
-            .execute(conn)?;
+        // One by one: a multi-row insert is not in the dialect both backends share.
+        for chapter in new_chapters {
+            diesel::insert_into(chapters::table)
+                .values(chapter)
+                .execute(conn)?;
+        }
         Ok(())
     })
 }
@@ -56,6 +59,9 @@ pub fn owned_chapter(
     owner_id: &str,
     chapter_id: &str,
 ) -> QueryResult<Option<(Chapter, Course)>> {
+    let Some(chapter_id) = crate::db::text::matchable(chapter_id) else {
+        return Ok(None);
+    };
     chapters::table
         .inner_join(courses::table)
         .filter(chapters::id.eq(chapter_id))

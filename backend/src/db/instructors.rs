@@ -7,6 +7,9 @@ use diesel::prelude::*;
 
 /// Finds an instructor by email (case-insensitive: emails are stored lower-cased).
 pub fn by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<Instructor>> {
+    let Some(email) = crate::db::text::matchable(email) else {
+        return Ok(None);
+    };
     instructors::table
         .filter(instructors::email.eq(email.trim().to_lowercase()))
         .select(Instructor::as_select())
@@ -34,7 +37,7 @@ pub fn set_password(
     email: &str,
     password_hash: &str,
 ) -> QueryResult<Option<(String, usize)>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let Some(instructor) = by_email(conn, email)? else {
             return Ok(None);
         };

@@ -9,77 +9,48 @@ pub mod s3_state;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;
 pub mod sessions;
+pub mod status;
+pub mod testing;
+pub mod text;
 mod threads;
 pub mod throttles;
 pub mod uploads;
 pub mod videos;
 
-use crate::services::private_files;
+mod backend;
+
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::SqliteConnection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+pub(crate) use backend::on_backend;
+pub use backend::{backend_of, clock_ms, revert_and_reapply, write_tx, Backend, Conn};
 
-/// The connection type every query takes.
-pub type Conn = SqliteConnection;
-/// A pool of database connections, cheap to clone.
-pub type DbPool = Pool<ConnectionManager<Conn>>;
+/// A pool of database connections of one backend, cheap to clone.
+#[derive(Clone)]
+pub struct DbPool {
+    inner: backend::DbPool,
+    backend: Backend,
+}
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+impl DbPool {
+    /// A connection from the pool (waits for one to be free).
+    pub fn get(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<backend::Manager>, diesel::r2d2::PoolError> {
+        self.inner.get()
+    }
 
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        // busy_timeout first, so writers queue instead of failing; NORMAL sync is durable
-        // across process crashes in WAL mode (set once in `connect`, it is stored in the file);
-        // a 1 MiB page cache per connection keeps the server's memory budget.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-             PRAGMA cache_size = -1024;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+    /// The backend the pool's database runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 }
 
-/// Opens the pool and applies pending migrations.
+/// Opens the pool and applies pending migrations. `database_url` is a SQLite path (or
+/// `sqlite://path`) or a `postgres://` URL.
 pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
-    let path = database_url
-        .strip_prefix("sqlite://")
-        .unwrap_or(database_url);
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            private_files::create_dir(parent).context("cannot create the database directory")?;
-        }
-    }
-    // SQLite creates its files 0644 and gives the -wal and -shm files the main file's mode:
-    // create the main file 0600 first, and tighten files an older Reel left readable.
-    if path != ":memory:" && !path.starts_with("file:") {
-        private_files::touch(std::path::Path::new(path)).context("cannot create the database")?;
-        for suffix in ["", "-wal", "-shm"] {
-            private_files::secure_file(std::path::Path::new(&format!("{path}{suffix}")))
-                .context("cannot protect the database files")?;
-        }
-    }
-    // WAL lets readers run beside the one writer. Switching needs a moment alone with the file,
-    // so it happens here on one connection before the pool opens its others.
-    {
-        use diesel::Connection;
-        let mut conn = Conn::establish(path).context("cannot open the database")?;
-        conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
-            .context("cannot open the database")?;
-    }
-    let pool = Pool::builder()
-        .max_size(threads::CONNECTIONS as u32)
-        .connection_customizer(Box::new(SqlitePragmas))
-        .build(ConnectionManager::<Conn>::new(path))
-        .context("cannot open the database")?;
-    let mut conn = pool.get().context("cannot open the database")?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-    Ok(pool)
+    Ok(DbPool {
+        inner: backend::connect(database_url, threads::CONNECTIONS as u32)?,
+        backend: Backend::of(database_url),
+    })
 }
 
 /// Runs blocking diesel work on the database's own threads, off the async workers.
@@ -88,10 +59,8 @@ pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {
 /// so a few hundred slow clients could leave no thread for a query and stall every request.
 /// The database threads run nothing but database work, and are as many as the connections.
 ///
-/// Transactions that write use `immediate_transaction` (`BEGIN IMMEDIATE`): a deferred SQLite
-/// transaction that reads and then writes fails at once with "database is locked" when another
-/// writer got there first — `busy_timeout` cannot help at the upgrade — while an immediate one
-/// waits its turn. The delete benchmark (50 in flight) found this.
+/// Transactions that write use [`write_tx`] (`BEGIN IMMEDIATE` on SQLite; the delete
+/// benchmark, 50 in flight, found why).
 pub async fn run<T, F>(pool: &DbPool, work: F) -> anyhow::Result<T>
 where
     F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
@@ -118,7 +87,7 @@ where
     result.await.context("database task failed")?
 }
 
-/// Runs work that writes, one writer at a time in arrival order.
+/// Runs work that writes: on SQLite one writer at a time in arrival order.
 ///
 /// SQLite has one writer. Writers that find it busy wait in SQLite's busy handler, which sleeps
 /// in growing steps (up to 100 ms) and so hands out the lock in no useful order: at 50 deletes
@@ -129,31 +98,14 @@ where
     F: FnOnce(&mut Conn) -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
+    // PostgreSQL has many writers and row locks: nothing to queue for.
+    if pool.backend() == Backend::Postgres {
+        return run(pool, work).await;
+    }
     static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = WRITER.lock().await;
     // Its own thread: a write does not wait in line behind reads for a database thread.
     on(threads::submit_write, pool, work).await
-}
-
-/// Now, in milliseconds since the Unix epoch (the unit of every time column).
-pub fn now_ms() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
-}
-
-/// A fresh random ID (UUID v4 text).
-pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// Formats a millisecond timestamp as RFC 3339 for DTOs.
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -195,13 +147,42 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let pool = connect(&dir.path().join("reel.db").to_string_lossy()).expect("migrated");
         let mut conn = pool.get().expect("connection");
-        let applied = conn.applied_migrations().expect("listed").len();
-        assert!(applied >= 2);
-        conn.revert_all_migrations(MIGRATIONS)
-            .expect("every down.sql runs");
-        assert!(conn.applied_migrations().expect("listed").is_empty());
-        conn.run_pending_migrations(MIGRATIONS)
-            .expect("every up.sql runs again");
-        assert_eq!(conn.applied_migrations().expect("listed").len(), applied);
+        assert!(revert_and_reapply(&mut conn).expect("reverted and applied") >= 5);
+    }
+
+    #[test]
+    fn every_postgres_migration_reverts_and_applies_again() {
+        let db = testing::TempDatabase::create().expect("the test PostgreSQL server");
+        let pool = connect(db.url()).expect("migrated");
+        assert_eq!(pool.backend(), Backend::Postgres);
+        let mut conn = pool.get().expect("connection");
+        assert!(revert_and_reapply(&mut conn).expect("reverted and applied") >= 5);
+        // The clock is the database's: close to ours on one machine.
+        let drift = clock_ms(&mut conn).expect("clock") - crate::clock::now_ms();
+        assert!(drift.abs() < 5_000, "{drift} ms");
+    }
+
+    #[test]
+    fn a_status_the_code_does_not_know_fails_the_read() {
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pool = connect(&dir.path().join("reel.db").to_string_lossy()).expect("migrated");
+        let mut conn = pool.get().expect("connection");
+        for sql in [
+            "INSERT INTO instructors VALUES ('i', 'a@b', 'A', 'x', 0)",
+            "INSERT INTO courses VALUES ('c', 'i', 'C', 0)",
+            "INSERT INTO chapters VALUES ('ch', 'c', 'Ch', 0)",
+            "INSERT INTO videos (id, chapter_id, title, status, size_bytes, storage_key, \
+             content_type, created_at, updated_at) VALUES ('v', 'ch', 'V', 'archived', 1, 'k', \
+             'video/mp4', 0, 0)",
+        ] {
+            diesel::sql_query(sql).execute(&mut conn).expect(sql);
+        }
+        assert!(
+            videos::by_id(&mut conn, "v").is_err(),
+            "an unknown status read as something"
+        );
+        let clock = clock_ms(&mut conn).expect("clock") - crate::clock::now_ms();
+        assert!(clock.abs() < 5_000, "{clock} ms");
     }
 }

@@ -2,6 +2,7 @@
 //! live here and nowhere in `shared`.
 
 use crate::db::schema::{audit_events, chapters, courses, instructors, sessions};
+use crate::db::status::{UploadState, VideoStatus};
 use diesel::prelude::*;
 
 /// An instructor account.
@@ -118,8 +119,8 @@ pub struct Video {
     pub chapter_id: String,
     /// Title.
     pub title: String,
-    /// One of [`VideoStatus`](shared::dto::VideoStatus), snake_case.
-    pub status: String,
+    /// Where it is in its life.
+    pub status: VideoStatus,
     /// Declared length until the upload completes, then the stored size.
     pub size_bytes: i64,
     /// Duration (ms).
@@ -149,7 +150,7 @@ pub struct Video {
     /// When the bytes were purged (ms).
     pub purged_at: Option<i64>,
     /// The status before deletion (what a restore brings back).
-    pub deleted_from: Option<String>,
+    pub deleted_from: Option<VideoStatus>,
 }
 
 /// A tus upload session.
@@ -168,8 +169,8 @@ pub struct Upload {
     pub upload_offset: i64,
     /// The raw `Upload-Metadata` header, echoed on HEAD.
     pub metadata: String,
-    /// `active`, `completed`, `terminated` or `expired`.
-    pub state: String,
+    /// Where it is in its life.
+    pub state: UploadState,
     /// When an unfinished upload expires (ms).
     pub expires_at: i64,
     /// Created (ms).

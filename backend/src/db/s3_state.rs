@@ -58,9 +58,10 @@ pub fn get(conn: &mut Conn, key: &str) -> QueryResult<Option<(S3Upload, Vec<S3Pa
 
 /// Records a new upload's state, unless one exists; returns the state in effect.
 pub fn begin(conn: &mut Conn, fresh: &S3Upload) -> QueryResult<S3Upload> {
-    diesel::insert_or_ignore_into(s3_uploads::table)
+    crate::db::on_backend!(conn, c => diesel::insert_into(s3_uploads::table)
         .values(fresh)
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(c))?;
     s3_uploads::table
         .find(&fresh.storage_key)
         .select(S3Upload::as_select())
@@ -78,12 +79,13 @@ pub fn set_multipart(conn: &mut Conn, key: &str, multipart_id: &str) -> QueryRes
 /// Notes a temporary object that no row may need: the janitor deletes it after a while
 /// unless [`record`] takes it up first.
 pub fn note_garbage(conn: &mut Conn, object_key: &str, now: i64) -> QueryResult<()> {
-    diesel::insert_or_ignore_into(s3_garbage::table)
+    crate::db::on_backend!(conn, c => diesel::insert_into(s3_garbage::table)
         .values((
             s3_garbage::object_key.eq(object_key),
             s3_garbage::since.eq(now),
         ))
-        .execute(conn)?;
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }
 
@@ -99,7 +101,7 @@ pub fn record(
     tail: Option<(&str, i64)>,
     now: i64,
 ) -> QueryResult<Option<String>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         diesel::delete(
             s3_parts::table
                 .filter(s3_parts::storage_key.eq(key))
@@ -107,7 +109,13 @@ pub fn record(
         )
         .execute(conn)?;
         for part in parts {
-            diesel::replace_into(s3_parts::table)
+            diesel::delete(
+                s3_parts::table
+                    .filter(s3_parts::storage_key.eq(key))
+                    .filter(s3_parts::part_number.eq(part.part_number)),
+            )
+            .execute(conn)?;
+            diesel::insert_into(s3_parts::table)
                 .values(part)
                 .execute(conn)?;
         }
@@ -139,7 +147,7 @@ pub fn record(
 /// Forgets an upload's state (it completed, or it was aborted); its tail becomes garbage
 /// (and is returned, to be removed at once).
 pub fn forget(conn: &mut Conn, key: &str, now: i64) -> QueryResult<Option<String>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let tail: Option<Option<String>> = s3_uploads::table
             .find(key)
             .select(s3_uploads::tail_key)

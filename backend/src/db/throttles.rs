@@ -24,7 +24,7 @@ pub fn record_failure(
     forget_after_ms: i64,
     block_for: impl Fn(i32) -> i64,
 ) -> QueryResult<i64> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let previous: Option<(i32, i64)> = t::table
             .find(key)
             .select((t::failures, t::last_failure_at))
@@ -35,14 +35,17 @@ pub fn record_failure(
             _ => 1,
         };
         let blocked_until = now.saturating_add(block_for(failures));
-        diesel::replace_into(t::table)
-            .values((
-                t::key.eq(key),
-                t::failures.eq(failures),
-                t::last_failure_at.eq(now),
-                t::blocked_until.eq(blocked_until),
-            ))
-            .execute(conn)?;
+        let counts = (
+            t::failures.eq(failures),
+            t::last_failure_at.eq(now),
+            t::blocked_until.eq(blocked_until),
+        );
+        crate::db::on_backend!(conn, c => diesel::insert_into(t::table)
+            .values((t::key.eq(key), counts))
+            .on_conflict(t::key)
+            .do_update()
+            .set(counts)
+            .execute(c))?;
         Ok(blocked_until)
     })
 }

@@ -2,12 +2,16 @@
 
 use crate::db::models::{Upload, Video};
 use crate::db::schema::{uploads, videos};
+use crate::db::status::{UploadState, VideoStatus};
 use crate::db::Conn;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
 /// An upload with its video.
 pub fn with_video(conn: &mut Conn, upload_id: &str) -> QueryResult<Option<(Upload, Video)>> {
+    let Some(upload_id) = crate::db::text::matchable(upload_id) else {
+        return Ok(None);
+    };
     uploads::table
         .inner_join(videos::table)
         .filter(uploads::id.eq(upload_id))
@@ -38,12 +42,12 @@ pub enum OverQuota {
 pub fn in_flight(conn: &mut Conn, instructor_id: &str, now: i64) -> QueryResult<(i64, i64)> {
     let (count, bytes): (i64, Option<i64>) = uploads::table
         .filter(uploads::instructor_id.eq(instructor_id))
-        .filter(uploads::state.eq("active"))
+        .filter(uploads::state.eq(UploadState::Active))
         .filter(uploads::expires_at.gt(now))
         .select((
             diesel::dsl::count_star(),
-            // diesel's `sum` of a BIGINT is NUMERIC; SQLite's SUM of integers is an integer.
-            diesel::dsl::sql::<Nullable<BigInt>>("SUM(upload_length)"),
+            // diesel's `sum` of a BIGINT is NUMERIC (as is PostgreSQL's): cast it back.
+            diesel::dsl::sql::<Nullable<BigInt>>("CAST(SUM(upload_length) AS BIGINT)"),
         ))
         .first(conn)?;
     Ok((count, bytes.unwrap_or(0)))
@@ -57,7 +61,7 @@ pub fn insert_within_quota(
     upload: &Upload,
     quota: Quota,
 ) -> QueryResult<Result<(), OverQuota>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let (count, bytes) = in_flight(conn, &upload.instructor_id, upload.created_at)?;
         if count >= quota.uploads {
             return Ok(Err(OverQuota::Uploads(count)));
@@ -81,18 +85,22 @@ pub fn record_offset(
     expires_at: i64,
     now: i64,
 ) -> QueryResult<bool> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_tx(conn, |conn| {
         let complete = new_offset == upload.upload_length;
         let moved = diesel::update(
             uploads::table
                 .find(&upload.id)
-                .filter(uploads::state.eq("active")),
+                .filter(uploads::state.eq(UploadState::Active)),
         )
         .set((
             uploads::upload_offset.eq(new_offset),
             uploads::expires_at.eq(expires_at),
             uploads::updated_at.eq(now),
-            uploads::state.eq(if complete { "completed" } else { "active" }),
+            uploads::state.eq(if complete {
+                UploadState::Completed
+            } else {
+                UploadState::Active
+            }),
         ))
         .execute(conn)?;
         if moved == 0 {
@@ -102,9 +110,12 @@ pub fn record_offset(
             diesel::update(
                 videos::table
                     .find(&upload.video_id)
-                    .filter(videos::status.eq("uploading")),
+                    .filter(videos::status.eq(VideoStatus::Uploading)),
             )
-            .set((videos::status.eq("processing"), videos::updated_at.eq(now)))
+            .set((
+                videos::status.eq(VideoStatus::Processing),
+                videos::updated_at.eq(now),
+            ))
             .execute(conn)?;
         }
         Ok(true)
@@ -122,7 +133,7 @@ pub fn record_progress(
     diesel::update(
         uploads::table
             .find(upload_id)
-            .filter(uploads::state.eq("active"))
+            .filter(uploads::state.eq(UploadState::Active))
             .filter(uploads::upload_offset.lt(offset))
             .filter(uploads::upload_length.gt(offset)),
     )
@@ -135,12 +146,12 @@ pub fn record_progress(
 
 /// Ends an active upload (`terminated` or `expired`) and cancels its unfinished video,
 /// together. An upload that is no longer active is left as it is.
-pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+pub fn end(conn: &mut Conn, upload: &Upload, state: UploadState, now: i64) -> QueryResult<()> {
+    crate::db::write_tx(conn, |conn| {
         let ended = diesel::update(
             uploads::table
                 .find(&upload.id)
-                .filter(uploads::state.eq("active")),
+                .filter(uploads::state.eq(UploadState::Active)),
         )
         .set((uploads::state.eq(state), uploads::updated_at.eq(now)))
         .execute(conn)?;
@@ -150,10 +161,45 @@ pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResu
         diesel::update(
             videos::table
                 .find(&upload.video_id)
-                .filter(videos::status.eq_any(["uploading", "processing", "failed"])),
+                .filter(videos::status.eq_any([
+                    VideoStatus::Uploading,
+                    VideoStatus::Processing,
+                    VideoStatus::Failed,
+                ])),
         )
-        .set((videos::status.eq("canceled"), videos::updated_at.eq(now)))
+        .set((
+            videos::status.eq(VideoStatus::Canceled),
+            videos::updated_at.eq(now),
+        ))
         .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Fails an upload that storage refused beyond repair, and its still-uploading video with
+/// `why`, together.
+pub fn fail(
+    conn: &mut Conn,
+    upload_id: &str,
+    video_id: &str,
+    why: &str,
+    now: i64,
+) -> QueryResult<()> {
+    crate::db::write_tx(conn, |conn| {
+        diesel::update(uploads::table.find(upload_id))
+            .set((
+                uploads::state.eq(UploadState::Failed),
+                uploads::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        crate::db::videos::set_status(
+            conn,
+            video_id,
+            &[VideoStatus::Uploading],
+            VideoStatus::Failed,
+            Some(why),
+            now,
+        )?;
         Ok(())
     })
 }
@@ -162,7 +208,7 @@ pub fn end(conn: &mut Conn, upload: &Upload, state: &str, now: i64) -> QueryResu
 pub fn expired(conn: &mut Conn, now: i64) -> QueryResult<Vec<(Upload, Video)>> {
     uploads::table
         .inner_join(videos::table)
-        .filter(uploads::state.eq("active"))
+        .filter(uploads::state.eq(UploadState::Active))
         .filter(uploads::expires_at.lt(now))
         .select((Upload::as_select(), Video::as_select()))
         .load(conn)
@@ -179,7 +225,11 @@ pub fn mark_cleaned(conn: &mut Conn, upload_id: &str, now: i64) -> QueryResult<u
 pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
     uploads::table
         .inner_join(videos::table)
-        .filter(uploads::state.eq_any(["terminated", "expired", "failed"]))
+        .filter(uploads::state.eq_any([
+            UploadState::Terminated,
+            UploadState::Expired,
+            UploadState::Failed,
+        ]))
         .filter(uploads::cleaned_at.is_null())
         .select((Upload::as_select(), Video::as_select()))
         .load(conn)
@@ -189,10 +239,13 @@ pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
 pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
     let active = uploads::table
         .filter(uploads::video_id.eq(video_id))
-        .filter(uploads::state.eq("active"));
+        .filter(uploads::state.eq(UploadState::Active));
     let ids: Vec<String> = active.select(uploads::id).load(conn)?;
     diesel::update(active)
-        .set((uploads::state.eq("terminated"), uploads::updated_at.eq(now)))
+        .set((
+            uploads::state.eq(UploadState::Terminated),
+            uploads::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(ids)
 }

@@ -3,15 +3,16 @@
 
 use crate::db::models::{Upload, Video};
 use crate::db::schema::{chapters, courses, uploads, videos};
+use crate::db::status::VideoStatus;
 use crate::db::Conn;
 use diesel::prelude::*;
 
 /// Statuses a chapter's list shows.
-pub const LISTED: [&str; 4] = ["uploading", "processing", "ready", "failed"];
+const LISTED: [VideoStatus; 4] = VideoStatus::LISTED;
 
 /// Inserts a video and its upload in one transaction.
 pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| insert_rows(conn, video, upload))
+    crate::db::write_tx(conn, |conn| insert_rows(conn, video, upload))
 }
 
 /// The two inserts of [`insert_with_upload`], for callers already in a transaction.
@@ -27,6 +28,9 @@ pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> Qu
 
 /// A video, if it belongs to one of the owner's courses (any status).
 pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Option<Video>> {
+    let Some(video_id) = crate::db::text::matchable(video_id) else {
+        return Ok(None);
+    };
     videos::table
         .inner_join(chapters::table.inner_join(courses::table))
         .filter(videos::id.eq(video_id))
@@ -38,6 +42,9 @@ pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Opt
 
 /// A video by ID, whoever owns it (for signed media URLs and background work).
 pub fn by_id(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Video>> {
+    let Some(video_id) = crate::db::text::matchable(video_id) else {
+        return Ok(None);
+    };
     videos::table
         .find(video_id)
         .select(Video::as_select())
@@ -47,6 +54,9 @@ pub fn by_id(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Video>> {
 
 /// A chapter's listed videos, oldest first.
 pub fn in_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<Vec<Video>> {
+    let Some(chapter_id) = crate::db::text::matchable(chapter_id) else {
+        return Ok(Vec::new());
+    };
     videos::table
         .filter(videos::chapter_id.eq(chapter_id))
         .filter(videos::status.eq_any(LISTED))
@@ -72,7 +82,7 @@ pub fn listed_counts(
 /// Videos left in `processing` (a restart interrupted them).
 pub fn processing(conn: &mut Conn) -> QueryResult<Vec<Video>> {
     videos::table
-        .filter(videos::status.eq("processing"))
+        .filter(videos::status.eq(VideoStatus::Processing))
         .select(Video::as_select())
         .load(conn)
 }
@@ -82,10 +92,10 @@ pub fn mark_ready(conn: &mut Conn, video: &Video, now: i64) -> QueryResult<usize
     diesel::update(
         videos::table
             .find(&video.id)
-            .filter(videos::status.eq("processing")),
+            .filter(videos::status.eq(VideoStatus::Processing)),
     )
     .set((
-        videos::status.eq("ready"),
+        videos::status.eq(VideoStatus::Ready),
         videos::size_bytes.eq(video.size_bytes),
         videos::duration_ms.eq(video.duration_ms),
         videos::width.eq(video.width),
@@ -100,8 +110,8 @@ pub fn mark_ready(conn: &mut Conn, video: &Video, now: i64) -> QueryResult<usize
 pub fn set_status(
     conn: &mut Conn,
     video_id: &str,
-    from: &[&str],
-    to: &str,
+    from: &[VideoStatus],
+    to: VideoStatus,
     reason: Option<&str>,
     now: i64,
 ) -> QueryResult<usize> {
@@ -137,10 +147,10 @@ pub fn mark_deleted(
     diesel::update(
         videos::table
             .find(&video.id)
-            .filter(videos::status.ne("deleted")),
+            .filter(videos::status.ne(VideoStatus::Deleted)),
     )
     .set((
-        videos::status.eq("deleted"),
+        videos::status.eq(VideoStatus::Deleted),
         videos::deleted_from.eq(&video.status),
         videos::deleted_at.eq(now),
         videos::purge_after.eq(purge_after),
@@ -149,24 +159,63 @@ pub fn mark_deleted(
     .execute(conn)
 }
 
+/// What [`delete_owned`] did: per ID until when it can be restored (`None`: not the owner's),
+/// and the uploads it ended.
+pub type Deletes = (Vec<(String, Option<i64>)>, Vec<String>);
+
+/// Deletes the owner's videos among `ids` in one transaction, with an audit row for each
+/// (`audit(id, deleted)`): one commit per request keeps the tail latency down when many
+/// deletes queue for SQLite's single writer. For each ID, until when it can be restored, or
+/// `None` when it is not the owner's; also the uploads the deletes ended. Deleting a deleted
+/// video succeeds again.
+pub fn delete_owned(
+    conn: &mut Conn,
+    owner_id: &str,
+    ids: &[String],
+    now: i64,
+    purge_after: i64,
+    audit: impl Fn(&str, bool) -> crate::db::models::NewAuditEvent,
+) -> QueryResult<Deletes> {
+    crate::db::write_tx(conn, |conn| {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut stopped = Vec::new();
+        for id in ids {
+            let until = match owned(conn, owner_id, id)? {
+                None => None,
+                Some(v) if matches!(v.status, VideoStatus::Deleted | VideoStatus::Canceled) => {
+                    Some(v.purge_after.unwrap_or(now))
+                }
+                Some(v) => {
+                    mark_deleted(conn, &v, now, purge_after)?;
+                    stopped.extend(crate::db::uploads::terminate_for_video(conn, &v.id, now)?);
+                    Some(purge_after)
+                }
+            };
+            crate::db::audit::record(conn, &audit(id, until.is_some()))?;
+            out.push((id.clone(), until));
+        }
+        Ok((out, stopped))
+    })
+}
+
 /// Undoes a delete: the video gets `status` back and leaves the purge queue.
 pub fn mark_restored(
     conn: &mut Conn,
     video_id: &str,
-    status: &str,
+    status: VideoStatus,
     reason: Option<&str>,
     now: i64,
 ) -> QueryResult<usize> {
     diesel::update(
         videos::table
             .find(video_id)
-            .filter(videos::status.eq("deleted"))
+            .filter(videos::status.eq(VideoStatus::Deleted))
             .filter(videos::purged_at.is_null()),
     )
     .set((
         videos::status.eq(status),
         videos::failure_reason.eq(reason),
-        videos::deleted_from.eq(None::<String>),
+        videos::deleted_from.eq(None::<VideoStatus>),
         videos::deleted_at.eq(None::<i64>),
         videos::purge_after.eq(None::<i64>),
         videos::updated_at.eq(now),
@@ -177,7 +226,7 @@ pub fn mark_restored(
 /// Deleted videos whose bytes are due for purging, oldest first.
 pub fn purge_due(conn: &mut Conn, now: i64, limit: i64) -> QueryResult<Vec<Video>> {
     videos::table
-        .filter(videos::status.eq("deleted"))
+        .filter(videos::status.eq(VideoStatus::Deleted))
         .filter(videos::purged_at.is_null())
         .filter(videos::purge_after.le(now))
         .order(videos::purge_after.asc())

@@ -45,7 +45,11 @@ impl FromRequest for CurrentInstructor {
             let session_id = tokens::token_hash(&token);
             let lookup = session_id.clone();
             let instructor = db::run(&state.pool, move |conn| {
-                Ok(db::sessions::instructor_for(conn, &lookup, db::now_ms())?)
+                Ok(db::sessions::instructor_for(
+                    conn,
+                    &lookup,
+                    crate::clock::now_ms(),
+                )?)
             })
             .await?
             .ok_or_else(ApiError::unauthenticated)?;

@@ -60,7 +60,7 @@ impl Event {
     /// The row to insert, for actions that write their audit event in their own transaction.
     pub fn into_row(self, origin: &Origin) -> NewAuditEvent {
         NewAuditEvent {
-            at: db::now_ms(),
+            at: crate::clock::now_ms(),
             actor: self.actor,
             action: self.action.to_string(),
             target: self.target,

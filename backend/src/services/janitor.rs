@@ -27,7 +27,7 @@ pub struct Report {
 
 /// One pass over everything that is due.
 pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
-    let now = db::now_ms();
+    let now = crate::clock::now_ms();
     let due = db::run(&state.pool, move |conn| {
         Ok(db::uploads::expired(conn, now)?)
     })

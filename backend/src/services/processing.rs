@@ -3,7 +3,7 @@
 //! once; the list shows `processing` meanwhile. A restart re-runs it for videos left in
 //! `processing` (see `janitor::recover`), and every step is safe to repeat.
 
-use crate::db::{self, models::Video};
+use crate::db::{self, models::Video, status::VideoStatus};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::media;
 use crate::services::storage::StorageKey;
@@ -39,7 +39,7 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    if video.status != "processing" {
+    if video.status != VideoStatus::Processing {
         return Ok(());
     }
     let instructor = {
@@ -97,7 +97,11 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
                 ..video.clone()
             };
             db::write(&state.pool, move |conn| {
-                Ok(db::videos::mark_ready(conn, &ready, db::now_ms())?)
+                Ok(db::videos::mark_ready(
+                    conn,
+                    &ready,
+                    crate::clock::now_ms(),
+                )?)
             })
             .await?;
             Event::new("upload.completed", "success").details(serde_json::json!({
@@ -115,10 +119,10 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
                 Ok(db::videos::set_status(
                     conn,
                     &id,
-                    &["processing"],
-                    "failed",
+                    &[VideoStatus::Processing],
+                    VideoStatus::Failed,
                     Some(&why),
-                    db::now_ms(),
+                    crate::clock::now_ms(),
                 )?)
             })
             .await?;

@@ -58,8 +58,9 @@ impl Keys {
     /// Keys for the (normalised) email and the client's address.
     pub fn new(email: &str, address: Option<&str>) -> Self {
         Self {
-            account: format!("account:{email}"),
-            address: address.map(|a| format!("address:{a}")),
+            // Attempts are keyed by what was typed, as the database can store it.
+            account: format!("account:{}", crate::db::text::storable(email)),
+            address: address.map(|a| format!("address:{}", crate::db::text::storable(a))),
         }
     }
 
@@ -72,7 +73,7 @@ impl Keys {
 
 /// Milliseconds until the attempt may be made, or `None` when it may be made now.
 pub async fn wait(pool: &DbPool, keys: &Keys) -> anyhow::Result<Option<i64>> {
-    let (all, now) = (keys.all(), db::now_ms());
+    let (all, now) = (keys.all(), crate::clock::now_ms());
     let until = db::run(pool, move |conn| {
         Ok(db::throttles::blocked_until(conn, &all, now)?)
     })
@@ -82,7 +83,11 @@ pub async fn wait(pool: &DbPool, keys: &Keys) -> anyhow::Result<Option<i64>> {
 
 /// Counts a failed attempt against both keys.
 pub async fn failed(pool: &DbPool, keys: &Keys) -> anyhow::Result<()> {
-    let (account, address, now) = (keys.account.clone(), keys.address.clone(), db::now_ms());
+    let (account, address, now) = (
+        keys.account.clone(),
+        keys.address.clone(),
+        crate::clock::now_ms(),
+    );
     db::write(pool, move |conn| {
         db::throttles::record_failure(conn, &account, now, FORGET_AFTER_MS, |n| {
             ACCOUNT.block_for(n)

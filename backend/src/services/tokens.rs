@@ -1,4 +1,5 @@
-//! Session tokens: 256 random bits in the cookie, only their sha256 in the database.
+//! Session tokens (256 random bits in the cookie, only their sha256 in the database) and
+//! record IDs.
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -8,6 +9,11 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// A fresh random ID (UUID v4 text).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// What the database stores for a token.

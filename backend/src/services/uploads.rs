@@ -5,6 +5,7 @@
 use crate::db::{
     self,
     models::{Upload, Video},
+    status::{UploadState, VideoStatus},
 };
 use crate::services::audit::{self, Event, Origin};
 use crate::services::media::{self, FileKind, SNIFF_LEN};
@@ -140,7 +141,7 @@ fn check_names(new: &NewUpload) -> Result<(), UploadError> {
 }
 
 fn now_ms() -> i64 {
-    db::now_ms()
+    crate::clock::now_ms()
 }
 
 fn expiry(state: &AppState, now: i64) -> i64 {
@@ -229,7 +230,7 @@ pub async fn create(
         return Err(UploadError::NotFound);
     };
     let now = now_ms();
-    let video_id = db::new_id();
+    let video_id = crate::services::tokens::new_id();
     let title = new
         .title
         .as_deref()
@@ -240,7 +241,7 @@ pub async fn create(
         id: video_id.clone(),
         chapter_id: chapter.id.clone(),
         title: title.unwrap_or_else(|| default_title(&new.filename)),
-        status: "uploading".into(),
+        status: VideoStatus::Uploading,
         size_bytes: new.length,
         duration_ms: None,
         width: None,
@@ -266,7 +267,7 @@ pub async fn create(
         upload_length: new.length,
         upload_offset: 0,
         metadata: new.metadata_raw,
-        state: "active".into(),
+        state: UploadState::Active,
         expires_at: expiry(state, now),
         created_at: now,
         updated_at: now,
@@ -331,15 +332,15 @@ pub async fn load(
         .await;
         return Err(UploadError::NotFound);
     }
-    match upload.state.as_str() {
-        "terminated" | "failed" => Err(UploadError::NotFound),
-        "expired" => Err(UploadError::Expired),
-        "active" if upload.expires_at < now_ms() => {
+    match upload.state {
+        UploadState::Terminated | UploadState::Failed => Err(UploadError::NotFound),
+        UploadState::Expired => Err(UploadError::Expired),
+        UploadState::Active if upload.expires_at < now_ms() => {
             expire(state, &upload, &video).await?;
             Err(UploadError::Expired)
         }
-        "active" => heal(state, upload, video).await,
-        _ => Ok((upload, video)),
+        UploadState::Active => heal(state, upload, video).await,
+        UploadState::Completed => Ok((upload, video)),
     }
 }
 
@@ -417,7 +418,7 @@ pub async fn write_chunk(
     chunk: Chunk,
     body: ByteStream,
 ) -> Result<Recorded, UploadError> {
-    if upload.state == "completed" {
+    if upload.state == UploadState::Completed {
         return Err(UploadError::OffsetMismatch {
             expected: upload.upload_offset,
         });
@@ -430,7 +431,7 @@ pub async fn write_chunk(
     })
     .await?
     .ok_or(UploadError::NotFound)?;
-    if upload.state != "active" {
+    if upload.state != UploadState::Active {
         return Err(UploadError::Conflict("This upload has ended.".into()));
     }
     if chunk.offset != upload.upload_offset {
@@ -663,15 +664,7 @@ async fn reject(
         now_ms(),
     );
     db::write(&state.pool, move |conn| {
-        use crate::db::schema::uploads;
-        use diesel::prelude::*;
-        conn.immediate_transaction(|conn| {
-            diesel::update(uploads::table.find(&upload_id))
-                .set((uploads::state.eq("failed"), uploads::updated_at.eq(now)))
-                .execute(conn)?;
-            db::videos::set_status(conn, &video_id, &["uploading"], "failed", Some(&why), now)?;
-            Ok(())
-        })
+        Ok(db::uploads::fail(conn, &upload_id, &video_id, &why, now)?)
     })
     .await?;
     remove_bytes(state, &upload.id, &video.storage_key).await;
@@ -715,7 +708,7 @@ pub async fn terminate(
     upload: &Upload,
     video: &Video,
 ) -> Result<(), UploadError> {
-    if upload.state == "completed" {
+    if upload.state == UploadState::Completed {
         return Err(UploadError::Conflict(
             "This upload has finished; delete the video instead.".into(),
         ));
@@ -724,7 +717,7 @@ pub async fn terminate(
     // final record then finds the upload ended), then the bytes go.
     let (u, now) = (upload.clone(), now_ms());
     db::write(&state.pool, move |conn| {
-        Ok(db::uploads::end(conn, &u, "terminated", now)?)
+        Ok(db::uploads::end(conn, &u, UploadState::Terminated, now)?)
     })
     .await?;
     state.stop_upload(&upload.id);
@@ -744,7 +737,7 @@ pub async fn terminate(
 pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<(), UploadError> {
     let (u, now) = (upload.clone(), now_ms());
     db::write(&state.pool, move |conn| {
-        Ok(db::uploads::end(conn, &u, "expired", now)?)
+        Ok(db::uploads::end(conn, &u, UploadState::Expired, now)?)
     })
     .await?;
     state.stop_upload(&upload.id);

@@ -8,7 +8,7 @@
 //!    and pushes `purge_after` back with backoff. The row itself is never removed: it is the
 //!    record of what is left to purge and, once purged, the tombstone for the audit trail.
 
-use crate::db::{self, models::Video};
+use crate::db::{self, models::Video, status::VideoStatus};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::storage::StorageKey;
 use crate::state::AppState;
@@ -51,39 +51,34 @@ pub async fn delete(
     owner: &str,
     ids: Vec<String>,
 ) -> anyhow::Result<Vec<(String, Result<i64, Refusal>)>> {
-    let now = db::now_ms();
+    let now = crate::clock::now_ms();
     let grace = i64::try_from(state.config.delete_grace_secs).unwrap_or(i64::MAX / 4) * 1000;
     let (owner_id, origin) = (owner.to_string(), origin.clone());
     // One transaction for the changes and their audit events: one commit per request, which
     // is what keeps the tail latency down when many deletes queue for SQLite's single writer.
     let results = db::write(&state.pool, move |conn| {
-        conn.immediate_transaction(|conn| {
-            let mut out = Vec::with_capacity(ids.len());
-            let mut stopped = Vec::new();
-            for id in ids {
-                let result = match db::videos::owned(conn, &owner_id, &id)? {
-                    None => Err(Refusal::NotFound),
-                    Some(v) if v.status == "deleted" || v.status == "canceled" => {
-                        Ok(v.purge_after.unwrap_or(now))
-                    }
-                    Some(v) => {
-                        db::videos::mark_deleted(conn, &v, now, now + grace)?;
-                        stopped.extend(db::uploads::terminate_for_video(conn, &v.id, now)?);
-                        Ok(now + grace)
-                    }
+        Ok(db::videos::delete_owned(
+            conn,
+            &owner_id,
+            &ids,
+            now,
+            now + grace,
+            |id, deleted| {
+                let event = if deleted {
+                    Event::new("video.deleted", "success")
+                } else {
+                    Event::new("video.delete", "denied")
                 };
-                let event = match &result {
-                    Ok(_) => Event::new("video.deleted", "success"),
-                    Err(_) => Event::new("video.delete", "denied"),
-                };
-                db::audit::record(conn, &event.actor(&owner_id).target(&id).into_row(&origin))?;
-                out.push((id, result));
-            }
-            Ok::<_, anyhow::Error>((out, stopped))
-        })
+                event.actor(&owner_id).target(id).into_row(&origin)
+            },
+        )?)
     })
     .await?;
     let (results, stopped) = results;
+    let results = results
+        .into_iter()
+        .map(|(id, until)| (id, until.ok_or(Refusal::NotFound)))
+        .collect();
     // A PATCH still streaming into a deleted video's upload stops now, not at its last byte.
     for upload in stopped {
         state.stop_upload(&upload);
@@ -101,14 +96,14 @@ pub async fn restore(
     owner: &str,
     id: &str,
 ) -> anyhow::Result<Result<Video, Refusal>> {
-    let (owner_id, video_id, now) = (owner.to_string(), id.to_string(), db::now_ms());
+    let (owner_id, video_id, now) = (owner.to_string(), id.to_string(), crate::clock::now_ms());
     let outcome = db::write(&state.pool, move |conn| {
         let Some(video) = db::videos::owned(conn, &owner_id, &video_id)? else {
             return Ok(Err(Refusal::NotFound));
         };
-        if video.status != "deleted" {
+        if video.status != VideoStatus::Deleted {
             // Restoring what is not deleted changes nothing: safe for client retries.
-            return Ok(if video.status == "canceled" {
+            return Ok(if video.status == VideoStatus::Canceled {
                 Err(Refusal::NotFound)
             } else {
                 Ok(video)
@@ -118,9 +113,9 @@ pub async fn restore(
             return Ok(Err(Refusal::RestoreExpired));
         }
         // An upload cut short by the delete cannot continue: it comes back as failed, saying so.
-        let (status, reason) = match video.deleted_from.as_deref() {
-            Some("uploading") | None => (
-                "failed",
+        let (status, reason) = match video.deleted_from {
+            Some(VideoStatus::Uploading) | None => (
+                VideoStatus::Failed,
                 Some("The upload stopped when the video was deleted. Upload the file again."),
             ),
             Some(other) => (other, video.failure_reason.as_deref()),
@@ -135,7 +130,7 @@ pub async fn restore(
     };
     audit::record(&state.pool, origin, event.actor(owner).target(id)).await;
     if let Ok(video) = &outcome {
-        if video.status == "processing" {
+        if video.status == VideoStatus::Processing {
             crate::services::processing::spawn(state.clone(), video.id.clone());
         }
     }
@@ -149,7 +144,7 @@ pub fn purge_backoff_ms(attempts: i32) -> i64 {
 
 /// Purges every deleted video whose grace period is over; returns (purged, failed).
 pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
-    let now = db::now_ms();
+    let now = crate::clock::now_ms();
     let due = db::run(&state.pool, move |conn| {
         Ok(db::videos::purge_due(conn, now, 200)?)
     })
@@ -161,7 +156,7 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
             Ok(()) => {
                 let id = video.id.clone();
                 db::write(&state.pool, move |conn| {
-                    Ok(db::videos::mark_purged(conn, &id, db::now_ms())?)
+                    Ok(db::videos::mark_purged(conn, &id, crate::clock::now_ms())?)
                 })
                 .await?;
                 audit::record(
@@ -174,7 +169,7 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
             }
             Err(error) => {
                 let attempts = video.purge_attempts + 1;
-                let retry_at = db::now_ms() + purge_backoff_ms(attempts);
+                let retry_at = crate::clock::now_ms() + purge_backoff_ms(attempts);
                 let id = video.id.clone();
                 db::write(&state.pool, move |conn| {
                     Ok(db::videos::purge_failed(conn, &id, attempts, retry_at)?)

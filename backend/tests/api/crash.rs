@@ -6,6 +6,7 @@
 use crate::helpers::PASSWORD;
 use crate::tus::{metadata, paced_body, padded_mp4, sha256};
 use rand::{Rng, SeedableRng};
+use reel::db::testing::{postgres_requested, TempDatabase};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,6 +24,8 @@ pub struct Server {
     log: PathBuf,
     child: Option<Child>,
     env: Vec<(String, String)>,
+    /// The PostgreSQL database it runs on (`REEL_TEST_DATABASE=postgres`); shared by clones.
+    db: Option<Arc<TempDatabase>>,
 }
 
 impl Server {
@@ -37,6 +40,16 @@ impl Server {
             log: data.with_extension("log"),
             child: None,
             env: Vec::new(),
+            db: postgres_requested()
+                .then(|| Arc::new(TempDatabase::create().expect("a test database"))),
+        }
+    }
+
+    /// Where its database is: a file in its data directory, or its PostgreSQL database.
+    pub fn database_url(&self) -> String {
+        match &self.db {
+            Some(db) => db.url().to_string(),
+            None => self.data.join("reel.db").to_string_lossy().into_owned(),
         }
     }
 
@@ -63,6 +76,10 @@ impl Server {
             .env("REEL_WEB_DIR", self.data.join("web"))
             .env("REEL_JANITOR_INTERVAL_SECS", "3600")
             .env("RUST_LOG", "info")
+            .env("REEL_DATABASE_URL", self.database_url())
+            .env("REEL_SECRET_KEY", "5e".repeat(32))
+            // One machine's directory, shared by every instance a test starts.
+            .env("REEL_ALLOW_LOCAL_SHARED", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
@@ -134,7 +151,8 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let root = tempfile::tempdir().expect("tempdir");
     let data_dir = root.path().join("data");
-    let pool = reel::db::connect(&data_dir.join("reel.db").to_string_lossy()).expect("db");
+    let mut server = Server::new(&data_dir);
+    let pool = reel::db::connect(&server.database_url()).expect("db");
     reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
         .await
         .expect("instructor");
@@ -146,7 +164,6 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
     let mut bytes = rand::rngs::StdRng::seed_from_u64(seed);
     let data = Arc::new(padded_mp4(48 * MIB as usize, |_| bytes.gen()));
 
-    let mut server = Server::new(&data_dir);
     server.start().await;
     let client = reqwest::Client::builder()
         .cookie_store(true)

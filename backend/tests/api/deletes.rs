@@ -137,7 +137,7 @@ async fn after_the_grace_period_the_bytes_are_purged_and_a_tombstone_remains() {
     .await
     .expect("db")
     .expect("tombstone");
-    assert_eq!(row.status, "deleted");
+    assert_eq!(row.status, reel::db::status::VideoStatus::Deleted);
     assert!(row.purged_at.is_some());
     assert_error(
         restore(&app, &client, &row.id).await,
@@ -306,11 +306,11 @@ async fn a_failing_purge_is_retried_and_loses_nothing() {
     .await
     .expect("db")
     .expect("row");
-    assert_eq!(row.status, "deleted");
+    assert_eq!(row.status, reel::db::status::VideoStatus::Deleted);
     assert!(row.purged_at.is_none(), "still recorded as left to purge");
     assert_eq!(row.purge_attempts, 1);
     assert!(
-        row.purge_after.expect("retry time") > reel::db::now_ms(),
+        row.purge_after.expect("retry time") > reel::clock::now_ms(),
         "retried later, with backoff"
     );
     assert!(storage.contains(&key), "nothing was lost or half-removed");

@@ -2,11 +2,13 @@
 
 use reel::admin::{self, CreatedCourse, CreatedInstructor};
 use reel::config::StorageKind;
+use reel::db::testing::{postgres_requested, TempDatabase};
 use reel::db::{self, models::AuditEvent, DbPool};
 use reel::services::storage::{s3::testing, S3Settings};
 use reel::state::AppState;
 use reel::{Application, Config};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tempfile::TempDir;
 
 /// A running server and what the tests need to arrange data around it.
@@ -18,6 +20,8 @@ pub struct TestApp {
     /// Set when the app stores its videos in S3 (`REEL_TEST_STORAGE`).
     pub s3: Option<S3Settings>,
     _dir: TempDir,
+    /// Set when the app runs on PostgreSQL (`REEL_TEST_DATABASE=postgres`); dropped last.
+    _db: Option<Arc<TempDatabase>>,
 }
 
 /// Password used for every test instructor.
@@ -70,6 +74,15 @@ pub async fn spawn_app_on(
         }
         _ => None,
     };
+    // `REEL_TEST_DATABASE=postgres` runs the app on a PostgreSQL database of its own.
+    let db = postgres_requested().then(|| {
+        let db = Arc::new(TempDatabase::create().expect("a test database"));
+        config.database_url = Some(db.url().to_string());
+        // Instances share one database only when they share a key.
+        config.secret_key =
+            Some(reel::config::SecretKey::from_text(&"5e".repeat(32)).expect("key"));
+        db
+    });
     adjust(&mut config);
     let data_dir = config.data_dir.clone();
     let app = match storage {
@@ -88,6 +101,7 @@ pub async fn spawn_app_on(
         data_dir,
         s3,
         _dir: dir,
+        _db: db,
     }
 }
 

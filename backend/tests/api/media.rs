@@ -147,7 +147,7 @@ async fn a_video_that_is_not_ready_has_no_display_url_and_its_id_cannot_be_playe
     let signed = reel::services::signing::display_url(
         &app.state.secret,
         &created.video_id,
-        reel::db::now_ms() / 1000,
+        reel::clock::now_ms() / 1000,
     );
     assert_eq!(
         reqwest::get(app.url(&signed)).await.expect("sent").status(),

@@ -241,7 +241,8 @@ async fn no_response_names_the_bucket_the_endpoint_the_key_or_s3() {
 async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resumes_byte_for_byte() {
     let root = tempfile::tempdir().expect("tempdir");
     let data_dir = root.path().join("data");
-    let pool = reel::db::connect(&data_dir.join("reel.db").to_string_lossy()).expect("db");
+    let server = Server::new(&data_dir);
+    let pool = reel::db::connect(&server.database_url()).expect("db");
     reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
         .await
         .expect("instructor");
@@ -253,7 +254,7 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
     let moto = testing::server("moto");
     let settings = testing::fresh_bucket(&moto, root.path());
     let proxy = Proxy::start(&moto.endpoint);
-    let mut server = Server::new(&data_dir)
+    let mut server = server
         .with_env("REEL_STORAGE", "s3")
         .with_env("REEL_S3_BUCKET", &settings.bucket)
         .with_env("REEL_S3_ENDPOINT", &proxy.url)

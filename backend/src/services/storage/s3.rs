@@ -271,7 +271,7 @@ impl S3Storage {
         first_dropped: i32,
         tail: Option<(String, i64)>,
     ) -> io::Result<()> {
-        let (key, now) = (key.to_string(), db::now_ms());
+        let (key, now) = (key.to_string(), crate::clock::now_ms());
         let replaced = self
             .db(move |conn| {
                 let tail = tail.as_ref().map(|(k, n)| (k.as_str(), *n));
@@ -284,7 +284,7 @@ impl S3Storage {
 
     /// Forgets an upload's state and removes its tail.
     async fn forget(&self, key: &str) -> io::Result<()> {
-        let (key, now) = (key.to_string(), db::now_ms());
+        let (key, now) = (key.to_string(), crate::clock::now_ms());
         let tail = self
             .db(move |conn| s3_state::forget(conn, &key, now))
             .await?;
@@ -379,7 +379,7 @@ impl Storage for S3Storage {
                 .unwrap_or(i64::MAX),
             tail_key: None,
             tail_len: 0,
-            created_at: db::now_ms(),
+            created_at: crate::clock::now_ms(),
         };
         let (mut upload, parts) = self
             .db(move |conn| {

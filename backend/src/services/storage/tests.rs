@@ -459,10 +459,12 @@ async fn a_completion_retried_after_it_succeeded_finds_no_such_upload_and_asks_h
         .values(&upload)
         .execute(&mut conn)
         .expect("restore");
-    diesel::insert_into(s3_parts::table)
-        .values(&parts)
-        .execute(&mut conn)
-        .expect("restore");
+    for part in &parts {
+        diesel::insert_into(s3_parts::table)
+            .values(part)
+            .execute(&mut conn)
+            .expect("restore");
+    }
     storage
         .complete(&key)
         .await

@@ -4,7 +4,6 @@
 
 use super::spool::{Sealed, Spool};
 use super::S3Storage;
-use crate::db;
 use crate::db::s3_state::{self, S3Part, S3Upload};
 use crate::services::storage::{unavailable, ByteStream};
 use futures_util::StreamExt;
@@ -217,7 +216,7 @@ impl S3Storage {
     /// before it is recorded leaves nothing the janitor does not know of.
     pub(super) async fn put_tail(&self, spool: &mut Spool) -> io::Result<(String, i64)> {
         let key = self.new_tail_key();
-        let (noted, now) = (key.clone(), db::now_ms());
+        let (noted, now) = (key.clone(), crate::clock::now_ms());
         self.db(move |conn| s3_state::note_garbage(conn, &noted, now))
             .await?;
         let sealed = spool.seal().await?;

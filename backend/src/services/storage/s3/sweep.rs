@@ -2,14 +2,14 @@
 //! prefix that no row knows (a crash between CreateMultipartUpload and its record).
 
 use super::{millis, S3Storage};
-use crate::db::{self, s3_state};
+use crate::db::s3_state;
 use rusoto_s3::{ListMultipartUploadsRequest, S3};
 use std::io;
 
 impl S3Storage {
     /// Removes garbage objects that are due; returns how many.
     pub(super) async fn sweep_garbage(&self) -> io::Result<usize> {
-        let before = db::now_ms() - millis(self.settings.orphan_grace);
+        let before = crate::clock::now_ms() - millis(self.settings.orphan_grace);
         let due = self
             .db(move |conn| s3_state::garbage_due(conn, before))
             .await?;
