@@ -50,6 +50,9 @@ pub struct Config {
     pub min_free_bytes: u64,
     /// A PATCH body that sends nothing for this long is ended (its bytes so far kept).
     pub upload_idle_secs: u64,
+    /// How long a PATCH holds its upload's lease without renewing it (renewed every fifth of
+    /// it); a dead instance's upload can be resumed elsewhere after this.
+    pub upload_lease_ms: u64,
     /// S3: the bucket (required with `REEL_STORAGE=s3`).
     pub s3_bucket: Option<String>,
     /// S3: the region.
@@ -84,6 +87,7 @@ impl Default for Config {
             max_active_upload_bytes: 50 * 1024 * 1024 * 1024,
             min_free_bytes: 256 * 1024 * 1024,
             upload_idle_secs: 60,
+            upload_lease_ms: 10_000,
             s3_bucket: None,
             s3_region: "us-east-1".into(),
             s3_endpoint: None,
@@ -153,6 +157,9 @@ impl Config {
         }
         if let Some(v) = get("REEL_UPLOAD_IDLE_SECS") {
             config.upload_idle_secs = parse_number("REEL_UPLOAD_IDLE_SECS", &v)?.max(1);
+        }
+        if let Some(v) = get("REEL_UPLOAD_LEASE_MS") {
+            config.upload_lease_ms = parse_number("REEL_UPLOAD_LEASE_MS", &v)?.max(100);
         }
         config.s3_bucket = get("REEL_S3_BUCKET").filter(|v| !v.trim().is_empty());
         if let Some(v) = get("REEL_S3_REGION").filter(|v| !v.trim().is_empty()) {

@@ -68,6 +68,10 @@ impl Application {
     }
 
     fn assemble(config: Config, pool: db::DbPool, storage: SharedStorage) -> anyhow::Result<Self> {
+        if pool.backend() == db::Backend::Sqlite {
+            let mut conn = pool.get().context("cannot open the database")?;
+            db::leases::forget_previous_runs(&mut conn).context("cannot reset upload leases")?;
+        }
         let secret = match &config.secret_key {
             Some(key) => key.clone(),
             None => SecretKey::load_or_generate(&config.data_dir)?,
@@ -81,7 +85,8 @@ impl Application {
             config: Arc::new(config),
             secret,
             storage,
-            upload_locks: Arc::default(),
+            instance: crate::services::tokens::new_token()[..16].into(),
+            upload_writers: Arc::default(),
             probes: Arc::new(ProbeQueue::new(crate::services::probe_queue::SLOTS)),
         };
         let server = server(listener, state.clone())?;

@@ -10,6 +10,17 @@ use tokio::sync::watch;
 /// A storage provider shared across worker threads.
 pub type SharedStorage = Arc<dyn Storage + Send + Sync>;
 
+/// Why a request writing to an upload is told to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The upload ended (terminated, expired, its video deleted).
+    Ended,
+    /// Another request asked for the upload while this one's body had gone quiet.
+    Yielded,
+    /// Its lease was taken over (it stalled past the lease term).
+    LeaseLost,
+}
+
 /// Shared state, cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -21,51 +32,60 @@ pub struct AppState {
     pub secret: SecretKey,
     /// Where video bytes live.
     pub storage: SharedStorage,
-    /// Uploads with a request writing to them right now (one writer per upload), each with
-    /// the switch that tells that request to stop.
-    pub upload_locks: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+    /// This instance's name in upload leases and work claims (random per start).
+    pub instance: Arc<str>,
+    /// Requests writing to an upload on this instance, each with the switch that tells it to
+    /// stop. Not a lock: who may write is the upload's lease, in the database.
+    pub upload_writers: Arc<Mutex<HashMap<String, watch::Sender<Option<StopReason>>>>>,
     /// Bounds how many finished uploads are probed at once (it reads the whole file).
     pub probes: Arc<crate::services::probe_queue::ProbeQueue>,
 }
 
-/// Holds an upload's write lock until dropped.
-pub struct UploadLock {
-    locks: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+/// Registers a request writing to an upload until dropped.
+pub struct UploadWriter {
+    writers: Arc<Mutex<HashMap<String, watch::Sender<Option<StopReason>>>>>,
     id: String,
-    /// Turns `true` when the upload was ended (terminated, its video deleted) meanwhile.
-    pub stop: watch::Receiver<bool>,
+    /// Turns `Some` when the request must stop.
+    pub stop: watch::Receiver<Option<StopReason>>,
 }
 
 impl AppState {
-    /// Takes the write lock of an upload, or `None` if another request holds it.
-    pub fn lock_upload(&self, id: &str) -> Option<UploadLock> {
-        let mut held = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
-        if held.contains_key(id) {
-            return None;
-        }
-        let (switch, stop) = watch::channel(false);
-        held.insert(id.to_string(), switch);
-        Some(UploadLock {
-            locks: self.upload_locks.clone(),
+    /// Registers the request that holds an upload's lease on this instance.
+    pub fn register_writer(&self, id: &str) -> UploadWriter {
+        let (switch, stop) = watch::channel(None);
+        self.upload_writers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), switch);
+        UploadWriter {
+            writers: self.upload_writers.clone(),
             id: id.to_string(),
             stop,
-        })
+        }
     }
 
-    /// Tells the request writing to an upload, if any, to stop: the upload has ended.
-    pub fn stop_upload(&self, id: &str) {
-        let held = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+    /// Tells the request writing to an upload on this instance, if any, to stop. (One on
+    /// another instance learns at its next lease renewal.)
+    pub fn stop_upload(&self, id: &str, why: StopReason) {
+        let held = self
+            .upload_writers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(switch) = held.get(id) {
-            let _ = switch.send(true);
+            let _ = switch.send(Some(why));
         }
     }
 }
 
-impl Drop for UploadLock {
+impl Drop for UploadWriter {
     fn drop(&mut self) {
-        self.locks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.id);
+        let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
+        // Only our own entry: a later request may have registered since.
+        if writers
+            .get(&self.id)
+            .is_some_and(|s| s.subscribe().same_channel(&self.stop))
+        {
+            writers.remove(&self.id);
+        }
     }
 }

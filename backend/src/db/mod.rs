@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod courses;
 pub mod instructors;
+pub mod leases;
 pub mod models;
 pub mod s3_state;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]

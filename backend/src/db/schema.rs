@@ -58,6 +58,8 @@ diesel::table! {
         purge_attempts -> Integer,
         purged_at -> Nullable<BigInt>,
         deleted_from -> Nullable<Text>,
+        process_holder -> Nullable<Text>,
+        process_until -> BigInt,
     }
 }
 
@@ -74,6 +76,10 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         cleaned_at -> Nullable<BigInt>,
+        lease_holder -> Nullable<Text>,
+        lease_number -> BigInt,
+        lease_until -> BigInt,
+        lease_release_asked -> Bool,
     }
 }
 

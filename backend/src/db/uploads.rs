@@ -1,5 +1,6 @@
 //! tus upload session queries.
 
+use crate::db::leases::Fence;
 use crate::db::models::{Upload, Video};
 use crate::db::schema::{uploads, videos};
 use crate::db::status::{UploadState, VideoStatus};
@@ -74,13 +75,14 @@ pub fn insert_within_quota(
     })
 }
 
-/// Records durably stored bytes; when they complete the upload, the upload is `completed` and
+/// Records durably stored bytes, if `fence` still holds the upload's lease; when they complete the upload, the upload is `completed` and
 /// its video `processing`, in the same transaction. Only an upload that is still active
 /// moves: one terminated, expired or deleted meanwhile stays ended (returns `false`), so a
 /// PATCH that was still streaming cannot bring its video back.
 pub fn record_offset(
     conn: &mut Conn,
     upload: &Upload,
+    fence: &Fence,
     new_offset: i64,
     expires_at: i64,
     now: i64,
@@ -90,7 +92,9 @@ pub fn record_offset(
         let moved = diesel::update(
             uploads::table
                 .find(&upload.id)
-                .filter(uploads::state.eq(UploadState::Active)),
+                .filter(uploads::state.eq(UploadState::Active))
+                .filter(uploads::lease_number.eq(fence.number))
+                .filter(uploads::lease_holder.eq(&fence.holder)),
         )
         .set((
             uploads::upload_offset.eq(new_offset),
@@ -126,14 +130,16 @@ pub fn record_offset(
 /// an active upload, never the last byte (see [`record_offset`]).
 pub fn record_progress(
     conn: &mut Conn,
-    upload_id: &str,
+    fence: &Fence,
     offset: i64,
     now: i64,
 ) -> QueryResult<usize> {
     diesel::update(
         uploads::table
-            .find(upload_id)
+            .find(&fence.upload_id)
             .filter(uploads::state.eq(UploadState::Active))
+            .filter(uploads::lease_number.eq(fence.number))
+            .filter(uploads::lease_holder.eq(&fence.holder))
             .filter(uploads::upload_offset.lt(offset))
             .filter(uploads::upload_length.gt(offset)),
     )

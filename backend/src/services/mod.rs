@@ -13,5 +13,6 @@ pub mod storage;
 pub mod throttle;
 pub mod tokens;
 pub mod tus;
+pub mod upload_lease;
 pub mod uploads;
 pub mod videos;

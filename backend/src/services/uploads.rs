@@ -10,8 +10,9 @@ use crate::db::{
 use crate::services::audit::{self, Event, Origin};
 use crate::services::media::{self, FileKind, SNIFF_LEN};
 use crate::services::storage::{ByteStream, Phase, StorageKey};
+use crate::services::upload_lease;
 use crate::services::{processing, tus::ChunkHasher};
-use crate::state::AppState;
+use crate::state::{AppState, StopReason};
 use futures_util::StreamExt;
 use shared::media::human_bytes;
 use std::cell::RefCell;
@@ -360,15 +361,20 @@ async fn heal(
     if stored <= upload.upload_offset || stored > upload.upload_length {
         return Ok((upload, video));
     }
-    let Some(_lock) = state.lock_upload(&upload.id) else {
+    // Only under the lease: a PATCH writing now moves the offset itself.
+    let Some(fence) = upload_lease::try_take(state, &upload.id).await? else {
         return Ok((upload, video));
     };
-    let (u, now) = (upload.clone(), now_ms());
+    let (u, f, now) = (upload.clone(), fence.clone(), now_ms());
     let expires = expiry(state, now);
     let healed = db::write(&state.pool, move |conn| {
-        Ok(db::uploads::record_offset(conn, &u, stored, expires, now)?)
+        Ok(db::uploads::record_offset(
+            conn, &u, &f, stored, expires, now,
+        )?)
     })
-    .await?;
+    .await;
+    upload_lease::release(state, fence).await;
+    let healed = healed?;
     tracing::info!(upload = %upload.id, from = upload.upload_offset, to = stored, "upload offset caught up with storage");
     if healed && stored == upload.upload_length {
         processing::spawn(state.clone(), video.id.clone());
@@ -409,7 +415,8 @@ struct Tap {
     content_type: String,
 }
 
-/// Streams one chunk into storage and records the new offset; returns it.
+/// Streams one chunk into storage and records the new offset; returns it. The upload's lease
+/// is held throughout (`upload_lease`), so one request at a time writes to it on any instance.
 pub async fn write_chunk(
     state: &AppState,
     origin: &Origin,
@@ -423,8 +430,41 @@ pub async fn write_chunk(
             expected: upload.upload_offset,
         });
     }
-    let lock = state.lock_upload(&upload.id).ok_or(UploadError::Locked)?;
-    // Re-read under the lock: another request may have moved the offset meanwhile.
+    let fence = upload_lease::take(state, &upload.id)
+        .await?
+        .ok_or(UploadError::Locked)?;
+    let writer = state.register_writer(&upload.id);
+    let last_byte = Rc::new(std::cell::Cell::new(std::time::Instant::now()));
+    let keeper = upload_lease::keep(state.clone(), fence.clone(), last_byte.clone());
+    let held = Held {
+        fence: &fence,
+        stop: writer.stop.clone(),
+        last_byte,
+    };
+    let result = write_held(state, origin, upload, video, chunk, body, held).await;
+    keeper.abort();
+    drop(writer);
+    upload_lease::release(state, fence).await;
+    result
+}
+
+/// What a request holding an upload's lease writes with.
+struct Held<'a> {
+    fence: &'a crate::db::leases::Fence,
+    stop: tokio::sync::watch::Receiver<Option<StopReason>>,
+    last_byte: Rc<std::cell::Cell<std::time::Instant>>,
+}
+
+async fn write_held(
+    state: &AppState,
+    origin: &Origin,
+    upload: &Upload,
+    video: &Video,
+    chunk: Chunk,
+    body: ByteStream,
+    held: Held<'_>,
+) -> Result<Recorded, UploadError> {
+    // Re-read under the lease: another request may have moved the offset meanwhile.
     let id = upload.id.clone();
     let (upload, _) = db::run(&state.pool, move |conn| {
         Ok(db::uploads::with_video(conn, &id)?)
@@ -447,7 +487,8 @@ pub async fn write_chunk(
     let staged = expected.is_some();
     let cut = Rc::new(std::cell::Cell::new(None));
     let idle = std::time::Duration::from_secs(state.config.upload_idle_secs);
-    let body = guarded(body, idle, lock.stop.clone(), cut.clone());
+    let body = guarded(body, idle, held.stop.clone(), cut.clone());
+    let last_byte = held.last_byte.clone();
     let tap = Rc::new(RefCell::new(Tap {
         seen: 0,
         limit: u64::try_from(upload.upload_length - offset).unwrap_or(0),
@@ -461,6 +502,7 @@ pub async fn write_chunk(
         let tap = tap.clone();
         body.map(move |item| {
             let bytes = item?;
+            last_byte.set(std::time::Instant::now());
             let mut t = tap.borrow_mut();
             if t.seen + bytes.len() as u64 > t.limit {
                 t.overflow = true;
@@ -494,7 +536,12 @@ pub async fn write_chunk(
     // whole or not at all: its bytes are staged, and committed only once the sum matches.
     let (phase, committer) = if !staged {
         let (tx, rx) = tokio::sync::watch::channel(u64::try_from(offset).unwrap_or(0));
-        let committer = actix_web::rt::spawn(commit_progress(state.clone(), upload.clone(), rx));
+        let committer = actix_web::rt::spawn(commit_progress(
+            state.clone(),
+            upload.clone(),
+            held.fence.clone(),
+            rx,
+        ));
         (Phase::Progressive(Some(tx)), Some(committer))
     } else {
         (Phase::Staged, None)
@@ -540,13 +587,17 @@ pub async fn write_chunk(
     }
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();
-    let (u, expires) = (upload.clone(), expiry(state, now));
+    let (u, f, expires) = (upload.clone(), held.fence.clone(), expiry(state, now));
     let recorded = db::write(&state.pool, move |conn| {
         Ok(db::uploads::record_offset(
-            conn, &u, new_offset, expires, now,
+            conn, &u, &f, new_offset, expires, now,
         )?)
     })
     .await?;
+    if let Some(Cut::Stopped(StopReason::Yielded | StopReason::LeaseLost)) = cut.get() {
+        // Another request has the upload now; what it finds stored is its starting point.
+        return Err(UploadError::Locked);
+    }
     if !recorded {
         // Terminated, expired or its video deleted while the bytes streamed: they count for
         // nothing, and the last byte must not bring the video back.
@@ -559,7 +610,10 @@ pub async fn write_chunk(
     if written.body_error.is_some() {
         return Err(match cut.get() {
             Some(Cut::Stalled) => UploadError::Stalled,
-            Some(Cut::Stopped) => UploadError::Conflict("This upload has ended.".into()),
+            Some(Cut::Stopped(StopReason::Ended)) => {
+                UploadError::Conflict("This upload has ended.".into())
+            }
+            Some(Cut::Stopped(_)) => UploadError::Locked,
             None => UploadError::Interrupted,
         });
     }
@@ -577,6 +631,7 @@ pub async fn write_chunk(
 async fn commit_progress(
     state: AppState,
     upload: Upload,
+    fence: crate::db::leases::Fence,
     mut durable: tokio::sync::watch::Receiver<u64>,
 ) {
     while durable.changed().await.is_ok() {
@@ -584,9 +639,9 @@ async fn commit_progress(
         if offset >= upload.upload_length {
             continue;
         }
-        let (id, now) = (upload.id.clone(), now_ms());
+        let (f, now) = (fence.clone(), now_ms());
         let recorded = db::write(&state.pool, move |conn| {
-            Ok(db::uploads::record_progress(conn, &id, offset, now)?)
+            Ok(db::uploads::record_progress(conn, &f, offset, now)?)
         })
         .await;
         if let Err(error) = recorded {
@@ -600,8 +655,9 @@ async fn commit_progress(
 enum Cut {
     /// Nothing arrived for the idle limit.
     Stalled,
-    /// The upload was ended (terminated, its video deleted) while the body streamed.
-    Stopped,
+    /// The upload was ended (terminated, its video deleted), or its lease is wanted or gone,
+    /// while the body streamed.
+    Stopped(StopReason),
 }
 
 /// Ends `body` with an error when no bytes arrive for `idle`, or when `stop` turns true,
@@ -611,7 +667,7 @@ enum Cut {
 fn guarded(
     body: ByteStream,
     idle: std::time::Duration,
-    stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<Option<StopReason>>,
     cut: Rc<std::cell::Cell<Option<Cut>>>,
 ) -> ByteStream {
     Box::pin(futures_util::stream::unfold(
@@ -621,7 +677,10 @@ fn guarded(
             async move {
                 let (mut body, mut stop) = running?;
                 let stopped = async {
-                    while !*stop.borrow_and_update() {
+                    loop {
+                        if let Some(why) = *stop.borrow_and_update() {
+                            return why;
+                        }
                         if stop.changed().await.is_err() {
                             std::future::pending::<()>().await;
                         }
@@ -629,7 +688,7 @@ fn guarded(
                 };
                 let ended = tokio::select! {
                     biased;
-                    () = stopped => Some(Cut::Stopped),
+                    why = stopped => Some(Cut::Stopped(why)),
                     next = tokio::time::timeout(idle, body.next()) => match next {
                         Ok(Some(item)) => return Some((item, Some((body, stop)))),
                         Ok(None) => None,
@@ -720,7 +779,7 @@ pub async fn terminate(
         Ok(db::uploads::end(conn, &u, UploadState::Terminated, now)?)
     })
     .await?;
-    state.stop_upload(&upload.id);
+    state.stop_upload(&upload.id, StopReason::Ended);
     remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,
@@ -740,7 +799,7 @@ pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<
         Ok(db::uploads::end(conn, &u, UploadState::Expired, now)?)
     })
     .await?;
-    state.stop_upload(&upload.id);
+    state.stop_upload(&upload.id, StopReason::Ended);
     remove_bytes(state, &upload.id, &video.storage_key).await;
     audit::record(
         &state.pool,

@@ -81,7 +81,7 @@ pub async fn delete(
         .collect();
     // A PATCH still streaming into a deleted video's upload stops now, not at its last byte.
     for upload in stopped {
-        state.stop_upload(&upload);
+        state.stop_upload(&upload, crate::state::StopReason::Ended);
     }
     if grace == 0 {
         purge_due(state).await?;

@@ -19,7 +19,9 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// Set when the app stores its videos in S3 (`REEL_TEST_STORAGE`).
     pub s3: Option<S3Settings>,
-    _dir: TempDir,
+    /// The configuration it runs with (a peer instance starts from it).
+    pub config: Config,
+    _dir: Arc<TempDir>,
     /// Set when the app runs on PostgreSQL (`REEL_TEST_DATABASE=postgres`); dropped last.
     _db: Option<Arc<TempDatabase>>,
 }
@@ -84,7 +86,36 @@ pub async fn spawn_app_on(
         db
     });
     adjust(&mut config);
+    build(config, storage, s3, Arc::new(dir), db).await
+}
+
+/// Another instance beside `app`: the same database, data directory (or bucket) and key,
+/// its own port, adjusted by `adjust` — what a second `reel serve` behind a load balancer is.
+pub async fn spawn_peer(app: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config {
+        bind: "127.0.0.1:0".into(),
+        ..app.config.clone()
+    };
+    adjust(&mut config);
+    build(
+        config,
+        None,
+        app.s3.clone(),
+        app._dir.clone(),
+        app._db.clone(),
+    )
+    .await
+}
+
+async fn build(
+    config: Config,
+    storage: Option<reel::state::SharedStorage>,
+    s3: Option<S3Settings>,
+    dir: Arc<TempDir>,
+    db: Option<Arc<TempDatabase>>,
+) -> TestApp {
     let data_dir = config.data_dir.clone();
+    let kept = config.clone();
     let app = match storage {
         Some(storage) => Application::build_with_storage(config, storage).await,
         None => Application::build(config).await,
@@ -100,6 +131,7 @@ pub async fn spawn_app_on(
         state,
         data_dir,
         s3,
+        config: kept,
         _dir: dir,
         _db: db,
     }

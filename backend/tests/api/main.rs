@@ -5,6 +5,8 @@ mod admin_cli;
 mod api_document;
 mod auth;
 mod bad_input;
+mod cluster;
+mod cluster_processes;
 mod courses;
 mod crash;
 mod deletes;

@@ -1,0 +1,104 @@
+//! Holding an upload's lease for the life of a PATCH (`db::leases` stores it).
+//!
+//! A PATCH takes the lease before it reads the body, renews it every fifth of the term while
+//! the body streams, and releases it when done. A PATCH that finds the lease held asks the
+//! holder to let go and waits up to half a term; the holder lets go only if its own body has
+//! gone quiet (its client is likely gone: the asker is that client retrying), so of two
+//! requests that really stream at once the first wins and the second gets a 423. A lease of
+//! a dead instance expires after one term.
+
+use crate::db::{self, leases::Fence, leases::Renewal};
+use crate::state::{AppState, StopReason};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+fn term_ms(state: &AppState) -> i64 {
+    i64::try_from(state.config.upload_lease_ms).unwrap_or(10_000)
+}
+
+/// Takes the lease of `upload_id` without waiting (a background catch-up: someone else
+/// writing is as good).
+pub async fn try_take(state: &AppState, upload_id: &str) -> anyhow::Result<Option<Fence>> {
+    let (id, holder, term) = (
+        upload_id.to_string(),
+        state.instance.to_string(),
+        term_ms(state),
+    );
+    db::write(&state.pool, move |conn| {
+        Ok(db::leases::take(conn, &id, &holder, term)?)
+    })
+    .await
+}
+
+/// Takes the lease of `upload_id`, asking a holder to let go and waiting half a term for
+/// it; `None` when it stayed held (answer 423).
+pub async fn take(state: &AppState, upload_id: &str) -> anyhow::Result<Option<Fence>> {
+    let deadline = Instant::now() + Duration::from_millis(state.config.upload_lease_ms / 2);
+    let mut asked = false;
+    loop {
+        if let Some(fence) = try_take(state, upload_id).await? {
+            return Ok(Some(fence));
+        }
+        if !asked {
+            let id = upload_id.to_string();
+            db::write(&state.pool, move |conn| {
+                Ok(db::leases::ask_release(conn, &id)?)
+            })
+            .await?;
+            asked = true;
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Lets the lease go; a failure only means it expires on its own.
+pub async fn release(state: &AppState, fence: Fence) {
+    let id = fence.upload_id.clone();
+    if let Err(error) = db::write(&state.pool, move |conn| {
+        Ok(db::leases::release(conn, &fence)?)
+    })
+    .await
+    {
+        tracing::warn!(upload = %id, error = format!("{error:#}"), "could not release an upload lease; it expires");
+    }
+}
+
+/// Renews `fence` every fifth of the term until aborted. Tells the writer to stop when the
+/// lease is lost (or the upload ended elsewhere), or when it is asked for while the body
+/// has been quiet since `last_byte` for a renewal period.
+pub fn keep(
+    state: AppState,
+    fence: Fence,
+    last_byte: Rc<Cell<Instant>>,
+) -> tokio::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        let term = term_ms(&state);
+        let every = Duration::from_millis(u64::try_from(term / 5).unwrap_or(1000).max(20));
+        loop {
+            actix_web::rt::time::sleep(every).await;
+            let f = fence.clone();
+            let renewed = db::write(&state.pool, move |conn| {
+                Ok(db::leases::renew(conn, &f, term)?)
+            })
+            .await;
+            let why = match renewed {
+                Ok(Renewal::Held) => continue,
+                Ok(Renewal::Asked) if last_byte.get().elapsed() < every => continue,
+                Ok(Renewal::Asked) => StopReason::Yielded,
+                Ok(Renewal::Lost) => StopReason::LeaseLost,
+                Err(error) => {
+                    // The lease may run out meanwhile; the fence then refuses our records.
+                    tracing::warn!(upload = %fence.upload_id, error = format!("{error:#}"), "could not renew an upload lease");
+                    continue;
+                }
+            };
+            tracing::info!(upload = %fence.upload_id, reason = ?why, "stopping a PATCH: its lease is wanted or gone");
+            state.stop_upload(&fence.upload_id, why);
+            return;
+        }
+    })
+}
