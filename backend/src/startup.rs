@@ -71,6 +71,7 @@ impl Application {
         if pool.backend() == db::Backend::Sqlite {
             let mut conn = pool.get().context("cannot open the database")?;
             db::leases::forget_previous_runs(&mut conn).context("cannot reset upload leases")?;
+            db::work::forget_previous_runs(&mut conn).context("cannot reset work claims")?;
         }
         let secret = match &config.secret_key {
             Some(key) => key.clone(),
@@ -91,6 +92,7 @@ impl Application {
         };
         let server = server(listener, state.clone())?;
         janitor::spawn(state.clone(), interval);
+        crate::services::processing::spawn_worker(state.clone());
         Ok(Self {
             port,
             state,

@@ -17,6 +17,7 @@ mod threads;
 pub mod throttles;
 pub mod uploads;
 pub mod videos;
+pub mod work;
 
 mod backend;
 

@@ -141,6 +141,14 @@ diesel::table! {
 
 diesel::joinable!(s3_parts -> s3_uploads (storage_key));
 
+diesel::table! {
+    singleton_leases (name) {
+        name -> Text,
+        holder -> Text,
+        until -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instructors,
     sessions,
@@ -153,4 +161,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     s3_uploads,
     s3_parts,
     s3_garbage,
+    singleton_leases,
 );

@@ -79,14 +79,6 @@ pub fn listed_counts(
     Ok(rows.into_iter().collect())
 }
 
-/// Videos left in `processing` (a restart interrupted them).
-pub fn processing(conn: &mut Conn) -> QueryResult<Vec<Video>> {
-    videos::table
-        .filter(videos::status.eq(VideoStatus::Processing))
-        .select(Video::as_select())
-        .load(conn)
-}
-
 /// Marks a video ready with what the probe found.
 pub fn mark_ready(conn: &mut Conn, video: &Video, now: i64) -> QueryResult<usize> {
     diesel::update(
@@ -221,18 +213,6 @@ pub fn mark_restored(
         videos::updated_at.eq(now),
     ))
     .execute(conn)
-}
-
-/// Deleted videos whose bytes are due for purging, oldest first.
-pub fn purge_due(conn: &mut Conn, now: i64, limit: i64) -> QueryResult<Vec<Video>> {
-    videos::table
-        .filter(videos::status.eq(VideoStatus::Deleted))
-        .filter(videos::purged_at.is_null())
-        .filter(videos::purge_after.le(now))
-        .order(videos::purge_after.asc())
-        .limit(limit)
-        .select(Video::as_select())
-        .load(conn)
 }
 
 /// Notes a purge: the row stays as a tombstone for the audit trail.

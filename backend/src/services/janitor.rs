@@ -1,9 +1,10 @@
 //! The server's housekeeping: expire unfinished uploads whose time ran out, finish removing the
 //! bytes of ended uploads, purge deleted videos after their grace period, sweep expired
-//! sessions, and at start-up resume processing that a restart interrupted.
+//! sessions. Every instance runs it: purges are claimed video by video, and the rest of a
+//! pass by one instance at a time (`db::work`), so nothing is cleaned twice.
 
 use crate::db;
-use crate::services::{processing, uploads, videos};
+use crate::services::{uploads, videos};
 use crate::state::AppState;
 use std::time::Duration;
 
@@ -27,12 +28,27 @@ pub struct Report {
 
 /// One pass over everything that is due.
 pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    let (purged, failed) = videos::purge_due(state).await?;
+    report.purged = purged;
+    report.purge_failures = failed;
     let now = crate::clock::now_ms();
+    // Held for three intervals: the holder renews it every pass; if it dies, another
+    // instance takes the passes over.
+    let hold = i64::try_from(state.config.janitor_interval_secs.saturating_mul(3000))
+        .unwrap_or(i64::MAX / 4);
+    let holder = state.instance.to_string();
+    let ours = db::write(&state.pool, move |conn| {
+        Ok(db::work::take_pass(conn, "janitor", &holder, now, hold)?)
+    })
+    .await?;
+    if !ours {
+        return Ok(report);
+    }
     let due = db::run(&state.pool, move |conn| {
         Ok(db::uploads::expired(conn, now)?)
     })
     .await?;
-    let mut report = Report::default();
     for (upload, video) in due {
         match uploads::expire(state, &upload, &video).await {
             Ok(()) => report.expired += 1,
@@ -47,9 +63,6 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
             report.cleaned += 1;
         }
     }
-    let (purged, failed) = videos::purge_due(state).await?;
-    report.purged = purged;
-    report.purge_failures = failed;
     match state.storage.sweep().await {
         Ok(n) => report.storage_swept = n,
         Err(error) => tracing::warn!(%error, "storage sweep failed; retrying next pass"),
@@ -62,22 +75,9 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// Re-queues videos a restart left in `processing`.
-pub async fn recover(state: &AppState) -> anyhow::Result<usize> {
-    let stuck = db::run(&state.pool, |conn| Ok(db::videos::processing(conn)?)).await?;
-    let n = stuck.len();
-    for video in stuck {
-        processing::spawn(state.clone(), video.id);
-    }
-    Ok(n)
-}
-
-/// Runs [`recover`] once, then [`run_once`] every `interval`, for the life of the server.
+/// Runs [`run_once`] every `interval`, for the life of the server.
 pub fn spawn(state: AppState, interval: Duration) {
     actix_web::rt::spawn(async move {
-        if let Err(error) = recover(&state).await {
-            tracing::error!(error = format!("{error:#}"), "janitor recovery failed");
-        }
         loop {
             if let Err(error) = run_once(&state).await {
                 tracing::error!(error = format!("{error:#}"), "janitor pass failed");

@@ -1,7 +1,8 @@
 //! After the last byte: finish the object, probe it, and make the video `ready` (or `failed`
 //! with a reason and its bytes removed). Runs in the background so the final PATCH answers at
-//! once; the list shows `processing` meanwhile. A restart re-runs it for videos left in
-//! `processing` (see `janitor::recover`), and every step is safe to repeat.
+//! once; the list shows `processing` meanwhile. Each video is claimed by one instance at a
+//! time (`db::work`); a video whose instance died (or gave up for now) is claimed again by
+//! any instance's [`spawn_worker`] once the claim expires, and every step is safe to repeat.
 
 use crate::db::{self, models::Video, status::VideoStatus};
 use crate::services::audit::{self, Event, Origin};
@@ -14,21 +15,108 @@ use anyhow::Context;
 /// unreachable, a completion S3 did not confirm).
 const RETRY_AFTER: [u64; 4] = [1, 5, 30, 120];
 
-/// Processes `video_id` on the current runtime, retrying a few times on faults of ours.
+/// How long a processing claim lasts unrenewed; renewed every third of it while it runs.
+const CLAIM_MS: i64 = 30_000;
+/// How often each instance looks for processing nobody holds.
+const POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Claims `video_id` for processing and processes it on the current runtime, unless another
+/// instance has it already.
 pub fn spawn(state: AppState, video_id: String) {
     actix_web::rt::spawn(async move {
-        for pause in RETRY_AFTER.iter().map(|s| Some(*s)).chain([None]) {
-            let Err(error) = process(&state, &video_id).await else {
-                return;
-            };
-            let Some(pause) = pause else {
-                tracing::error!(%video_id, error = format!("{error:#}"), "processing failed; it is retried at the next start");
-                return;
-            };
-            tracing::warn!(%video_id, error = format!("{error:#}"), "processing failed; retrying in {pause} s");
-            actix_web::rt::time::sleep(std::time::Duration::from_secs(pause)).await;
+        match claim(&state, Some(video_id.clone())).await {
+            Ok(claimed) if claimed.is_empty() => {}
+            Ok(_) => run_claimed(state, video_id).await,
+            Err(error) => {
+                tracing::warn!(%video_id, error = format!("{error:#}"), "could not claim processing; the worker retries")
+            }
         }
     });
+}
+
+/// Claims, every [`POLL`], videos in `processing` that nobody holds (their instance died, or
+/// gave up for a while) and processes them: what used to wait for a restart.
+pub fn spawn_worker(state: AppState) {
+    actix_web::rt::spawn(async move {
+        loop {
+            match claim(&state, None).await {
+                Ok(claimed) => {
+                    for video in claimed {
+                        actix_web::rt::spawn(run_claimed(state.clone(), video.id));
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "could not look for processing to do"
+                    )
+                }
+            }
+            actix_web::rt::time::sleep(POLL).await;
+        }
+    });
+}
+
+async fn claim(state: &AppState, only: Option<String>) -> anyhow::Result<Vec<Video>> {
+    let holder = state.instance.to_string();
+    let limit = i64::try_from(crate::services::probe_queue::SLOTS).unwrap_or(2);
+    db::write(&state.pool, move |conn| {
+        let now = db::clock_ms(conn)?;
+        Ok(db::work::claim(
+            conn,
+            db::work::Job::Process,
+            &holder,
+            now,
+            CLAIM_MS,
+            limit,
+            only.as_deref(),
+        )?)
+    })
+    .await
+}
+
+/// Processes a claimed video, retrying a few times on faults of ours, renewing the claim
+/// meanwhile. After the last retry the claim is left to expire: the video is tried again
+/// (by any instance) a claim's length later.
+async fn run_claimed(state: AppState, video_id: String) {
+    let keeper = {
+        let (state, id) = (state.clone(), video_id.clone());
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(
+                    u64::try_from(CLAIM_MS / 3).unwrap_or(10_000),
+                ))
+                .await;
+                let (holder, video) = (state.instance.to_string(), id.clone());
+                let _ = db::write(&state.pool, move |conn| {
+                    let until = db::clock_ms(conn)? + CLAIM_MS;
+                    Ok(db::work::renew(conn, &video, &holder, until)?)
+                })
+                .await;
+            }
+        })
+    };
+    let mut done = false;
+    for pause in RETRY_AFTER.iter().map(|s| Some(*s)).chain([None]) {
+        let Err(error) = process(&state, &video_id).await else {
+            done = true;
+            break;
+        };
+        let Some(pause) = pause else {
+            tracing::error!(%video_id, error = format!("{error:#}"), "processing failed; it is tried again later");
+            break;
+        };
+        tracing::warn!(%video_id, error = format!("{error:#}"), "processing failed; retrying in {pause} s");
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(pause)).await;
+    }
+    keeper.abort();
+    if done {
+        let holder = state.instance.to_string();
+        let _ = db::write(&state.pool, move |conn| {
+            Ok(db::work::release(conn, &video_id, &holder)?)
+        })
+        .await;
+    }
 }
 
 /// Probes one video. Returns an error only for faults of ours (storage, database), in which

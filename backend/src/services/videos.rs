@@ -142,11 +142,24 @@ pub fn purge_backoff_ms(attempts: i32) -> i64 {
     (10_000i64 << attempts.clamp(0, 10)).min(3_600_000)
 }
 
-/// Purges every deleted video whose grace period is over; returns (purged, failed).
+/// How long an instance holds the purges it claimed before another may take them over.
+const PURGE_HOLD_MS: i64 = 5 * 60 * 1000;
+
+/// Purges every deleted video whose grace period is over and that no other instance is
+/// purging; returns (purged, failed).
 pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
     let now = crate::clock::now_ms();
-    let due = db::run(&state.pool, move |conn| {
-        Ok(db::videos::purge_due(conn, now, 200)?)
+    let holder = state.instance.to_string();
+    let due = db::write(&state.pool, move |conn| {
+        Ok(db::work::claim(
+            conn,
+            db::work::Job::Purge,
+            &holder,
+            now,
+            PURGE_HOLD_MS,
+            200,
+            None,
+        )?)
     })
     .await?;
     let (mut purged, mut failed) = (0, 0);
@@ -154,9 +167,10 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
         let key = StorageKey::from_stored(video.storage_key.clone());
         match state.storage.delete(&key).await {
             Ok(()) => {
-                let id = video.id.clone();
+                let (id, holder) = (video.id.clone(), state.instance.to_string());
                 db::write(&state.pool, move |conn| {
-                    Ok(db::videos::mark_purged(conn, &id, crate::clock::now_ms())?)
+                    db::videos::mark_purged(conn, &id, crate::clock::now_ms())?;
+                    Ok(db::work::release(conn, &id, &holder)?)
                 })
                 .await?;
                 audit::record(
@@ -170,9 +184,10 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
             Err(error) => {
                 let attempts = video.purge_attempts + 1;
                 let retry_at = crate::clock::now_ms() + purge_backoff_ms(attempts);
-                let id = video.id.clone();
+                let (id, holder) = (video.id.clone(), state.instance.to_string());
                 db::write(&state.pool, move |conn| {
-                    Ok(db::videos::purge_failed(conn, &id, attempts, retry_at)?)
+                    db::videos::purge_failed(conn, &id, attempts, retry_at)?;
+                    Ok(db::work::release(conn, &id, &holder)?)
                 })
                 .await?;
                 tracing::warn!(video = %video.id, attempts, %error, "purge failed; retrying later");

@@ -3,7 +3,7 @@
 //! stops real ones.) On PostgreSQL with `REEL_TEST_DATABASE=postgres`; on SQLite the
 //! instances share the file, which shows the same rules hold there.
 
-use crate::helpers::{browser, spawn_app_with, spawn_peer, TestApp};
+use crate::helpers::{browser, spawn_app_with, spawn_peer, TestApp, PASSWORD};
 use crate::tus::{metadata, padded_mp4, sha256};
 use bytes::Bytes;
 use std::time::Duration;
@@ -141,6 +141,12 @@ async fn two_simultaneous_patches_on_two_instances_one_wins_and_nothing_is_corru
         statuses == [204, 409] || statuses == [204, 423],
         "exactly one wins: {statuses:?}"
     );
+    // A fresh connection: the loser's was answered before its body was all sent.
+    let client = browser();
+    assert_eq!(
+        a.login(&client, "ada@example.com", PASSWORD).await.status(),
+        200
+    );
     assert_eq!(offset_on(&b, &client, &created.location).await, data.len());
     assert_eq!(
         sha256(&b.served_bytes(&client, &created.video_id).await),
@@ -269,4 +275,92 @@ async fn a_session_and_an_upload_made_on_one_instance_work_on_another() {
     let fresh = browser();
     let res = fresh.get(b.url("/api/courses")).send().await.expect("sent");
     assert_eq!(res.status(), 401);
+}
+
+#[actix_web::test]
+async fn janitors_on_every_instance_purge_each_video_once() {
+    let a = spawn_app_with(|c| {
+        c.upload_lease_ms = LEASE_MS;
+        c.delete_grace_secs = 1;
+    })
+    .await;
+    let b = spawn_peer(&a, |_| {}).await;
+    let (client, chapter) = instructor(&a).await;
+    let clip = crate::tus::fixture("clip.mp4");
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let id = a
+            .upload(
+                &client,
+                &chapter,
+                &format!("clip{n}.mp4"),
+                &clip,
+                clip.len(),
+            )
+            .await;
+        assert_eq!(a.settled_video(&client, &id).await["status"], "ready");
+        ids.push(id);
+    }
+    let res = client
+        .post(a.url("/api/videos/bulk-delete"))
+        .json(&serde_json::json!({ "ids": ids }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), 200);
+    actix_web::rt::time::sleep(Duration::from_millis(1200)).await;
+    let (ra, rb) = futures_util::join!(
+        reel::services::janitor::run_once(&a.state),
+        reel::services::janitor::run_once(&b.state)
+    );
+    let (ra, rb) = (ra.expect("pass"), rb.expect("pass"));
+    assert_eq!(ra.purged + rb.purged, ids.len(), "{ra:?} {rb:?}");
+    let purges = a
+        .audit_events()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "video.purged")
+        .count();
+    assert_eq!(purges, ids.len());
+}
+
+#[actix_web::test]
+async fn processing_claimed_by_an_instance_that_died_is_taken_up_by_another() {
+    let (a, b) = two_instances().await;
+    let (client, chapter) = instructor(&a).await;
+    let clip = crate::tus::fixture("clip.mp4");
+    let id = a
+        .upload(&client, &chapter, "clip.mp4", &clip, clip.len())
+        .await;
+    assert_eq!(a.settled_video(&client, &id).await["status"], "ready");
+    // As if an instance had claimed it, back in `processing`, and died.
+    let video = id.clone();
+    reel::db::write(&b.pool, move |conn| {
+        use diesel::prelude::*;
+        use reel::db::schema::videos;
+        let now = reel::db::clock_ms(conn)?;
+        diesel::update(videos::table.find(&video))
+            .set((
+                videos::status.eq(reel::db::status::VideoStatus::Processing),
+                videos::process_holder.eq("an-instance-that-died"),
+                videos::process_until.eq(now + 2_500),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .expect("claimed");
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    let video: serde_json::Value = b.get_json(&client, &format!("/api/videos/{id}")).await;
+    assert_eq!(video["status"], "processing", "a live claim is left alone");
+    let mut status = serde_json::Value::Null;
+    for _ in 0..100 {
+        let video: serde_json::Value = b.get_json(&client, &format!("/api/videos/{id}")).await;
+        status = video["status"].clone();
+        if status == "ready" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "ready", "nobody took the processing up");
 }

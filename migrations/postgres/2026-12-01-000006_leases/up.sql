@@ -11,3 +11,10 @@ ALTER TABLE uploads ADD COLUMN lease_release_asked BOOLEAN NOT NULL DEFAULT FALS
 -- another once `process_until` has passed.
 ALTER TABLE videos ADD COLUMN process_holder TEXT;
 ALTER TABLE videos ADD COLUMN process_until BIGINT NOT NULL DEFAULT 0;
+-- Passes that one instance at a time runs (the janitor's): the holder renews it each pass,
+-- another instance takes it over once `until` has passed.
+CREATE TABLE singleton_leases (
+    name TEXT PRIMARY KEY NOT NULL,
+    holder TEXT NOT NULL,
+    until BIGINT NOT NULL
+);

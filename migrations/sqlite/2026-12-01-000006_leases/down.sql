@@ -1,3 +1,4 @@
+DROP TABLE singleton_leases;
 ALTER TABLE videos DROP COLUMN process_until;
 ALTER TABLE videos DROP COLUMN process_holder;
 ALTER TABLE uploads DROP COLUMN lease_release_asked;
