@@ -5,6 +5,9 @@
 # Usage: scripts/e2e.sh [playwright args…]   (REEL_BIN picks the server binary)
 # With REEL_E2E_S3=name (a server in REEL_TEST_S3, see scripts/s3-servers.sh) the videos go to
 # a fresh bucket on that S3 server instead of the local disk.
+# With REEL_E2E_INSTANCES=N (N > 1) it runs N instances on a fresh PostgreSQL database
+# (REEL_E2E_POSTGRES, default the local server) behind a round-robin balancer (e2e/lb.mjs);
+# they share the secret key and the videos (set REEL_E2E_S3 too, or they share the data dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,10 +21,15 @@ PASSWORD=$(node -e "console.log(require('crypto').randomBytes(12).toString('hex'
 mkdir -p e2e/artifacts
 LOG=e2e/artifacts/server.log
 SERVER=
+PIDS=()
+INSTANCES=${REEL_E2E_INSTANCES:-1}
+PG_ADMIN=${REEL_E2E_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}
+PG_DB=
 cleanup() {
-  if [ -n "$SERVER" ] && kill -0 "$SERVER" 2>/dev/null; then
-    kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  fi
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
+  if [ -n "$PG_DB" ]; then psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null || true; fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT INT TERM
@@ -37,17 +45,53 @@ if [ -n "${REEL_E2E_S3:-}" ]; then
   echo "e2e: videos go to S3 ($REEL_E2E_S3)"
 fi
 
-REEL_BIND=127.0.0.1:$PORT REEL_DATA_DIR=$DATA REEL_WEB_DIR=$ROOT/dist REEL_DEMO_PASSWORD=$PASSWORD \
-  REEL_DELETE_GRACE_SECS=${REEL_DELETE_GRACE_SECS:-30} REEL_MAX_UPLOAD_BYTES=${REEL_MAX_UPLOAD_BYTES:-209715200} \
-  REEL_MAX_ACTIVE_UPLOADS=${REEL_MAX_ACTIVE_UPLOADS:-2000} \
-  "$BIN" serve --demo >"$LOG" 2>&1 &
-SERVER=$!
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+if [ "$INSTANCES" -gt 1 ]; then
+  PG_DB=reel_e2e_$(node -e "console.log(require('crypto').randomBytes(6).toString('hex'))")
+  psql -q "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null
+  export REEL_DATABASE_URL="${PG_ADMIN%/*}/$PG_DB?sslmode=disable"
+  export REEL_SECRET_KEY=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
+  [ -n "${REEL_E2E_S3:-}" ] || export REEL_ALLOW_LOCAL_SHARED=1
+  echo "e2e: $INSTANCES instances on PostgreSQL ($PG_DB) behind a round-robin balancer"
+fi
+
+# start_instance PORT LOG [--demo]
+start_instance() {
+  REEL_BIND=127.0.0.1:$1 REEL_DATA_DIR=$DATA REEL_WEB_DIR=$ROOT/dist REEL_DEMO_PASSWORD=$PASSWORD \
+    REEL_DELETE_GRACE_SECS=${REEL_DELETE_GRACE_SECS:-30} REEL_MAX_UPLOAD_BYTES=${REEL_MAX_UPLOAD_BYTES:-209715200} \
+    REEL_MAX_ACTIVE_UPLOADS=${REEL_MAX_ACTIVE_UPLOADS:-2000} \
+    "$BIN" serve ${3:-} >"$2" 2>&1 &
+  SERVER=$!
+  PIDS+=("$SERVER")
+}
+wait_healthy() { # wait_healthy URL LOG
+  for _ in $(seq 1 100); do
+    node -e "fetch('$1/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && return 0
+    kill -0 "$SERVER" 2>/dev/null || { echo "e2e: the server exited:" >&2; cat "$2" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "e2e: the server did not answer at $1" >&2; cat "$2" >&2; exit 1
+}
+
+# The first instance seeds the demo course; the others start on the database it made.
+start_instance "$PORT" "$LOG" --demo
+wait_healthy "http://127.0.0.1:$PORT" "$LOG"
 URL=http://127.0.0.1:$PORT
-for _ in $(seq 1 100); do
-  node -e "fetch('$URL/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "e2e: the server exited:" >&2; cat "$LOG" >&2; exit 1; }
-  sleep 0.2
-done
+if [ "$INSTANCES" -gt 1 ]; then
+  UPSTREAMS=("$PORT")
+  for n in $(seq 2 "$INSTANCES"); do
+    port=$(free_port)
+    start_instance "$port" "e2e/artifacts/server-$n.log"
+    wait_healthy "http://127.0.0.1:$port" "e2e/artifacts/server-$n.log"
+    UPSTREAMS+=("$port")
+  done
+  LB_PORT=$(free_port)
+  node e2e/lb.mjs "$LB_PORT" "${UPSTREAMS[@]}" >e2e/artifacts/lb.log 2>&1 &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  URL=http://127.0.0.1:$LB_PORT
+  wait_healthy "$URL" e2e/artifacts/lb.log
+fi
 echo "e2e: reel serve is up at $URL (data in $DATA)"
 cd e2e
 REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA REEL_E2E_BIN=$BIN npx playwright test "$@"

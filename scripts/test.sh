@@ -36,14 +36,15 @@ step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
 step backend-bin cargo build -p backend --locked
 step schemathesis scripts/schemathesis.sh
 step e2e scripts/e2e.sh
-# The real tus client once more, with the videos in S3.
-step e2e-s3 env REEL_E2E_S3=moto scripts/e2e.sh tests/tus-client.spec.ts
+# Once more as several instances: two on PostgreSQL with the videos in S3 (moto), behind a
+# round-robin balancer, so consecutive requests (a tus upload's PATCHes) hit different ones.
+step e2e-cluster env REEL_E2E_S3=moto REEL_E2E_INSTANCES=2 scripts/e2e.sh
 
 # Count tests from cargo's and Playwright's own summaries.
 while read -r p f; do passed_tests=$((passed_tests + p)); failed_tests=$((failed_tests + f)); done < <(
   cat "$LOGDIR/cargo-test.log" "$LOGDIR/cargo-test-pg.log" "$LOGDIR/cargo-test-s3.log" 2>/dev/null |
     sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
-for log in e2e e2e-s3; do
+for log in e2e e2e-cluster; do
   pw_passed=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$LOGDIR/$log.log" 2>/dev/null | tail -1)
   pw_failed=$(sed -n 's/^ *\([0-9]*\) failed.*/\1/p' "$LOGDIR/$log.log" 2>/dev/null | tail -1)
   passed_tests=$((passed_tests + ${pw_passed:-0})); failed_tests=$((failed_tests + ${pw_failed:-0}))

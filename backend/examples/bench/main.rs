@@ -7,7 +7,12 @@
 //! with 50 `DELETE`s in flight on SQLite (p50/p99). Upload timings are medians of five runs.
 //! S3 (when `REEL_TEST_S3` names the local S3 servers): the same 1 GiB upload to moto through
 //! Reel, to local disk, and straight to moto with rusoto, in turn, as ratios (median of three),
-//! and 16 concurrent uploads' RSS. Usage: `cargo run --release -p backend --example bench [-- --quick]`.
+//! and 16 concurrent uploads' RSS. PostgreSQL (`postgres.rs`, when the test server at
+//! 127.0.0.1:5432 answers): deletes spread over two instances, and an upload whose PATCHes
+//! alternate between them against the same upload on one. Usage: `cargo run --release -p
+//! backend --example bench [-- --quick | --deletes-only | --s3-only [rss] | --pg-only]`.
+
+mod postgres;
 
 use anyhow::{bail, Context};
 use base64::Engine;
@@ -108,13 +113,17 @@ async fn start_server(dir: &Path) -> anyhow::Result<Server> {
 
 /// A server with more environment (S3 settings).
 async fn start_server_with(dir: &Path, env: &[(String, String)]) -> anyhow::Result<Server> {
-    let data = dir.join(format!("data-{}", rand::random::<u32>()));
+    start_server_at(&dir.join(format!("data-{}", rand::random::<u32>())), env).await
+}
+
+/// A server on data directory `data` (several instances may share one).
+async fn start_server_at(data: &Path, env: &[(String, String)]) -> anyhow::Result<Server> {
     let port = free_port()?;
     let child = Command::new(root().join("target/release/reel"))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["serve", "--demo"])
         .env("REEL_BIND", format!("127.0.0.1:{port}"))
-        .env("REEL_DATA_DIR", &data)
+        .env("REEL_DATA_DIR", data)
         .env("REEL_DEMO_PASSWORD", PASSWORD)
         .env("REEL_MAX_UPLOAD_BYTES", (4u64 << 30).to_string())
         // The delete benchmark creates thousands of unfinished uploads at once.
@@ -516,6 +525,16 @@ async fn run() -> anyhow::Result<()> {
         println!("| 2000 `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |");
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--pg-only") {
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir)?;
+        let big_file = dir.join("video-1024mib.mp4");
+        make_video(&big_file, 1024 * MIB)?;
+        for row in postgres::rows(&dir, &big_file, 2000, 3).await? {
+            println!("{row}");
+        }
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--s3-only") {
         // Only the S3 rows, one upload run (for a quick re-measure).
         let dir = root().join("target/bench");
@@ -588,6 +607,13 @@ async fn run() -> anyhow::Result<()> {
         Vec::new()
     };
 
+    let pg = if postgres::available() {
+        postgres::rows(&dir, &big_file, deletes, runs.min(3)).await?
+    } else {
+        eprintln!("bench: no PostgreSQL at 127.0.0.1:5432; no PostgreSQL figures");
+        Vec::new()
+    };
+
     let spread = |v: &[f64]| {
         let (lo, hi) = v
             .iter()
@@ -626,6 +652,9 @@ async fn run() -> anyhow::Result<()> {
         "| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, SQLite | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |"
     );
     for row in s3 {
+        println!("{row}");
+    }
+    for row in pg {
         println!("{row}");
     }
     println!(

@@ -1,0 +1,39 @@
+// A round-robin load balancer for the e2e run with several instances (scripts/e2e.sh,
+// REEL_E2E_INSTANCES): every request goes to the next instance in turn, so a tus upload's
+// PATCHes land on different instances, like behind nginx or HAProxy with no stickiness.
+// Usage: node lb.mjs PORT UPSTREAM_PORT...
+import http from 'node:http';
+
+const [port, ...upstreams] = process.argv.slice(2).map(Number);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+let next = 0;
+
+http
+  .createServer((req, res) => {
+    const target = upstreams[next++ % upstreams.length];
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: target,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress },
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    // A client that goes away mid-body (an aborted upload) is passed on as an abort.
+    req.on('aborted', () => upstream.destroy());
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  })
+  .listen(port, '127.0.0.1', () => console.log(`lb: ${port} -> ${upstreams.join(', ')}`));
