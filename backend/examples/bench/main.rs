@@ -530,7 +530,13 @@ async fn run() -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)?;
         let big_file = dir.join("video-1024mib.mp4");
         make_video(&big_file, 1024 * MIB)?;
-        for row in postgres::rows(&dir, &big_file, 2000, 3).await? {
+        // `--pg-only deletes`: only the delete rows.
+        let runs = if std::env::args().any(|a| a == "deletes") {
+            0
+        } else {
+            3
+        };
+        for row in postgres::rows(&dir, &big_file, 2000, runs).await? {
             println!("{row}");
         }
         return Ok(());

@@ -243,15 +243,15 @@ pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
 
 /// Ends the active upload of a video (the video is being deleted).
 pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
-    let active = uploads::table
-        .filter(uploads::video_id.eq(video_id))
-        .filter(uploads::state.eq(UploadState::Active));
-    let ids: Vec<String> = active.select(uploads::id).load(conn)?;
-    diesel::update(active)
-        .set((
-            uploads::state.eq(UploadState::Terminated),
-            uploads::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(ids)
+    diesel::update(
+        uploads::table
+            .filter(uploads::video_id.eq(video_id))
+            .filter(uploads::state.eq(UploadState::Active)),
+    )
+    .set((
+        uploads::state.eq(UploadState::Terminated),
+        uploads::updated_at.eq(now),
+    ))
+    .returning(uploads::id)
+    .get_results(conn)
 }

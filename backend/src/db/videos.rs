@@ -129,28 +129,6 @@ pub fn upload_of(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Upload>>
         .optional()
 }
 
-/// Marks a video deleted, remembering what it was; purgeable from `purge_after`.
-pub fn mark_deleted(
-    conn: &mut Conn,
-    video: &Video,
-    now: i64,
-    purge_after: i64,
-) -> QueryResult<usize> {
-    diesel::update(
-        videos::table
-            .find(&video.id)
-            .filter(videos::status.ne(VideoStatus::Deleted)),
-    )
-    .set((
-        videos::status.eq(VideoStatus::Deleted),
-        videos::deleted_from.eq(&video.status),
-        videos::deleted_at.eq(now),
-        videos::purge_after.eq(purge_after),
-        videos::updated_at.eq(now),
-    ))
-    .execute(conn)
-}
-
 /// What [`delete_owned`] did: per ID until when it can be restored (`None`: not the owner's),
 /// and the uploads it ended.
 pub type Deletes = (Vec<(String, Option<i64>)>, Vec<String>);
@@ -172,22 +150,54 @@ pub fn delete_owned(
         let mut out = Vec::with_capacity(ids.len());
         let mut stopped = Vec::new();
         for id in ids {
-            let until = match owned(conn, owner_id, id)? {
-                None => None,
-                Some(v) if matches!(v.status, VideoStatus::Deleted | VideoStatus::Canceled) => {
-                    Some(v.purge_after.unwrap_or(now))
-                }
-                Some(v) => {
-                    mark_deleted(conn, &v, now, purge_after)?;
-                    stopped.extend(crate::db::uploads::terminate_for_video(conn, &v.id, now)?);
-                    Some(purge_after)
-                }
+            // The common case in one statement; only when nothing changed, a read says why.
+            let until = if mark_deleted_if_owned(conn, owner_id, id, now, purge_after)? {
+                stopped.extend(crate::db::uploads::terminate_for_video(conn, id, now)?);
+                Some(purge_after)
+            } else {
+                // Not the owner's, or deleted (or canceled) already: that succeeds again.
+                owned(conn, owner_id, id)?.map(|v| v.purge_after.unwrap_or(now))
             };
             crate::db::audit::record(conn, &audit(id, until.is_some()))?;
             out.push((id.clone(), until));
         }
         Ok((out, stopped))
     })
+}
+
+/// Marks the owner's video deleted, remembering its status, unless it is deleted or canceled
+/// already; `true` when it changed. One statement: the ownership check is a subquery.
+fn mark_deleted_if_owned(
+    conn: &mut Conn,
+    owner_id: &str,
+    video_id: &str,
+    now: i64,
+    purge_after: i64,
+) -> QueryResult<bool> {
+    let Some(video_id) = crate::db::text::matchable(video_id) else {
+        return Ok(false);
+    };
+    let owned_chapters = chapters::table
+        .inner_join(courses::table)
+        .filter(courses::owner_id.eq(owner_id))
+        .select(chapters::id);
+    let changed = diesel::update(
+        videos::table
+            .find(video_id)
+            .filter(videos::chapter_id.eq_any(owned_chapters))
+            .filter(videos::status.ne(VideoStatus::Deleted))
+            .filter(videos::status.ne(VideoStatus::Canceled)),
+    )
+    .set((
+        // SET sees the row as it was: this keeps the status before the change.
+        videos::deleted_from.eq(videos::status.nullable()),
+        videos::status.eq(VideoStatus::Deleted),
+        videos::deleted_at.eq(now),
+        videos::purge_after.eq(purge_after),
+        videos::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed > 0)
 }
 
 /// Undoes a delete: the video gets `status` back and leaves the purge queue.
