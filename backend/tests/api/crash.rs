@@ -239,7 +239,10 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
         let delay = rng.gen_range(150..900);
         actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
         if in_flight.is_finished() {
-            let answer = in_flight.await.expect("joined").map(|r| r.status().as_u16());
+            let answer = in_flight
+                .await
+                .expect("joined")
+                .map(|r| r.status().as_u16());
             if let Ok(423) = answer {
                 // On PostgreSQL the killed instance's lease outlives it for one term; a tus
                 // client tries again, and so does this one.
