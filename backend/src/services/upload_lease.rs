@@ -67,15 +67,21 @@ pub async fn release(state: &AppState, fence: Fence) {
     }
 }
 
-/// Renews `fence` every fifth of the term until aborted. Tells the writer to stop when the
-/// lease is lost (or the upload ended elsewhere), or when it is asked for while the body
-/// has been quiet since `last_byte` for a renewal period.
-pub fn keep(
-    state: AppState,
-    fence: Fence,
-    last_byte: Rc<Cell<Instant>>,
-) -> tokio::task::JoinHandle<()> {
-    actix_web::rt::spawn(async move {
+/// Stops the renewals when dropped, also when the request's future is dropped before it
+/// could release the lease (the lease then simply expires).
+pub struct Keeper(tokio::task::JoinHandle<()>);
+
+impl Drop for Keeper {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Renews `fence` every fifth of the term until the returned [`Keeper`] drops. Tells the
+/// writer to stop when the lease is lost (or the upload ended elsewhere), or when it is asked
+/// for while the body has been quiet since `last_byte` for a renewal period.
+pub fn keep(state: AppState, fence: Fence, last_byte: Rc<Cell<Instant>>) -> Keeper {
+    Keeper(actix_web::rt::spawn(async move {
         let term = term_ms(&state);
         let every = Duration::from_millis(u64::try_from(term / 5).unwrap_or(1000).max(20));
         loop {
@@ -100,5 +106,5 @@ pub fn keep(
             state.stop_upload(&fence.upload_id, why);
             return;
         }
-    })
+    }))
 }

@@ -442,7 +442,7 @@ pub async fn write_chunk(
         last_byte,
     };
     let result = write_held(state, origin, upload, video, chunk, body, held).await;
-    keeper.abort();
+    drop(keeper);
     drop(writer);
     upload_lease::release(state, fence).await;
     result
