@@ -299,42 +299,53 @@ impl Server {
     /// Creates `n` videos (tus creation only: rows, no bytes), then deletes them all with
     /// `in_flight` requests outstanding at any time; returns (p50 ms, p99 ms, deletes/s).
     async fn delete_latency(&self, n: usize, in_flight: usize) -> anyhow::Result<(f64, f64, f64)> {
-        let mut ids = Vec::with_capacity(n);
-        for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
-            let made =
-                futures_util::future::try_join_all(chunk.iter().map(|_| self.create(1_000_000)))
-                    .await?;
-            ids.extend(made.into_iter().map(|(_, id)| id));
-        }
-        let queue = std::cell::RefCell::new(ids);
-        let latencies = std::cell::RefCell::new(Vec::with_capacity(n));
-        let start = Instant::now();
-        let worker = || async {
-            loop {
-                let Some(id) = queue.borrow_mut().pop() else {
-                    return Ok::<_, anyhow::Error>(());
-                };
-                let t0 = Instant::now();
-                let res = self
-                    .client
-                    .delete(format!("{}/api/videos/{id}", self.base))
-                    .send()
-                    .await?;
-                if !res.status().is_success() {
-                    bail!("delete: {}", res.status());
-                }
-                latencies
-                    .borrow_mut()
-                    .push(t0.elapsed().as_secs_f64() * 1000.0);
-            }
-        };
-        futures_util::future::try_join_all((0..in_flight).map(|_| worker())).await?;
-        let secs = start.elapsed().as_secs_f64();
-        let mut l = latencies.into_inner();
-        l.sort_by(|a, b| a.total_cmp(b));
-        let pick = |q: f64| l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1];
-        Ok((pick(0.50), pick(0.99), n as f64 / secs))
+        deletes_over(&[self], n, in_flight).await
     }
+}
+
+/// Deletes `n` fresh videos with `in_flight` requests outstanding, each sent to the next of
+/// `servers` in turn; returns (p50 ms, p99 ms, deletes/s).
+pub(crate) async fn deletes_over(
+    servers: &[&Server],
+    n: usize,
+    in_flight: usize,
+) -> anyhow::Result<(f64, f64, f64)> {
+    let mut ids = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        let made =
+            futures_util::future::try_join_all(chunk.iter().map(|_| servers[0].create(1_000_000)))
+                .await?;
+        ids.extend(made.into_iter().map(|(_, id)| id));
+    }
+    let queue = std::cell::RefCell::new(ids);
+    let turn = std::cell::Cell::new(0usize);
+    let latencies = std::cell::RefCell::new(Vec::with_capacity(n));
+    let start = Instant::now();
+    let worker = || async {
+        loop {
+            let Some(id) = queue.borrow_mut().pop() else {
+                return Ok::<_, anyhow::Error>(());
+            };
+            let server = servers[turn.get() % servers.len()];
+            turn.set(turn.get() + 1);
+            let t0 = Instant::now();
+            let res = server
+                .client
+                .delete(format!("{}/api/videos/{id}", server.base))
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "delete: {}", res.status());
+            latencies
+                .borrow_mut()
+                .push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    };
+    futures_util::future::try_join_all((0..in_flight).map(|_| worker())).await?;
+    let secs = start.elapsed().as_secs_f64();
+    let mut l = latencies.into_inner();
+    l.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1];
+    Ok((pick(0.50), pick(0.99), n as f64 / secs))
 }
 
 /// 16 uploads of `file` at once: seconds, peak RSS in flight, idle RSS, VmHWM (MiB).

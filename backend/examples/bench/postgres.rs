@@ -6,7 +6,7 @@
 //! - Upload: the 1 GiB video in 8 MiB PATCHes alternating between the instances, against the
 //!   same upload all on one instance, in turn; the ratio of their rates (median of `runs`).
 
-use super::{median, start_server_at, Server, MIB};
+use super::{deletes_over, median, start_server_at, Server, MIB};
 use reel::db::testing::TempDatabase;
 use std::path::Path;
 use std::time::Instant;
@@ -27,51 +27,6 @@ async fn pair(dir: &Path, db: &TempDatabase) -> anyhow::Result<(Server, Server)>
     let a = start_server_at(&data, &env).await?;
     let b = start_server_at(&data, &env).await?;
     Ok((a, b))
-}
-
-/// Deletes `n` fresh videos with `in_flight` requests outstanding, each sent to the next of
-/// `servers` in turn; returns (p50 ms, p99 ms, deletes/s).
-async fn deletes_over(
-    servers: &[&Server],
-    n: usize,
-    in_flight: usize,
-) -> anyhow::Result<(f64, f64, f64)> {
-    let mut ids = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
-        let made =
-            futures_util::future::try_join_all(chunk.iter().map(|_| servers[0].create(1_000_000)))
-                .await?;
-        ids.extend(made.into_iter().map(|(_, id)| id));
-    }
-    let queue = std::cell::RefCell::new(ids);
-    let turn = std::cell::Cell::new(0usize);
-    let latencies = std::cell::RefCell::new(Vec::with_capacity(n));
-    let start = Instant::now();
-    let worker = || async {
-        loop {
-            let Some(id) = queue.borrow_mut().pop() else {
-                return Ok::<_, anyhow::Error>(());
-            };
-            let server = servers[turn.get() % servers.len()];
-            turn.set(turn.get() + 1);
-            let t0 = Instant::now();
-            let res = server
-                .client
-                .delete(format!("{}/api/videos/{id}", server.base))
-                .send()
-                .await?;
-            anyhow::ensure!(res.status().is_success(), "delete: {}", res.status());
-            latencies
-                .borrow_mut()
-                .push(t0.elapsed().as_secs_f64() * 1000.0);
-        }
-    };
-    futures_util::future::try_join_all((0..in_flight).map(|_| worker())).await?;
-    let secs = start.elapsed().as_secs_f64();
-    let mut l = latencies.into_inner();
-    l.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1];
-    Ok((pick(0.50), pick(0.99), n as f64 / secs))
 }
 
 /// Uploads `file` in `chunk`-byte PATCHes, each to the next of `servers`; returns MB/s.
