@@ -12,6 +12,7 @@
 //! alternate between them against the same upload on one. Usage: `cargo run --release -p
 //! backend --example bench [-- --quick | --deletes-only | --s3-only [rss] | --pg-only]`.
 
+mod cpu;
 mod postgres;
 
 use anyhow::{bail, Context};
@@ -299,17 +300,18 @@ impl Server {
     /// Creates `n` videos (tus creation only: rows, no bytes), then deletes them all with
     /// `in_flight` requests outstanding at any time; returns (p50 ms, p99 ms, deletes/s).
     async fn delete_latency(&self, n: usize, in_flight: usize) -> anyhow::Result<(f64, f64, f64)> {
-        deletes_over(&[self], n, in_flight).await
+        let (p50, p99, rate, _) = deletes_over(&[self], n, in_flight).await?;
+        Ok((p50, p99, rate))
     }
 }
 
 /// Deletes `n` fresh videos with `in_flight` requests outstanding, each sent to the next of
-/// `servers` in turn; returns (p50 ms, p99 ms, deletes/s).
+/// `servers` in turn; returns (p50 ms, p99 ms, deletes/s, CPU per delete).
 pub(crate) async fn deletes_over(
     servers: &[&Server],
     n: usize,
     in_flight: usize,
-) -> anyhow::Result<(f64, f64, f64)> {
+) -> anyhow::Result<(f64, f64, f64, cpu::Cpu)> {
     let mut ids = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
         let made =
@@ -320,6 +322,8 @@ pub(crate) async fn deletes_over(
     let queue = std::cell::RefCell::new(ids);
     let turn = std::cell::Cell::new(0usize);
     let latencies = std::cell::RefCell::new(Vec::with_capacity(n));
+    let pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+    let cpu_before = cpu::now(&pids);
     let start = Instant::now();
     let worker = || async {
         loop {
@@ -342,10 +346,12 @@ pub(crate) async fn deletes_over(
     };
     futures_util::future::try_join_all((0..in_flight).map(|_| worker())).await?;
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_before.per_op_ms(&cpu::now(&pids), n);
+    eprintln!("bench: {}", cpu.describe());
     let mut l = latencies.into_inner();
     l.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| l[((l.len() as f64 * q).ceil() as usize).clamp(1, l.len()) - 1];
-    Ok((pick(0.50), pick(0.99), n as f64 / secs))
+    Ok((pick(0.50), pick(0.99), n as f64 / secs, cpu))
 }
 
 /// 16 uploads of `file` at once: seconds, peak RSS in flight, idle RSS, VmHWM (MiB).

@@ -63,8 +63,8 @@ pub async fn rows(
     let db = TempDatabase::create()?;
     let (a, b) = pair(dir, &db).await?;
     eprintln!("bench: PostgreSQL, {deletes} deletes on one instance, then over two");
-    let (p50_one, p99_one, rate_one) = deletes_over(&[&a], deletes, 50).await?;
-    let (p50, p99, rate) = deletes_over(&[&a, &b], deletes, 50).await?;
+    let (p50_one, p99_one, rate_one, cpu_one) = deletes_over(&[&a], deletes, 50).await?;
+    let (p50, p99, rate, cpu) = deletes_over(&[&a, &b], deletes, 50).await?;
     let (mut ratios, mut alternating, mut single) = (Vec::new(), Vec::new(), Vec::new());
     for run in 1..=runs {
         eprintln!("bench: PostgreSQL upload run {run}/{runs}");
@@ -76,8 +76,8 @@ pub async fn rows(
     }
     let mib = std::fs::metadata(big_file)?.len() / MIB;
     let mut rows = vec![
-        format!("| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, PostgreSQL, one instance | p50 {p50_one:.1} ms, p99 {p99_one:.1} ms, {rate_one:.0} deletes/s |"),
-        format!("| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, PostgreSQL, spread over two instances | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s |"),
+        format!("| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, PostgreSQL, one instance | p50 {p50_one:.1} ms, p99 {p99_one:.1} ms, {rate_one:.0} deletes/s; {} |", cpu_one.describe()),
+        format!("| {deletes} `DELETE /api/videos/{{id}}`, 50 in flight, PostgreSQL, spread over two instances | p50 {p50:.1} ms, p99 **{p99:.1} ms**, {rate:.0} deletes/s; {} |", cpu.describe()),
     ];
     if runs > 0 {
         rows.push(format!(

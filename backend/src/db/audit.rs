@@ -7,9 +7,17 @@ use diesel::prelude::*;
 
 /// Appends one event.
 pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(&storable_event(event))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The event with every text made storable (an ID from a URL may hold a NUL).
+pub(crate) fn storable_event(event: &NewAuditEvent) -> NewAuditEvent {
     use crate::db::text::storable;
     let keep = |t: &Option<String>| t.as_deref().map(|t| storable(t).into_owned());
-    let event = NewAuditEvent {
+    NewAuditEvent {
         actor: keep(&event.actor),
         action: storable(&event.action).into_owned(),
         target: keep(&event.target),
@@ -18,11 +26,7 @@ pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
         request_id: keep(&event.request_id),
         details: storable(&event.details).into_owned(),
         ..*event
-    };
-    diesel::insert_into(audit_events::table)
-        .values(&event)
-        .execute(conn)
-        .map(|_| ())
+    }
 }
 
 /// The most recent events, newest first (for operators and tests).

@@ -84,20 +84,70 @@ impl Manager {
     }
 }
 
+/// A pooled connection and what the pool knows of its health.
+///
+/// Checking a connection with a query each time it leaves the pool (r2d2's default) cost two
+/// round trips of a delete's eight on PostgreSQL. A connection in steady use proves itself
+/// with every query; it is checked only when it has sat idle (the server or a proxy may have
+/// closed it meanwhile) or its last work failed (perhaps because the connection broke).
+pub struct Pooled {
+    conn: Conn,
+    /// When it last came back to the pool, or was checked.
+    proven_at: std::time::Instant,
+    /// Its last work failed: check it before it is used again.
+    suspect: bool,
+}
+
+/// Idle time after which a connection is checked before use.
+pub(super) const CHECK_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Pooled {
+    /// Marks the connection to be checked before its next use (its work failed).
+    pub fn suspect(&mut self) {
+        self.suspect = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
 impl ManageConnection for Manager {
-    type Connection = Conn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<Conn, r2d2::Error> {
-        self.open().map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self.open().map_err(r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            proven_at: std::time::Instant::now(),
+            suspect: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if !pooled.suspect && pooled.proven_at.elapsed() < CHECK_AFTER_IDLE {
+            return Ok(());
+        }
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)?;
+        pooled.suspect = false;
+        pooled.proven_at = std::time::Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut Conn) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        // Called as it comes back: its idle time starts now.
+        pooled.proven_at = std::time::Instant::now();
+        std::thread::panicking() || pooled.conn.is_broken()
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod courses;
+mod delete_statement;
 pub mod instructors;
 pub mod leases;
 pub mod models;
@@ -23,7 +24,7 @@ mod backend;
 
 use anyhow::Context;
 pub(crate) use backend::on_backend;
-pub use backend::{backend_of, clock_ms, revert_and_reapply, write_tx, Backend, Conn};
+pub use backend::{backend_of, clock_ms, revert_and_reapply, write_tx, Backend, Conn, Pooled};
 
 /// A pool of database connections of one backend, cheap to clone.
 #[derive(Clone)]
@@ -83,7 +84,13 @@ where
         let outcome = pool
             .get()
             .context("no database connection available")
-            .and_then(|mut conn| work(&mut conn));
+            .and_then(|mut conn| {
+                let outcome = work(&mut conn);
+                if outcome.is_err() {
+                    conn.suspect();
+                }
+                outcome
+            });
         let _ = done.send(outcome);
     }));
     result.await.context("database task failed")?
@@ -164,6 +171,62 @@ mod tests {
         assert!(drift.abs() < 5_000, "{drift} ms");
     }
 
+    /// Closes every connection of the pool's database from the server side, as a database
+    /// restart or an idle-killing proxy would.
+    fn drop_connections_of(db: &testing::TempDatabase) {
+        use diesel::prelude::*;
+        let mut admin = PgConnection::establish(db.url()).expect("admin connection");
+        diesel::sql_query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut admin)
+        .expect("terminated");
+    }
+
+    fn select_one(pool: &DbPool) -> anyhow::Result<i32> {
+        use diesel::prelude::*;
+        let mut conn = pool.get()?;
+        let outcome = diesel::select(1.into_sql::<diesel::sql_types::Integer>())
+            .get_result::<i32>(&mut **conn);
+        if outcome.is_err() {
+            conn.suspect();
+        }
+        Ok(outcome?)
+    }
+
+    #[test]
+    fn connections_the_database_closed_while_idle_are_replaced_before_use() {
+        let db = testing::TempDatabase::create().expect("the test PostgreSQL server");
+        let pool = connect(db.url()).expect("migrated");
+        assert_eq!(select_one(&pool).expect("first query"), 1);
+        drop_connections_of(&db);
+        std::thread::sleep(backend::CHECK_AFTER_IDLE + std::time::Duration::from_millis(200));
+        for i in 0..threads::CONNECTIONS * 2 {
+            assert_eq!(select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")), 1);
+        }
+    }
+
+    #[test]
+    fn a_connection_that_failed_is_checked_before_it_is_used_again() {
+        let db = testing::TempDatabase::create().expect("the test PostgreSQL server");
+        let pool = connect(db.url()).expect("migrated");
+        // Every pooled connection busy at once, so all of them were just in use.
+        let held: Vec<_> = (0..threads::CONNECTIONS)
+            .map(|_| pool.get().expect("connection"))
+            .collect();
+        drop(held);
+        drop_connections_of(&db);
+        // Each dead connection may fail the one query that finds it dead, no more.
+        let failures = (0..threads::CONNECTIONS * 3)
+            .filter(|_| select_one(&pool).is_err())
+            .count();
+        assert!(failures <= threads::CONNECTIONS, "{failures} failures");
+        for i in 0..threads::CONNECTIONS * 2 {
+            assert_eq!(select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")), 1);
+        }
+    }
+
     #[test]
     fn a_status_the_code_does_not_know_fails_the_read() {
         use diesel::prelude::*;
@@ -178,7 +241,7 @@ mod tests {
              content_type, created_at, updated_at) VALUES ('v', 'ch', 'V', 'archived', 1, 'k', \
              'video/mp4', 0, 0)",
         ] {
-            diesel::sql_query(sql).execute(&mut conn).expect(sql);
+            diesel::sql_query(sql).execute(&mut **conn).expect(sql);
         }
         assert!(
             videos::by_id(&mut conn, "v").is_err(),

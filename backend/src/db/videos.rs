@@ -1,7 +1,8 @@
 //! Video queries. Reads that serve an instructor are scoped to the owner through the chapter's
 //! course, so a foreign video is simply not found.
 
-use crate::db::models::{Upload, Video};
+use crate::db::delete_statement;
+use crate::db::models::{NewAuditEvent, Upload, Video};
 use crate::db::schema::{chapters, courses, uploads, videos};
 use crate::db::status::VideoStatus;
 use crate::db::Conn;
@@ -144,25 +145,60 @@ pub fn delete_owned(
     ids: &[String],
     now: i64,
     purge_after: i64,
-    audit: impl Fn(&str, bool) -> crate::db::models::NewAuditEvent,
+    audit: impl Fn(&str, bool) -> NewAuditEvent,
 ) -> QueryResult<Deletes> {
+    // On PostgreSQL one video's delete is one statement: no transaction needed around it.
+    if ids.len() == 1 && matches!(conn, Conn::Postgres(_)) {
+        return delete_each(conn, owner_id, ids, now, purge_after, audit);
+    }
     crate::db::write_tx(conn, |conn| {
-        let mut out = Vec::with_capacity(ids.len());
-        let mut stopped = Vec::new();
-        for id in ids {
-            // The common case in one statement; only when nothing changed, a read says why.
-            let until = if mark_deleted_if_owned(conn, owner_id, id, now, purge_after)? {
-                stopped.extend(crate::db::uploads::terminate_for_video(conn, id, now)?);
-                Some(purge_after)
-            } else {
-                // Not the owner's, or deleted (or canceled) already: that succeeds again.
-                owned(conn, owner_id, id)?.map(|v| v.purge_after.unwrap_or(now))
-            };
-            crate::db::audit::record(conn, &audit(id, until.is_some()))?;
-            out.push((id.clone(), until));
-        }
-        Ok((out, stopped))
+        delete_each(conn, owner_id, ids, now, purge_after, audit)
     })
+}
+
+fn delete_each(
+    conn: &mut Conn,
+    owner_id: &str,
+    ids: &[String],
+    now: i64,
+    purge_after: i64,
+    audit: impl Fn(&str, bool) -> NewAuditEvent,
+) -> QueryResult<Deletes> {
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stopped = Vec::new();
+    for id in ids {
+        // The common case changes and records in one go; only when nothing changed, a read
+        // says why.
+        let ended = match &mut *conn {
+            Conn::Postgres(pg) if crate::db::text::matchable(id).is_some() => {
+                let event = crate::db::audit::storable_event(&audit(id, true));
+                delete_statement::delete_one(pg, owner_id, id, now, purge_after, &event)?
+            }
+            conn => {
+                if mark_deleted_if_owned(conn, owner_id, id, now, purge_after)? {
+                    let ended = crate::db::uploads::terminate_for_video(conn, id, now)?;
+                    crate::db::audit::record(conn, &audit(id, true))?;
+                    Some(ended)
+                } else {
+                    None
+                }
+            }
+        };
+        let until = match ended {
+            Some(ended) => {
+                stopped.extend(ended);
+                Some(purge_after)
+            }
+            None => {
+                // Not the owner's, or deleted (or canceled) already: that succeeds again.
+                let until = owned(conn, owner_id, id)?.map(|v| v.purge_after.unwrap_or(now));
+                crate::db::audit::record(conn, &audit(id, until.is_some()))?;
+                until
+            }
+        };
+        out.push((id.clone(), until));
+    }
+    Ok((out, stopped))
 }
 
 /// Marks the owner's video deleted, remembering its status, unless it is deleted or canceled

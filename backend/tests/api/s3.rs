@@ -595,7 +595,7 @@ async fn an_offset_left_behind_the_recorded_parts_catches_up_on_the_next_head() 
         let mut conn = app.pool.get().expect("connection");
         diesel::update(uploads::table.find(&upload_id))
             .set(uploads::upload_offset.eq(3 * MIB as i64))
-            .execute(&mut conn)
+            .execute(&mut **conn)
             .expect("set back");
     }
     let res = app.head_offset(&client, &created.location).await;

@@ -1,0 +1,2 @@
+DROP INDEX uploads_video_id;
+CREATE INDEX uploads_video_id ON uploads(video_id);
