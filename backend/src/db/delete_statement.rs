@@ -6,35 +6,88 @@
 
 use crate::db::models::NewAuditEvent;
 use crate::db::status::{UploadState, VideoStatus};
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 
-const SQL: &str = "\
-WITH deleted AS (
-  UPDATE videos SET deleted_from = status, status = $1, deleted_at = $2, purge_after = $3,
-         updated_at = $2
-   WHERE id = $4 AND status <> $1 AND status <> $5
-     AND chapter_id IN (SELECT chapters.id FROM chapters
-                          JOIN courses ON courses.id = chapters.course_id
-                         WHERE courses.owner_id = $6)
-  RETURNING id
-), ended AS (
-  UPDATE uploads SET state = $7, updated_at = $2
-   WHERE video_id IN (SELECT id FROM deleted) AND state = $8
-  RETURNING id
-), logged AS (
-  INSERT INTO audit_events (at, actor, action, target, outcome, client_ip, request_id, details)
-  SELECT $9, $10, $11, $12, $13, $14, $15, $16 FROM deleted
-)
-SELECT EXISTS (SELECT 1 FROM deleted) AS deleted, (SELECT array_agg(id) FROM ended) AS ended";
+/// One delete: the values bound into the statement.
+struct DeleteOne<'a> {
+    owner_id: &'a str,
+    video_id: &'a str,
+    now: i64,
+    purge_after: i64,
+    event: &'a NewAuditEvent,
+}
 
-#[derive(QueryableByName)]
-struct Outcome {
-    #[diesel(sql_type = Bool)]
-    deleted: bool,
-    #[diesel(sql_type = Nullable<Array<Text>>)]
-    ended: Option<Vec<String>>,
+/// Marks [`DeleteOne`] as always the same SQL, so diesel prepares it once per connection and
+/// PostgreSQL plans it once, not at every delete (diesel's `sql_query` is never cached).
+struct DeleteOneId;
+
+impl QueryId for DeleteOne<'_> {
+    type QueryId = DeleteOneId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for DeleteOne<'_> {
+    type SqlType = (Bool, Nullable<Array<Text>>);
+}
+
+impl RunQueryDsl<PgConnection> for DeleteOne<'_> {}
+
+impl QueryFragment<Pg> for DeleteOne<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let e = self.event;
+        out.push_sql("WITH deleted AS (UPDATE videos SET deleted_from = status, status = ");
+        out.push_bind_param::<Text, _>(VideoStatus::Deleted.as_str())?;
+        out.push_sql(", deleted_at = ");
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(", purge_after = ");
+        out.push_bind_param::<BigInt, _>(&self.purge_after)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(self.video_id)?;
+        out.push_sql(" AND status <> ");
+        out.push_bind_param::<Text, _>(VideoStatus::Deleted.as_str())?;
+        out.push_sql(" AND status <> ");
+        out.push_bind_param::<Text, _>(VideoStatus::Canceled.as_str())?;
+        out.push_sql(
+            " AND chapter_id IN (SELECT chapters.id FROM chapters \
+             JOIN courses ON courses.id = chapters.course_id WHERE courses.owner_id = ",
+        );
+        out.push_bind_param::<Text, _>(self.owner_id)?;
+        out.push_sql(") RETURNING id), ended AS (UPDATE uploads SET state = ");
+        out.push_bind_param::<Text, _>(UploadState::Terminated.as_str())?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(" WHERE video_id IN (SELECT id FROM deleted) AND state = ");
+        out.push_bind_param::<Text, _>(UploadState::Active.as_str())?;
+        out.push_sql(
+            " RETURNING id), logged AS (INSERT INTO audit_events \
+             (at, actor, action, target, outcome, client_ip, request_id, details) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&e.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.actor)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.action)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.target)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.outcome)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.client_ip)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&e.request_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&e.details)?;
+        out.push_sql(
+            " FROM deleted) \
+             SELECT EXISTS (SELECT 1 FROM deleted), (SELECT array_agg(id) FROM ended)",
+        );
+        Ok(())
+    }
 }
 
 /// Deletes the owner's video unless it is deleted or canceled already, recording `event`
@@ -47,25 +100,13 @@ pub fn delete_one(
     purge_after: i64,
     event: &NewAuditEvent,
 ) -> QueryResult<Option<Vec<String>>> {
-    let outcome: Outcome = diesel::sql_query(SQL)
-        .bind::<Text, _>(VideoStatus::Deleted.as_str())
-        .bind::<BigInt, _>(now)
-        .bind::<BigInt, _>(purge_after)
-        .bind::<Text, _>(video_id)
-        .bind::<Text, _>(VideoStatus::Canceled.as_str())
-        .bind::<Text, _>(owner_id)
-        .bind::<Text, _>(UploadState::Terminated.as_str())
-        .bind::<Text, _>(UploadState::Active.as_str())
-        .bind::<BigInt, _>(event.at)
-        .bind::<Nullable<Text>, _>(event.actor.as_deref())
-        .bind::<Text, _>(&event.action)
-        .bind::<Nullable<Text>, _>(event.target.as_deref())
-        .bind::<Text, _>(&event.outcome)
-        .bind::<Nullable<Text>, _>(event.client_ip.as_deref())
-        .bind::<Nullable<Text>, _>(event.request_id.as_deref())
-        .bind::<Text, _>(&event.details)
-        .get_result(conn)?;
-    Ok(outcome
-        .deleted
-        .then(|| outcome.ended.unwrap_or_default()))
+    let (deleted, ended): (bool, Option<Vec<String>>) = DeleteOne {
+        owner_id,
+        video_id,
+        now,
+        purge_after,
+        event,
+    }
+    .get_result(conn)?;
+    Ok(deleted.then(|| ended.unwrap_or_default()))
 }

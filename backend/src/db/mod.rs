@@ -203,7 +203,10 @@ mod tests {
         drop_connections_of(&db);
         std::thread::sleep(backend::CHECK_AFTER_IDLE + std::time::Duration::from_millis(200));
         for i in 0..threads::CONNECTIONS * 2 {
-            assert_eq!(select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")), 1);
+            assert_eq!(
+                select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")),
+                1
+            );
         }
     }
 
@@ -223,7 +226,10 @@ mod tests {
             .count();
         assert!(failures <= threads::CONNECTIONS, "{failures} failures");
         for i in 0..threads::CONNECTIONS * 2 {
-            assert_eq!(select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")), 1);
+            assert_eq!(
+                select_one(&pool).unwrap_or_else(|e| panic!("query {i}: {e}")),
+                1
+            );
         }
     }
 

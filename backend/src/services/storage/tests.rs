@@ -451,7 +451,8 @@ async fn a_completion_retried_after_it_succeeded_finds_no_such_upload_and_asks_h
     // Reel forgot it leaves exactly this behind.
     let pool = crate::db::connect(&dir.path().join("reel.db").to_string_lossy()).expect("db");
     let mut conn = pool.get().expect("connection");
-    let upload: crate::db::s3_state::S3Upload = s3_uploads::table.first(&mut **conn).expect("state");
+    let upload: crate::db::s3_state::S3Upload =
+        s3_uploads::table.first(&mut **conn).expect("state");
     let parts: Vec<crate::db::s3_state::S3Part> = s3_parts::table.load(&mut **conn).expect("parts");
     assert_eq!(parts.len(), 2);
     storage.complete(&key).await.expect("complete");
