@@ -87,12 +87,12 @@ impl Application {
             secret,
             storage,
             instance: crate::services::tokens::new_token()[..16].into(),
-            upload_writers: Arc::default(),
+            writers: Default::default(),
             probes: Arc::new(ProbeQueue::new(crate::services::probe_queue::SLOTS)),
         };
         let server = server(listener, state.clone())?;
-        janitor::spawn(state.clone(), interval);
-        crate::services::processing::spawn_worker(state.clone());
+        janitor::spawn(state.janitor(), interval);
+        crate::services::processing::spawn_worker(state.processing());
         Ok(Self {
             port,
             state,

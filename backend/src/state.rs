@@ -1,25 +1,20 @@
-//! The shared state every request and background task gets.
+//! The shared state every request gets, and the slices of it each service takes: a service
+//! is handed what it uses (its pool, storage, limits, this instance's name), never all of it.
 
 use crate::config::{Config, SecretKey};
 use crate::db::DbPool;
+use crate::services::janitor::Janitor;
+use crate::services::probe_queue::ProbeQueue;
+use crate::services::processing::Processing;
 use crate::services::storage::Storage;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::watch;
+use crate::services::upload_lease::Leases;
+use crate::services::upload_writers::UploadWriters;
+use crate::services::uploads::{UploadLimits, Uploads};
+use crate::services::videos::Videos;
+use std::sync::Arc;
 
 /// A storage provider shared across worker threads.
 pub type SharedStorage = Arc<dyn Storage + Send + Sync>;
-
-/// Why a request writing to an upload is told to stop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopReason {
-    /// The upload ended (terminated, expired, its video deleted).
-    Ended,
-    /// Another request asked for the upload while this one's body had gone quiet.
-    Yielded,
-    /// Its lease was taken over (it stalled past the lease term).
-    LeaseLost,
-}
 
 /// Shared state, cheap to clone.
 #[derive(Clone)]
@@ -34,58 +29,74 @@ pub struct AppState {
     pub storage: SharedStorage,
     /// This instance's name in upload leases and work claims (random per start).
     pub instance: Arc<str>,
-    /// Requests writing to an upload on this instance, each with the switch that tells it to
-    /// stop. Not a lock: who may write is the upload's lease, in the database.
-    pub upload_writers: Arc<Mutex<HashMap<String, watch::Sender<Option<StopReason>>>>>,
+    /// Requests writing to an upload on this instance.
+    pub writers: UploadWriters,
     /// Bounds how many finished uploads are probed at once (it reads the whole file).
-    pub probes: Arc<crate::services::probe_queue::ProbeQueue>,
-}
-
-/// Registers a request writing to an upload until dropped.
-pub struct UploadWriter {
-    writers: Arc<Mutex<HashMap<String, watch::Sender<Option<StopReason>>>>>,
-    id: String,
-    /// Turns `Some` when the request must stop.
-    pub stop: watch::Receiver<Option<StopReason>>,
+    pub probes: Arc<ProbeQueue>,
 }
 
 impl AppState {
-    /// Registers the request that holds an upload's lease on this instance.
-    pub fn register_writer(&self, id: &str) -> UploadWriter {
-        let (switch, stop) = watch::channel(None);
-        self.upload_writers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_string(), switch);
-        UploadWriter {
-            writers: self.upload_writers.clone(),
-            id: id.to_string(),
-            stop,
+    /// What processing a finished upload takes.
+    pub fn processing(&self) -> Processing {
+        Processing {
+            pool: self.pool.clone(),
+            storage: self.storage.clone(),
+            probes: self.probes.clone(),
+            instance: self.instance.clone(),
         }
     }
 
-    /// Tells the request writing to an upload on this instance, if any, to stop. (One on
-    /// another instance learns at its next lease renewal.)
-    pub fn stop_upload(&self, id: &str, why: StopReason) {
-        let held = self
-            .upload_writers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(switch) = held.get(id) {
-            let _ = switch.send(Some(why));
+    /// What holding upload leases takes.
+    pub fn leases(&self) -> Leases {
+        Leases {
+            pool: self.pool.clone(),
+            instance: self.instance.clone(),
+            term_ms: self.config.upload_lease_ms,
+            writers: self.writers.clone(),
         }
     }
-}
 
-impl Drop for UploadWriter {
-    fn drop(&mut self) {
-        let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
-        // Only our own entry: a later request may have registered since.
-        if writers
-            .get(&self.id)
-            .is_some_and(|s| s.subscribe().same_channel(&self.stop))
-        {
-            writers.remove(&self.id);
+    /// What the upload lifecycle takes.
+    pub fn uploads(&self) -> Uploads {
+        let c = &self.config;
+        Uploads {
+            pool: self.pool.clone(),
+            storage: self.storage.clone(),
+            limits: UploadLimits {
+                upload_expiry_secs: c.upload_expiry_secs,
+                upload_idle_secs: c.upload_idle_secs,
+                min_free_bytes: c.min_free_bytes,
+                max_upload_bytes: c.max_upload_bytes,
+                max_active_uploads: c.max_active_uploads,
+                max_active_upload_bytes: c.max_active_upload_bytes,
+            },
+            leases: self.leases(),
+            processing: self.processing(),
+            writers: self.writers.clone(),
+        }
+    }
+
+    /// What deleting, restoring and purging videos takes.
+    pub fn videos(&self) -> Videos {
+        Videos {
+            pool: self.pool.clone(),
+            storage: self.storage.clone(),
+            instance: self.instance.clone(),
+            delete_grace_secs: self.config.delete_grace_secs,
+            writers: self.writers.clone(),
+            processing: self.processing(),
+        }
+    }
+
+    /// What the janitor takes.
+    pub fn janitor(&self) -> Janitor {
+        Janitor {
+            pool: self.pool.clone(),
+            storage: self.storage.clone(),
+            instance: self.instance.clone(),
+            janitor_interval_secs: self.config.janitor_interval_secs,
+            videos: self.videos(),
+            uploads: self.uploads(),
         }
     }
 }

@@ -4,16 +4,11 @@ use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use actix_web::web;
-use diesel::RunQueryDsl;
 use shared::dto::HealthDto;
 
 /// Liveness plus a trivial database query.
 pub async fn health(state: web::Data<AppState>) -> ApiResult<web::Json<HealthDto>> {
-    db::run(&state.pool, |conn| {
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::run(&state.pool, |conn| Ok(db::answers(conn)?)).await?;
     Ok(web::Json(HealthDto {
         status: "ok".into(),
     }))

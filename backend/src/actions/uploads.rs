@@ -230,7 +230,7 @@ async fn create_inner(
         )
         .into());
     }
-    let (upload, video) = uploads::create(state, origin, new).await?;
+    let (upload, video) = uploads::create(&state.uploads(), origin, new).await?;
     let mut res = tus_response(StatusCode::CREATED);
     res.insert_header((header::LOCATION, format!("{UPLOADS_PATH}/{}", upload.id)))
         .insert_header((VIDEO_ID_HEADER, video.id.clone()))
@@ -242,7 +242,7 @@ async fn create_inner(
             checksum,
         };
         let recorded = match uploads::write_chunk(
-            state,
+            &state.uploads(),
             origin,
             &upload,
             &video,
@@ -257,7 +257,9 @@ async fn create_inner(
             // The error answer carries no `Location`, so nobody could resume or end this
             // upload: end it now rather than leave an orphan until it expires.
             Err(e) => {
-                if let Err(cleanup) = uploads::terminate(state, origin, &upload, &video).await {
+                if let Err(cleanup) =
+                    uploads::terminate(&state.uploads(), origin, &upload, &video).await
+                {
                     tracing::warn!(error = %cleanup, "could not end an upload whose first chunk failed");
                 }
                 return Err(e.into());
@@ -282,7 +284,8 @@ pub async fn head(
     }
     let result = async {
         let current = current.ok_or_else(ApiError::unauthenticated)?;
-        let (upload, _) = uploads::load(&state, &origin, &current.instructor.id, &path).await?;
+        let (upload, _) =
+            uploads::load(&state.uploads(), &origin, &current.instructor.id, &path).await?;
         let mut res = tus_response(StatusCode::OK);
         res.insert_header(("Upload-Offset", upload.upload_offset.to_string()))
             .insert_header(("Upload-Length", upload.upload_length.to_string()));
@@ -325,7 +328,8 @@ pub async fn patch(
         let offset = parse_i64(&req, "upload-offset")?
             .ok_or_else(|| ApiError::invalid_input("`Upload-Offset` is required."))?;
         let checksum = parse_checksum(&req)?;
-        let (upload, video) = uploads::load(&state, &origin, &current.instructor.id, &path).await?;
+        let (upload, video) =
+            uploads::load(&state.uploads(), &origin, &current.instructor.id, &path).await?;
         if let Some(len) = parse_i64(&req, "content-length")? {
             // Checked: a huge `Upload-Offset` plus the body's length must not overflow.
             if offset
@@ -339,7 +343,7 @@ pub async fn patch(
             }
         }
         let recorded = uploads::write_chunk(
-            &state,
+            &state.uploads(),
             &origin,
             &upload,
             &video,
@@ -369,8 +373,9 @@ pub async fn terminate(
     }
     let result = async {
         let current = current.ok_or_else(ApiError::unauthenticated)?;
-        let (upload, video) = uploads::load(&state, &origin, &current.instructor.id, &path).await?;
-        uploads::terminate(&state, &origin, &upload, &video).await?;
+        let (upload, video) =
+            uploads::load(&state.uploads(), &origin, &current.instructor.id, &path).await?;
+        uploads::terminate(&state.uploads(), &origin, &upload, &video).await?;
         Ok::<_, ApiError>(tus_response(StatusCode::NO_CONTENT).finish())
     }
     .await;

@@ -153,7 +153,8 @@ pub async fn delete(
 ) -> ApiResult<web::Json<DeleteResult>> {
     let id = path.into_inner();
     let mut results =
-        services::videos::delete(&state, &origin, &current.instructor.id, vec![id]).await?;
+        services::videos::delete(&state.videos(), &origin, &current.instructor.id, vec![id])
+            .await?;
     let (id, result) = results.pop().ok_or_else(ApiError::not_found)?;
     if let Err(refusal) = &result {
         return Err(refusal_error(refusal));
@@ -186,7 +187,8 @@ pub async fn bulk_delete(
         .map(|id| id.0)
         .filter(|id| seen.insert(id.clone()))
         .collect();
-    let results = services::videos::delete(&state, &origin, &current.instructor.id, ids).await?;
+    let results =
+        services::videos::delete(&state.videos(), &origin, &current.instructor.id, ids).await?;
     Ok(web::Json(BulkDeleteResponse {
         results: results
             .into_iter()
@@ -203,7 +205,7 @@ pub async fn restore(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<VideoDto>> {
     let id = path.into_inner();
-    match services::videos::restore(&state, &origin, &current.instructor.id, &id).await? {
+    match services::videos::restore(&state.videos(), &origin, &current.instructor.id, &id).await? {
         Ok(video) => Ok(web::Json(to_dto(video, &state))),
         Err(refusal) => Err(refusal_error(&refusal)),
     }

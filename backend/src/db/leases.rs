@@ -2,7 +2,8 @@
 //!
 //! A lease is taken with one conditional UPDATE (free, or expired on the database clock) that
 //! also bumps `lease_number`; that number is the fence every offset record of the holder is
-//! checked against (`uploads::record_offset`, `uploads::record_progress`). Not
+//! checked against (`uploads::record_offset`, `uploads::record_progress`, and the S3 provider's
+//! part records, `s3_state::record`). Not
 //! `pg_advisory_lock`: it belongs to one pooled connection and gives no fencing number.
 
 use crate::db::schema::uploads;
@@ -80,6 +81,21 @@ pub fn renew(conn: &mut Conn, fence: &Fence, term_ms: i64) -> QueryResult<Renewa
         Some(true) => Renewal::Asked,
         Some(false) => Renewal::Held,
     })
+}
+
+/// Refused: the writer's lease was taken over, so what it stored is not recorded.
+#[derive(Debug, thiserror::Error)]
+#[error("this upload's lease was taken over by another request")]
+pub struct LeaseLost;
+
+/// Whether `fence` still holds its upload's lease. An UPDATE that changes nothing: on
+/// PostgreSQL it also locks the upload's row until the transaction ends, so a takeover waits
+/// until what is being recorded under the old lease is recorded (and is then what it finds).
+pub fn check_held(conn: &mut Conn, fence: &Fence) -> QueryResult<Result<(), LeaseLost>> {
+    let held = diesel::update(held(fence))
+        .set(uploads::lease_number.eq(uploads::lease_number))
+        .execute(conn)?;
+    Ok(if held > 0 { Ok(()) } else { Err(LeaseLost) })
 }
 
 /// Lets a held lease go (the request is done with the upload).

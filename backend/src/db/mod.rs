@@ -47,6 +47,12 @@ impl DbPool {
     }
 }
 
+/// A trivial query: the database answers.
+pub fn answers(conn: &mut Conn) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
 /// Opens the pool and applies pending migrations. `database_url` is a SQLite path (or
 /// `sqlite://path`) or a `postgres://` URL.
 pub fn connect(database_url: &str) -> anyhow::Result<DbPool> {

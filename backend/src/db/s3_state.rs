@@ -1,7 +1,8 @@
 //! The S3 provider's record of each unfinished upload: its multipart upload, the parts sent
 //! (number, size, ETag) and the tail object. Keyed by the storage key, so the storage layer
-//! needs nothing from the tus tables.
+//! needs nothing from the tus tables, except the upload's lease for a fenced record.
 
+use crate::db::leases::{Fence, LeaseLost};
 use crate::db::schema::{s3_garbage, s3_parts, s3_uploads};
 use crate::db::Conn;
 use diesel::prelude::*;
@@ -69,11 +70,24 @@ pub fn begin(conn: &mut Conn, fresh: &S3Upload) -> QueryResult<S3Upload> {
 }
 
 /// Records the multipart upload created for `key`.
-pub fn set_multipart(conn: &mut Conn, key: &str, multipart_id: &str) -> QueryResult<()> {
-    diesel::update(s3_uploads::table.find(key))
-        .set(s3_uploads::multipart_id.eq(multipart_id))
-        .execute(conn)?;
-    Ok(())
+/// With `fence`, only while it holds the upload's lease.
+pub fn set_multipart(
+    conn: &mut Conn,
+    key: &str,
+    multipart_id: &str,
+    fence: Option<&Fence>,
+) -> QueryResult<Result<(), LeaseLost>> {
+    crate::db::write_tx(conn, |conn| {
+        if let Some(fence) = fence {
+            if let Err(lost) = crate::db::leases::check_held(conn, fence)? {
+                return Ok(Err(lost));
+            }
+        }
+        diesel::update(s3_uploads::table.find(key))
+            .set(s3_uploads::multipart_id.eq(multipart_id))
+            .execute(conn)?;
+        Ok(Ok(()))
+    })
 }
 
 /// Notes a temporary object that no row may need: the janitor deletes it after a while
@@ -100,8 +114,14 @@ pub fn record(
     first_dropped: i32,
     tail: Option<(&str, i64)>,
     now: i64,
-) -> QueryResult<Option<String>> {
+    fence: Option<&Fence>,
+) -> QueryResult<Result<Option<String>, LeaseLost>> {
     crate::db::write_tx(conn, |conn| {
+        if let Some(fence) = fence {
+            if let Err(lost) = crate::db::leases::check_held(conn, fence)? {
+                return Ok(Err(lost));
+            }
+        }
         diesel::delete(
             s3_parts::table
                 .filter(s3_parts::storage_key.eq(key))
@@ -140,7 +160,7 @@ pub fn record(
                 s3_uploads::tail_len.eq(tail_len),
             ))
             .execute(conn)?;
-        Ok(replaced)
+        Ok(Ok(replaced))
     })
 }
 

@@ -27,6 +27,14 @@ pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> Qu
     Ok(())
 }
 
+/// Every video's storage key, oldest video first (what a storage migration copies).
+pub fn storage_keys_oldest_first(conn: &mut Conn) -> QueryResult<Vec<String>> {
+    videos::table
+        .order(videos::created_at)
+        .select(videos::storage_key)
+        .load(conn)
+}
+
 /// A video, if it belongs to one of the owner's courses (any status).
 pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Option<Video>> {
     let Some(video_id) = crate::db::text::matchable(video_id) else {

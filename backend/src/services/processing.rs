@@ -8,8 +8,20 @@ use crate::db::{self, models::Video, status::VideoStatus};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::media;
 use crate::services::storage::StorageKey;
-use crate::state::AppState;
 use anyhow::Context;
+
+/// What processing a finished upload takes.
+#[derive(Clone)]
+pub struct Processing {
+    /// Where the videos' rows are.
+    pub pool: crate::db::DbPool,
+    /// Where their bytes are.
+    pub storage: crate::state::SharedStorage,
+    /// Bounds how many are probed at once.
+    pub probes: std::sync::Arc<crate::services::probe_queue::ProbeQueue>,
+    /// This instance's name in processing claims.
+    pub instance: std::sync::Arc<str>,
+}
 
 /// Waits before each retry of a processing that failed on our side (object storage briefly
 /// unreachable, a completion S3 did not confirm).
@@ -22,11 +34,11 @@ const POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Claims `video_id` for processing and processes it on the current runtime, unless another
 /// instance has it already.
-pub fn spawn(state: AppState, video_id: String) {
+pub fn spawn(deps: Processing, video_id: String) {
     actix_web::rt::spawn(async move {
-        match claim(&state, Some(video_id.clone())).await {
+        match claim(&deps, Some(video_id.clone())).await {
             Ok(claimed) if claimed.is_empty() => {}
-            Ok(_) => run_claimed(state, video_id).await,
+            Ok(_) => run_claimed(deps, video_id).await,
             Err(error) => {
                 tracing::warn!(%video_id, error = format!("{error:#}"), "could not claim processing; the worker retries")
             }
@@ -36,13 +48,13 @@ pub fn spawn(state: AppState, video_id: String) {
 
 /// Claims, every [`POLL`], videos in `processing` that nobody holds (their instance died, or
 /// gave up for a while) and processes them: what used to wait for a restart.
-pub fn spawn_worker(state: AppState) {
+pub fn spawn_worker(deps: Processing) {
     actix_web::rt::spawn(async move {
         loop {
-            match claim(&state, None).await {
+            match claim(&deps, None).await {
                 Ok(claimed) => {
                     for video in claimed {
-                        actix_web::rt::spawn(run_claimed(state.clone(), video.id));
+                        actix_web::rt::spawn(run_claimed(deps.clone(), video.id));
                     }
                 }
                 Err(error) => {
@@ -57,10 +69,10 @@ pub fn spawn_worker(state: AppState) {
     });
 }
 
-async fn claim(state: &AppState, only: Option<String>) -> anyhow::Result<Vec<Video>> {
-    let holder = state.instance.to_string();
+async fn claim(deps: &Processing, only: Option<String>) -> anyhow::Result<Vec<Video>> {
+    let holder = deps.instance.to_string();
     let limit = i64::try_from(crate::services::probe_queue::SLOTS).unwrap_or(2);
-    db::write(&state.pool, move |conn| {
+    db::write(&deps.pool, move |conn| {
         let now = db::clock_ms(conn)?;
         Ok(db::work::claim(
             conn,
@@ -78,17 +90,17 @@ async fn claim(state: &AppState, only: Option<String>) -> anyhow::Result<Vec<Vid
 /// Processes a claimed video, retrying a few times on faults of ours, renewing the claim
 /// meanwhile. After the last retry the claim is left to expire: the video is tried again
 /// (by any instance) a claim's length later.
-async fn run_claimed(state: AppState, video_id: String) {
+async fn run_claimed(deps: Processing, video_id: String) {
     let keeper = {
-        let (state, id) = (state.clone(), video_id.clone());
+        let (deps, id) = (deps.clone(), video_id.clone());
         actix_web::rt::spawn(async move {
             loop {
                 actix_web::rt::time::sleep(std::time::Duration::from_millis(
                     u64::try_from(CLAIM_MS / 3).unwrap_or(10_000),
                 ))
                 .await;
-                let (holder, video) = (state.instance.to_string(), id.clone());
-                let _ = db::write(&state.pool, move |conn| {
+                let (holder, video) = (deps.instance.to_string(), id.clone());
+                let _ = db::write(&deps.pool, move |conn| {
                     let until = db::clock_ms(conn)? + CLAIM_MS;
                     Ok(db::work::renew(conn, &video, &holder, until)?)
                 })
@@ -98,7 +110,7 @@ async fn run_claimed(state: AppState, video_id: String) {
     };
     let mut done = false;
     for pause in RETRY_AFTER.iter().map(|s| Some(*s)).chain([None]) {
-        let Err(error) = process(&state, &video_id).await else {
+        let Err(error) = process(&deps, &video_id).await else {
             done = true;
             break;
         };
@@ -111,8 +123,8 @@ async fn run_claimed(state: AppState, video_id: String) {
     }
     keeper.abort();
     if done {
-        let holder = state.instance.to_string();
-        let _ = db::write(&state.pool, move |conn| {
+        let holder = deps.instance.to_string();
+        let _ = db::write(&deps.pool, move |conn| {
             Ok(db::work::release(conn, &video_id, &holder)?)
         })
         .await;
@@ -121,9 +133,9 @@ async fn run_claimed(state: AppState, video_id: String) {
 
 /// Probes one video. Returns an error only for faults of ours (storage, database), in which
 /// case the video stays `processing` and is retried later.
-pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
+pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
     let id = video_id.to_string();
-    let Some(video) = db::run(&state.pool, move |conn| Ok(db::videos::by_id(conn, &id)?)).await?
+    let Some(video) = db::run(&deps.pool, move |conn| Ok(db::videos::by_id(conn, &id)?)).await?
     else {
         return Ok(());
     };
@@ -132,29 +144,28 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
     }
     let instructor = {
         let id = video.id.clone();
-        db::run(&state.pool, move |conn| {
+        db::run(&deps.pool, move |conn| {
             Ok(db::videos::upload_of(conn, &id)?)
         })
         .await?
         .map(|u| u.instructor_id)
     };
-    let _turn = state
+    let _turn = deps
         .probes
         .turn(instructor.as_deref().unwrap_or_default())
         .await
         .context("probe queue closed")?;
     let key = StorageKey::from_stored(video.storage_key.clone());
-    state
-        .storage
+    deps.storage
         .complete(&key)
         .await
         .context("completing the stored object")?;
-    let size = state
+    let size = deps
         .storage
         .size(&key)
         .await?
         .context("the completed object is missing")?;
-    let mut reader = state.storage.open_seekable(&key).await?;
+    let mut reader = deps.storage.open_seekable(&key).await?;
     let family = media::family_of(&video.content_type);
     // On threads of their own, one per probe slot: the windows a probe reads stay in those
     // threads' memory instead of in a fresh blocking thread's each time.
@@ -184,7 +195,7 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
                 sha256: Some(sha256.clone()),
                 ..video.clone()
             };
-            db::write(&state.pool, move |conn| {
+            db::write(&deps.pool, move |conn| {
                 Ok(db::videos::mark_ready(
                     conn,
                     &ready,
@@ -197,13 +208,12 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
             }))
         }
         Err(reason) => {
-            state
-                .storage
+            deps.storage
                 .delete(&key)
                 .await
                 .context("deleting a rejected file")?;
             let (id, why) = (video.id.clone(), reason.clone());
-            db::write(&state.pool, move |conn| {
+            db::write(&deps.pool, move |conn| {
                 Ok(db::videos::set_status(
                     conn,
                     &id,
@@ -221,6 +231,6 @@ pub async fn process(state: &AppState, video_id: &str) -> anyhow::Result<()> {
     if let Some(actor) = instructor {
         event = event.actor(actor);
     }
-    audit::record(&state.pool, &Origin::default(), event).await;
+    audit::record(&deps.pool, &Origin::default(), event).await;
     Ok(())
 }

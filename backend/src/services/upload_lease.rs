@@ -7,25 +7,40 @@
 //! requests that really stream at once the first wins and the second gets a 423. A lease of
 //! a dead instance expires after one term.
 
+use crate::db::DbPool;
 use crate::db::{self, leases::Fence, leases::Renewal};
-use crate::state::{AppState, StopReason};
+use crate::services::upload_writers::{StopReason, UploadWriters};
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn term_ms(state: &AppState) -> i64 {
-    i64::try_from(state.config.upload_lease_ms).unwrap_or(10_000)
+/// What holding upload leases takes.
+#[derive(Clone)]
+pub struct Leases {
+    /// The database the leases are in.
+    pub pool: DbPool,
+    /// This instance's name, the holder of the leases it takes.
+    pub instance: Arc<str>,
+    /// How long a lease lasts unless renewed.
+    pub term_ms: u64,
+    /// This instance's writers, told to stop when their lease is wanted or gone.
+    pub writers: UploadWriters,
+}
+
+fn term_ms(deps: &Leases) -> i64 {
+    i64::try_from(deps.term_ms).unwrap_or(10_000)
 }
 
 /// Takes the lease of `upload_id` without waiting (a background catch-up: someone else
 /// writing is as good).
-pub async fn try_take(state: &AppState, upload_id: &str) -> anyhow::Result<Option<Fence>> {
+pub async fn try_take(deps: &Leases, upload_id: &str) -> anyhow::Result<Option<Fence>> {
     let (id, holder, term) = (
         upload_id.to_string(),
-        state.instance.to_string(),
-        term_ms(state),
+        deps.instance.to_string(),
+        term_ms(deps),
     );
-    db::write(&state.pool, move |conn| {
+    db::write(&deps.pool, move |conn| {
         Ok(db::leases::take(conn, &id, &holder, term)?)
     })
     .await
@@ -33,16 +48,16 @@ pub async fn try_take(state: &AppState, upload_id: &str) -> anyhow::Result<Optio
 
 /// Takes the lease of `upload_id`, asking a holder to let go and waiting half a term for
 /// it; `None` when it stayed held (answer 423).
-pub async fn take(state: &AppState, upload_id: &str) -> anyhow::Result<Option<Fence>> {
-    let deadline = Instant::now() + Duration::from_millis(state.config.upload_lease_ms / 2);
+pub async fn take(deps: &Leases, upload_id: &str) -> anyhow::Result<Option<Fence>> {
+    let deadline = Instant::now() + Duration::from_millis(deps.term_ms / 2);
     let mut asked = false;
     loop {
-        if let Some(fence) = try_take(state, upload_id).await? {
+        if let Some(fence) = try_take(deps, upload_id).await? {
             return Ok(Some(fence));
         }
         if !asked {
             let id = upload_id.to_string();
-            db::write(&state.pool, move |conn| {
+            db::write(&deps.pool, move |conn| {
                 Ok(db::leases::ask_release(conn, &id)?)
             })
             .await?;
@@ -56,9 +71,9 @@ pub async fn take(state: &AppState, upload_id: &str) -> anyhow::Result<Option<Fe
 }
 
 /// Lets the lease go; a failure only means it expires on its own.
-pub async fn release(state: &AppState, fence: Fence) {
+pub async fn release(deps: &Leases, fence: Fence) {
     let id = fence.upload_id.clone();
-    if let Err(error) = db::write(&state.pool, move |conn| {
+    if let Err(error) = db::write(&deps.pool, move |conn| {
         Ok(db::leases::release(conn, &fence)?)
     })
     .await
@@ -80,14 +95,14 @@ impl Drop for Keeper {
 /// Renews `fence` every fifth of the term until the returned [`Keeper`] drops. Tells the
 /// writer to stop when the lease is lost (or the upload ended elsewhere), or when it is asked
 /// for while the body has been quiet since `last_byte` for a renewal period.
-pub fn keep(state: AppState, fence: Fence, last_byte: Rc<Cell<Instant>>) -> Keeper {
+pub fn keep(deps: Leases, fence: Fence, last_byte: Rc<Cell<Instant>>) -> Keeper {
     Keeper(actix_web::rt::spawn(async move {
-        let term = term_ms(&state);
+        let term = term_ms(&deps);
         let every = Duration::from_millis(u64::try_from(term / 5).unwrap_or(1000).max(20));
         loop {
             actix_web::rt::time::sleep(every).await;
             let f = fence.clone();
-            let renewed = db::write(&state.pool, move |conn| {
+            let renewed = db::write(&deps.pool, move |conn| {
                 Ok(db::leases::renew(conn, &f, term)?)
             })
             .await;
@@ -103,7 +118,7 @@ pub fn keep(state: AppState, fence: Fence, last_byte: Rc<Cell<Instant>>) -> Keep
                 }
             };
             tracing::info!(upload = %fence.upload_id, reason = ?why, "stopping a PATCH: its lease is wanted or gone");
-            state.stop_upload(&fence.upload_id, why);
+            deps.writers.stop(&fence.upload_id, why);
             return;
         }
     }))

@@ -11,13 +11,47 @@ use crate::services::audit::{self, Event, Origin};
 use crate::services::media::{self, FileKind, SNIFF_LEN};
 use crate::services::storage::{ByteStream, Phase, StorageKey};
 use crate::services::upload_lease;
+use crate::services::upload_writers::{StopReason, UploadWriters};
 use crate::services::{processing, tus::ChunkHasher};
-use crate::state::{AppState, StopReason};
 use futures_util::StreamExt;
 use shared::media::human_bytes;
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
+
+/// The limits uploads are held to (from the configuration).
+#[derive(Clone, Copy, Debug)]
+pub struct UploadLimits {
+    /// An unfinished upload expires this long after its last write.
+    pub upload_expiry_secs: u64,
+    /// A body that sends nothing for this long is cut off.
+    pub upload_idle_secs: u64,
+    /// Space the storage keeps free.
+    pub min_free_bytes: u64,
+    /// The largest upload.
+    pub max_upload_bytes: u64,
+    /// Unfinished uploads one instructor may have at once.
+    pub max_active_uploads: u64,
+    /// Their bytes together.
+    pub max_active_upload_bytes: u64,
+}
+
+/// What the upload lifecycle takes.
+#[derive(Clone)]
+pub struct Uploads {
+    /// Uploads' and videos' rows.
+    pub pool: crate::db::DbPool,
+    /// Their bytes.
+    pub storage: crate::state::SharedStorage,
+    /// What uploads are held to.
+    pub limits: UploadLimits,
+    /// Who may write to an upload.
+    pub leases: upload_lease::Leases,
+    /// Where a finished upload goes.
+    pub processing: processing::Processing,
+    /// Requests writing here, told to stop when their upload ends.
+    pub writers: UploadWriters,
+}
 
 /// Why an upload step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +114,7 @@ pub enum UploadError {
 
 impl From<io::Error> for UploadError {
     fn from(e: io::Error) -> Self {
-        // A full or read-only disk is the server's state, not a bug: say so (the bytes stored
+        // A full or read-only disk is the server's deps, not a bug: say so (the bytes stored
         // before it are kept and counted), and log the cause.
         match e.kind() {
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
@@ -145,8 +179,8 @@ fn now_ms() -> i64 {
     crate::clock::now_ms()
 }
 
-fn expiry(state: &AppState, now: i64) -> i64 {
-    now + i64::try_from(state.config.upload_expiry_secs).unwrap_or(i64::MAX / 4) * 1000
+fn expiry(deps: &Uploads, now: i64) -> i64 {
+    now + i64::try_from(deps.limits.upload_expiry_secs).unwrap_or(i64::MAX / 4) * 1000
 }
 
 fn default_title(filename: &str) -> String {
@@ -177,13 +211,13 @@ fn quota_error(over: db::uploads::OverQuota, quota: db::uploads::Quota) -> Uploa
 }
 
 /// Refuses an upload the disk could not hold while keeping `min_free_bytes` free.
-async fn check_free_space(state: &AppState, length: i64) -> Result<(), UploadError> {
-    let Some(free) = state.storage.free_bytes().await? else {
+async fn check_free_space(deps: &Uploads, length: i64) -> Result<(), UploadError> {
+    let Some(free) = deps.storage.free_bytes().await? else {
         return Ok(());
     };
     let needed = u64::try_from(length)
         .unwrap_or(u64::MAX)
-        .saturating_add(state.config.min_free_bytes);
+        .saturating_add(deps.limits.min_free_bytes);
     if free < needed {
         tracing::warn!(free, needed, "refusing an upload: storage is nearly full");
         return Err(UploadError::InsufficientStorage(
@@ -197,15 +231,15 @@ async fn check_free_space(state: &AppState, length: i64) -> Result<(), UploadErr
 
 /// Validates and records a new upload: the video row (`uploading`) and the upload row.
 pub async fn create(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     new: NewUpload,
 ) -> Result<(Upload, Video), UploadError> {
-    let max = i64::try_from(state.config.max_upload_bytes).unwrap_or(i64::MAX);
+    let max = i64::try_from(deps.limits.max_upload_bytes).unwrap_or(i64::MAX);
     if new.length > max {
         return Err(UploadError::TooLarge(format!(
             "This file is larger than the {} limit.",
-            human_bytes(state.config.max_upload_bytes)
+            human_bytes(deps.limits.max_upload_bytes)
         )));
     }
     if new.length == 0 {
@@ -215,13 +249,13 @@ pub async fn create(
     let kind: FileKind = media::kind_for_upload(&new.filename, &new.filetype)
         .map_err(UploadError::UnsupportedType)?;
     let (owner, chapter) = (new.instructor_id.clone(), new.chapter_id.clone());
-    let found = db::run(&state.pool, move |conn| {
+    let found = db::run(&deps.pool, move |conn| {
         Ok(db::courses::owned_chapter(conn, &owner, &chapter)?)
     })
     .await?;
     let Some((chapter, course)) = found else {
         audit::record(
-            &state.pool,
+            &deps.pool,
             origin,
             Event::new("upload.create", "denied")
                 .actor(&new.instructor_id)
@@ -269,24 +303,24 @@ pub async fn create(
         upload_offset: 0,
         metadata: new.metadata_raw,
         state: UploadState::Active,
-        expires_at: expiry(state, now),
+        expires_at: expiry(deps, now),
         created_at: now,
         updated_at: now,
         cleaned_at: None,
     };
-    check_free_space(state, new.length).await?;
+    check_free_space(deps, new.length).await?;
     let quota = db::uploads::Quota {
-        uploads: i64::try_from(state.config.max_active_uploads).unwrap_or(i64::MAX),
-        bytes: i64::try_from(state.config.max_active_upload_bytes).unwrap_or(i64::MAX),
+        uploads: i64::try_from(deps.limits.max_active_uploads).unwrap_or(i64::MAX),
+        bytes: i64::try_from(deps.limits.max_active_upload_bytes).unwrap_or(i64::MAX),
     };
     let (v, u) = (video.clone(), upload.clone());
-    let recorded = db::write(&state.pool, move |conn| {
+    let recorded = db::write(&deps.pool, move |conn| {
         Ok(db::uploads::insert_within_quota(conn, &v, &u, quota)?)
     })
     .await?;
     if let Err(over) = recorded {
         audit::record(
-            &state.pool,
+            &deps.pool,
             origin,
             Event::new("upload.create", "over_quota")
                 .actor(&new.instructor_id)
@@ -297,7 +331,7 @@ pub async fn create(
         return Err(quota_error(over, quota));
     }
     audit::record(
-        &state.pool,
+        &deps.pool,
         origin,
         Event::new("upload.created", "success").actor(&new.instructor_id).target(&video_id).details(
             serde_json::json!({ "chapter_id": chapter.id, "length": new.length, "type": kind.ext }),
@@ -309,13 +343,13 @@ pub async fn create(
 
 /// Loads an upload for its owner, expiring it first if its time ran out.
 pub async fn load(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     instructor_id: &str,
     upload_id: &str,
 ) -> Result<(Upload, Video), UploadError> {
     let id = upload_id.to_string();
-    let found = db::run(&state.pool, move |conn| {
+    let found = db::run(&deps.pool, move |conn| {
         Ok(db::uploads::with_video(conn, &id)?)
     })
     .await?;
@@ -324,7 +358,7 @@ pub async fn load(
     };
     if upload.instructor_id != instructor_id {
         audit::record(
-            &state.pool,
+            &deps.pool,
             origin,
             Event::new("upload.access", "denied")
                 .actor(instructor_id)
@@ -337,10 +371,10 @@ pub async fn load(
         UploadState::Terminated | UploadState::Failed => Err(UploadError::NotFound),
         UploadState::Expired => Err(UploadError::Expired),
         UploadState::Active if upload.expires_at < now_ms() => {
-            expire(state, &upload, &video).await?;
+            expire(deps, &upload, &video).await?;
             Err(UploadError::Expired)
         }
-        UploadState::Active => heal(state, upload, video).await,
+        UploadState::Active => heal(deps, upload, video).await,
         UploadState::Completed => Ok((upload, video)),
     }
 }
@@ -349,12 +383,12 @@ pub async fn load(
 /// that keeps such a record (S3): a crash between the two records leaves the offset behind,
 /// never ahead. Only when no request is writing (it would record the same bytes itself).
 async fn heal(
-    state: &AppState,
+    deps: &Uploads,
     upload: Upload,
     video: Video,
 ) -> Result<(Upload, Video), UploadError> {
     let key = StorageKey::from_stored(video.storage_key.clone());
-    let Some(stored) = state.storage.stored_len(&key).await? else {
+    let Some(stored) = deps.storage.stored_len(&key).await? else {
         return Ok((upload, video));
     };
     let stored = i64::try_from(stored).unwrap_or(0);
@@ -362,25 +396,25 @@ async fn heal(
         return Ok((upload, video));
     }
     // Only under the lease: a PATCH writing now moves the offset itself.
-    let Some(fence) = upload_lease::try_take(state, &upload.id).await? else {
+    let Some(fence) = upload_lease::try_take(&deps.leases, &upload.id).await? else {
         return Ok((upload, video));
     };
     let (u, f, now) = (upload.clone(), fence.clone(), now_ms());
-    let expires = expiry(state, now);
-    let healed = db::write(&state.pool, move |conn| {
+    let expires = expiry(deps, now);
+    let healed = db::write(&deps.pool, move |conn| {
         Ok(db::uploads::record_offset(
             conn, &u, &f, stored, expires, now,
         )?)
     })
     .await;
-    upload_lease::release(state, fence).await;
+    upload_lease::release(&deps.leases, fence).await;
     let healed = healed?;
     tracing::info!(upload = %upload.id, from = upload.upload_offset, to = stored, "upload offset caught up with storage");
     if healed && stored == upload.upload_length {
-        processing::spawn(state.clone(), video.id.clone());
+        processing::spawn(deps.processing.clone(), video.id.clone());
     }
     let id = upload.id.clone();
-    db::run(&state.pool, move |conn| {
+    db::run(&deps.pool, move |conn| {
         Ok(db::uploads::with_video(conn, &id)?)
     })
     .await?
@@ -418,7 +452,7 @@ struct Tap {
 /// Streams one chunk into storage and records the new offset; returns it. The upload's lease
 /// is held throughout (`upload_lease`), so one request at a time writes to it on any instance.
 pub async fn write_chunk(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     upload: &Upload,
     video: &Video,
@@ -430,21 +464,21 @@ pub async fn write_chunk(
             expected: upload.upload_offset,
         });
     }
-    let fence = upload_lease::take(state, &upload.id)
+    let fence = upload_lease::take(&deps.leases, &upload.id)
         .await?
         .ok_or(UploadError::Locked)?;
-    let writer = state.register_writer(&upload.id);
+    let writer = deps.writers.register(&upload.id);
     let last_byte = Rc::new(std::cell::Cell::new(std::time::Instant::now()));
-    let keeper = upload_lease::keep(state.clone(), fence.clone(), last_byte.clone());
+    let keeper = upload_lease::keep(deps.leases.clone(), fence.clone(), last_byte.clone());
     let held = Held {
         fence: &fence,
         stop: writer.stop.clone(),
         last_byte,
     };
-    let result = write_held(state, origin, upload, video, chunk, body, held).await;
+    let result = write_held(deps, origin, upload, video, chunk, body, held).await;
     drop(keeper);
     drop(writer);
-    upload_lease::release(state, fence).await;
+    upload_lease::release(&deps.leases, fence).await;
     result
 }
 
@@ -456,7 +490,7 @@ struct Held<'a> {
 }
 
 async fn write_held(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     upload: &Upload,
     video: &Video,
@@ -466,7 +500,7 @@ async fn write_held(
 ) -> Result<Recorded, UploadError> {
     // Re-read under the lease: another request may have moved the offset meanwhile.
     let id = upload.id.clone();
-    let (upload, _) = db::run(&state.pool, move |conn| {
+    let (upload, _) = db::run(&deps.pool, move |conn| {
         Ok(db::uploads::with_video(conn, &id)?)
     })
     .await?
@@ -486,7 +520,7 @@ async fn write_held(
     };
     let staged = expected.is_some();
     let cut = Rc::new(std::cell::Cell::new(None));
-    let idle = std::time::Duration::from_secs(state.config.upload_idle_secs);
+    let idle = std::time::Duration::from_secs(deps.limits.upload_idle_secs);
     let body = guarded(body, idle, held.stop.clone(), cut.clone());
     let last_byte = held.last_byte.clone();
     let tap = Rc::new(RefCell::new(Tap {
@@ -537,7 +571,7 @@ async fn write_held(
     let (phase, committer) = if !staged {
         let (tx, rx) = tokio::sync::watch::channel(u64::try_from(offset).unwrap_or(0));
         let committer = actix_web::rt::spawn(commit_progress(
-            state.clone(),
+            deps.clone(),
             upload.clone(),
             held.fence.clone(),
             rx,
@@ -548,22 +582,22 @@ async fn write_held(
     };
     let at = u64::try_from(offset).unwrap_or(0);
     let length = u64::try_from(upload.upload_length).unwrap_or(0);
-    let written = state
+    let written = deps
         .storage
-        .write_partial(&key, at, length, Box::pin(tapped), phase)
+        .write_partial_fenced(&key, at, length, Box::pin(tapped), phase, held.fence)
         .await;
     if let Some(committer) = committer {
         // The sender is gone with the write: the committer records its last value and ends.
         let _ = committer.await;
     }
-    let written = written?;
+    let written = written.map_err(lease_or_storage)?;
     let (overflow, hasher, head) = {
         let mut t = tap.borrow_mut();
         (t.overflow, t.hasher.take(), std::mem::take(&mut t.head))
     };
     if head.len() >= SNIFF_LEN {
         if let Some(reason) = media::refuse_head(&head, media::family_of(&video.content_type)) {
-            reject(state, origin, &upload, video, &reason).await?;
+            reject(deps, origin, &upload, video, &reason).await?;
             return Err(UploadError::NotAVideo(reason));
         }
     }
@@ -571,7 +605,7 @@ async fn write_held(
         // A chunk cut off mid-body cannot be verified, so it is discarded like a bad one.
         // (No progress was recorded for it: see `durable` above.)
         if written.body_error.is_some() || hasher.finish() != expected {
-            state.storage.discard_staged(&key, at).await?;
+            deps.storage.discard_staged(&key, at).await?;
             return Err(if written.body_error.is_some() && !overflow {
                 UploadError::Interrupted
             } else if overflow {
@@ -583,12 +617,15 @@ async fn write_held(
     }
     if staged {
         // The sum matched: the staged bytes become part of the upload before the offset moves.
-        state.storage.commit_staged(&key, at, written.bytes).await?;
+        deps.storage
+            .commit_staged_fenced(&key, at, written.bytes, held.fence)
+            .await
+            .map_err(lease_or_storage)?;
     }
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();
-    let (u, f, expires) = (upload.clone(), held.fence.clone(), expiry(state, now));
-    let recorded = db::write(&state.pool, move |conn| {
+    let (u, f, expires) = (upload.clone(), held.fence.clone(), expiry(deps, now));
+    let recorded = db::write(&deps.pool, move |conn| {
         Ok(db::uploads::record_offset(
             conn, &u, &f, new_offset, expires, now,
         )?)
@@ -618,7 +655,7 @@ async fn write_held(
         });
     }
     if new_offset == upload.upload_length {
-        processing::spawn(state.clone(), video.id.clone());
+        processing::spawn(deps.processing.clone(), video.id.clone());
     }
     Ok(Recorded {
         offset: new_offset,
@@ -626,10 +663,20 @@ async fn write_held(
     })
 }
 
+/// A storage error, unless it says the lease was taken over meanwhile: then another request
+/// has the upload, as when the lease is lost between writes.
+fn lease_or_storage(e: io::Error) -> UploadError {
+    if crate::services::storage::is_lease_lost(&e) {
+        UploadError::Locked
+    } else {
+        e.into()
+    }
+}
+
 /// Records each durable offset a write reports, until the write ends. Never the last byte:
 /// completing an upload is `record_offset`'s, with the video's change to `processing`.
 async fn commit_progress(
-    state: AppState,
+    deps: Uploads,
     upload: Upload,
     fence: crate::db::leases::Fence,
     mut durable: tokio::sync::watch::Receiver<u64>,
@@ -640,7 +687,7 @@ async fn commit_progress(
             continue;
         }
         let (f, now) = (fence.clone(), now_ms());
-        let recorded = db::write(&state.pool, move |conn| {
+        let recorded = db::write(&deps.pool, move |conn| {
             Ok(db::uploads::record_progress(conn, &f, offset, now)?)
         })
         .await;
@@ -710,7 +757,7 @@ fn too_long() -> UploadError {
 
 /// Refuses a file that is not a video: video `failed` with the reason, then its bytes removed.
 async fn reject(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     upload: &Upload,
     video: &Video,
@@ -722,13 +769,13 @@ async fn reject(
         reason.to_string(),
         now_ms(),
     );
-    db::write(&state.pool, move |conn| {
+    db::write(&deps.pool, move |conn| {
         Ok(db::uploads::fail(conn, &upload_id, &video_id, &why, now)?)
     })
     .await?;
-    remove_bytes(state, &upload.id, &video.storage_key).await;
+    remove_bytes(deps, &upload.id, &video.storage_key).await;
     audit::record(
-        &state.pool,
+        &deps.pool,
         origin,
         Event::new("upload.failed", "failed")
             .actor(&upload.instructor_id)
@@ -742,14 +789,14 @@ async fn reject(
 /// Removes an ended upload's bytes and notes it. The upload's state changed first, so a crash
 /// or a storage failure here leaves `cleaned_at` empty and the janitor finishes the job: never
 /// bytes without a row, never a live row without bytes. Returns whether it finished.
-pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) -> bool {
+pub async fn remove_bytes(deps: &Uploads, upload_id: &str, storage_key: &str) -> bool {
     let key = StorageKey::from_stored(storage_key.to_string());
-    if let Err(error) = state.storage.delete(&key).await {
+    if let Err(error) = deps.storage.delete(&key).await {
         tracing::warn!(upload = %upload_id, %error, "could not remove upload bytes; the janitor retries");
         return false;
     }
     let (id, now) = (upload_id.to_string(), now_ms());
-    if let Err(error) = db::write(&state.pool, move |conn| {
+    if let Err(error) = db::write(&deps.pool, move |conn| {
         Ok(db::uploads::mark_cleaned(conn, &id, now)?)
     })
     .await
@@ -762,7 +809,7 @@ pub async fn remove_bytes(state: &AppState, upload_id: &str, storage_key: &str) 
 
 /// tus termination: the bytes go, the upload ends, the video is canceled.
 pub async fn terminate(
-    state: &AppState,
+    deps: &Uploads,
     origin: &Origin,
     upload: &Upload,
     video: &Video,
@@ -775,14 +822,14 @@ pub async fn terminate(
     // No lock: the state changes first, then a PATCH still streaming is told to stop (its
     // final record then finds the upload ended), then the bytes go.
     let (u, now) = (upload.clone(), now_ms());
-    db::write(&state.pool, move |conn| {
+    db::write(&deps.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, UploadState::Terminated, now)?)
     })
     .await?;
-    state.stop_upload(&upload.id, StopReason::Ended);
-    remove_bytes(state, &upload.id, &video.storage_key).await;
+    deps.writers.stop(&upload.id, StopReason::Ended);
+    remove_bytes(deps, &upload.id, &video.storage_key).await;
     audit::record(
-        &state.pool,
+        &deps.pool,
         origin,
         Event::new("upload.terminated", "success")
             .actor(&upload.instructor_id)
@@ -793,16 +840,16 @@ pub async fn terminate(
 }
 
 /// Expiry: like termination, by the server, audited as such.
-pub async fn expire(state: &AppState, upload: &Upload, video: &Video) -> Result<(), UploadError> {
+pub async fn expire(deps: &Uploads, upload: &Upload, video: &Video) -> Result<(), UploadError> {
     let (u, now) = (upload.clone(), now_ms());
-    db::write(&state.pool, move |conn| {
+    db::write(&deps.pool, move |conn| {
         Ok(db::uploads::end(conn, &u, UploadState::Expired, now)?)
     })
     .await?;
-    state.stop_upload(&upload.id, StopReason::Ended);
-    remove_bytes(state, &upload.id, &video.storage_key).await;
+    deps.writers.stop(&upload.id, StopReason::Ended);
+    remove_bytes(deps, &upload.id, &video.storage_key).await;
     audit::record(
-        &state.pool,
+        &deps.pool,
         &Origin::default(),
         Event::new("upload.expired", "success")
             .actor(&upload.instructor_id)

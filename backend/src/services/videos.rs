@@ -11,8 +11,25 @@
 use crate::db::{self, models::Video, status::VideoStatus};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::storage::StorageKey;
-use crate::state::AppState;
+use crate::services::upload_writers::{StopReason, UploadWriters};
 use shared::ErrorCode;
+
+/// What deleting, restoring and purging videos takes.
+#[derive(Clone)]
+pub struct Videos {
+    /// The videos' rows.
+    pub pool: crate::db::DbPool,
+    /// Their bytes (purged).
+    pub storage: crate::state::SharedStorage,
+    /// This instance's name in purge claims.
+    pub instance: std::sync::Arc<str>,
+    /// How long a deleted video can be restored.
+    pub delete_grace_secs: u64,
+    /// Requests writing here, stopped when their video is deleted.
+    pub writers: UploadWriters,
+    /// Where a restored video that was processing goes again.
+    pub processing: crate::services::processing::Processing,
+}
 
 /// A refusal for one video.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,17 +63,17 @@ impl Refusal {
 /// Deletes the owner's videos among `ids` (all in one transaction); for each ID, until when it
 /// can be restored (ms) or why it was refused. Deleting a deleted video succeeds again.
 pub async fn delete(
-    state: &AppState,
+    deps: &Videos,
     origin: &Origin,
     owner: &str,
     ids: Vec<String>,
 ) -> anyhow::Result<Vec<(String, Result<i64, Refusal>)>> {
     let now = crate::clock::now_ms();
-    let grace = i64::try_from(state.config.delete_grace_secs).unwrap_or(i64::MAX / 4) * 1000;
+    let grace = i64::try_from(deps.delete_grace_secs).unwrap_or(i64::MAX / 4) * 1000;
     let (owner_id, origin) = (owner.to_string(), origin.clone());
     // One transaction for the changes and their audit events: one commit per request, which
     // is what keeps the tail latency down when many deletes queue for SQLite's single writer.
-    let results = db::write(&state.pool, move |conn| {
+    let results = db::write(&deps.pool, move |conn| {
         Ok(db::videos::delete_owned(
             conn,
             &owner_id,
@@ -81,23 +98,23 @@ pub async fn delete(
         .collect();
     // A PATCH still streaming into a deleted video's upload stops now, not at its last byte.
     for upload in stopped {
-        state.stop_upload(&upload, crate::state::StopReason::Ended);
+        deps.writers.stop(&upload, StopReason::Ended);
     }
     if grace == 0 {
-        purge_due(state).await?;
+        purge_due(deps).await?;
     }
     Ok(results)
 }
 
 /// Brings a deleted video back as it was, within the grace period.
 pub async fn restore(
-    state: &AppState,
+    deps: &Videos,
     origin: &Origin,
     owner: &str,
     id: &str,
 ) -> anyhow::Result<Result<Video, Refusal>> {
     let (owner_id, video_id, now) = (owner.to_string(), id.to_string(), crate::clock::now_ms());
-    let outcome = db::write(&state.pool, move |conn| {
+    let outcome = db::write(&deps.pool, move |conn| {
         let Some(video) = db::videos::owned(conn, &owner_id, &video_id)? else {
             return Ok(Err(Refusal::NotFound));
         };
@@ -128,10 +145,10 @@ pub async fn restore(
         Ok(_) => Event::new("video.restored", "success"),
         Err(_) => Event::new("video.restore", "denied"),
     };
-    audit::record(&state.pool, origin, event.actor(owner).target(id)).await;
+    audit::record(&deps.pool, origin, event.actor(owner).target(id)).await;
     if let Ok(video) = &outcome {
         if video.status == VideoStatus::Processing {
-            crate::services::processing::spawn(state.clone(), video.id.clone());
+            crate::services::processing::spawn(deps.processing.clone(), video.id.clone());
         }
     }
     Ok(outcome)
@@ -147,10 +164,10 @@ const PURGE_HOLD_MS: i64 = 5 * 60 * 1000;
 
 /// Purges every deleted video whose grace period is over and that no other instance is
 /// purging; returns (purged, failed).
-pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
+pub async fn purge_due(deps: &Videos) -> anyhow::Result<(usize, usize)> {
     let now = crate::clock::now_ms();
-    let holder = state.instance.to_string();
-    let due = db::write(&state.pool, move |conn| {
+    let holder = deps.instance.to_string();
+    let due = db::write(&deps.pool, move |conn| {
         Ok(db::work::claim(
             conn,
             db::work::Job::Purge,
@@ -165,16 +182,16 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
     let (mut purged, mut failed) = (0, 0);
     for video in due {
         let key = StorageKey::from_stored(video.storage_key.clone());
-        match state.storage.delete(&key).await {
+        match deps.storage.delete(&key).await {
             Ok(()) => {
-                let (id, holder) = (video.id.clone(), state.instance.to_string());
-                db::write(&state.pool, move |conn| {
+                let (id, holder) = (video.id.clone(), deps.instance.to_string());
+                db::write(&deps.pool, move |conn| {
                     db::videos::mark_purged(conn, &id, crate::clock::now_ms())?;
                     Ok(db::work::release(conn, &id, &holder)?)
                 })
                 .await?;
                 audit::record(
-                    &state.pool,
+                    &deps.pool,
                     &Origin::default(),
                     Event::new("video.purged", "success").target(&video.id),
                 )
@@ -184,15 +201,15 @@ pub async fn purge_due(state: &AppState) -> anyhow::Result<(usize, usize)> {
             Err(error) => {
                 let attempts = video.purge_attempts + 1;
                 let retry_at = crate::clock::now_ms() + purge_backoff_ms(attempts);
-                let (id, holder) = (video.id.clone(), state.instance.to_string());
-                db::write(&state.pool, move |conn| {
+                let (id, holder) = (video.id.clone(), deps.instance.to_string());
+                db::write(&deps.pool, move |conn| {
                     db::videos::purge_failed(conn, &id, attempts, retry_at)?;
                     Ok(db::work::release(conn, &id, &holder)?)
                 })
                 .await?;
                 tracing::warn!(video = %video.id, attempts, %error, "purge failed; retrying later");
                 audit::record(
-                    &state.pool,
+                    &deps.pool,
                     &Origin::default(),
                     Event::new("video.purge", "failed")
                         .target(&video.id)

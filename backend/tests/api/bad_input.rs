@@ -267,7 +267,7 @@ async fn arrange(app: &TestApp, client: &Client) -> Targets {
     let eve = app.instructor("eve@example.com").await;
     let eve_course = app.course("eve@example.com", "Eve's", &["Hers"]).await;
     let (eve_upload, eve_video) = reel::services::uploads::create(
-        &app.state,
+        &app.state.uploads(),
         &reel::services::audit::Origin::default(),
         reel::services::uploads::NewUpload {
             instructor_id: eve.id,

@@ -309,9 +309,10 @@ async fn janitors_on_every_instance_purge_each_video_once() {
         .expect("sent");
     assert_eq!(res.status(), 200);
     actix_web::rt::time::sleep(Duration::from_millis(1200)).await;
+    let (ja, jb) = (a.state.janitor(), b.state.janitor());
     let (ra, rb) = futures_util::join!(
-        reel::services::janitor::run_once(&a.state),
-        reel::services::janitor::run_once(&b.state)
+        reel::services::janitor::run_once(&ja),
+        reel::services::janitor::run_once(&jb)
     );
     let (ra, rb) = (ra.expect("pass"), rb.expect("pass"));
     assert_eq!(ra.purged + rb.purged, ids.len(), "{ra:?} {rb:?}");

@@ -125,7 +125,7 @@ async fn after_the_grace_period_the_bytes_are_purged_and_a_tombstone_remains() {
     delete(&app, &client, &id).await;
     actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
 
-    let report = reel::services::janitor::run_once(&app.state)
+    let report = reel::services::janitor::run_once(&app.state.janitor())
         .await
         .expect("janitor");
 
@@ -327,7 +327,7 @@ async fn a_failing_purge_is_retried_and_loses_nothing() {
     })
     .await
     .expect("db");
-    let report = reel::services::janitor::run_once(&app.state)
+    let report = reel::services::janitor::run_once(&app.state.janitor())
         .await
         .expect("janitor");
 
@@ -397,7 +397,7 @@ async fn the_janitor_removes_bytes_that_a_crash_left_behind_an_ended_upload() {
     .expect("db");
     assert_eq!(app.stored_files(), 1);
 
-    let report = reel::services::janitor::run_once(&app.state)
+    let report = reel::services::janitor::run_once(&app.state.janitor())
         .await
         .expect("janitor");
 

@@ -312,7 +312,7 @@ async fn the_janitor_sweeps_expired_sessions() {
     .await
     .expect("inserted");
 
-    reel::services::janitor::run_once(&app.state)
+    reel::services::janitor::run_once(&app.state.janitor())
         .await
         .expect("pass");
 

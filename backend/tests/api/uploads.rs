@@ -488,7 +488,7 @@ async fn the_janitor_expires_uploads_nobody_touches() {
     .await;
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
 
-    let report = reel::services::janitor::run_once(&app.state)
+    let report = reel::services::janitor::run_once(&app.state.janitor())
         .await
         .expect("janitor");
 

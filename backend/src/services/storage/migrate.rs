@@ -52,13 +52,8 @@ pub async fn run(
     to: &dyn Storage,
     mut progress: impl FnMut(&Step),
 ) -> anyhow::Result<Summary> {
-    let keys: Vec<String> = db::run(pool, |conn| {
-        use crate::db::schema::videos;
-        use diesel::prelude::*;
-        Ok(videos::table
-            .order(videos::created_at)
-            .select(videos::storage_key)
-            .load(conn)?)
+    let keys = db::run(pool, |conn| {
+        Ok(db::videos::storage_keys_oldest_first(conn)?)
     })
     .await?;
     let mut summary = Summary::default();

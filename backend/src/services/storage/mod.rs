@@ -19,6 +19,7 @@ pub use local::LocalStorage;
 pub use memory::MemoryStorage;
 pub use s3::{S3Settings, S3Storage};
 
+use crate::db::leases::{Fence, LeaseLost};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
@@ -96,6 +97,36 @@ pub trait Storage {
         phase: Phase,
     ) -> io::Result<Written>;
 
+    /// [`Storage::write_partial`] by the holder of the upload's lease `fence`. A provider that
+    /// records what it stored in the database (S3: parts, tail) records it only while the
+    /// lease holds, and otherwise fails with an error [`is_lease_lost`] recognises: a writer
+    /// that stalled past its lease cannot change the record its successor works from. The
+    /// others write as `write_partial` does; their bytes count only through the offset the
+    /// upload records, which is fenced too.
+    async fn write_partial_fenced(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        length: u64,
+        body: ByteStream,
+        phase: Phase,
+        _fence: &Fence,
+    ) -> io::Result<Written> {
+        self.write_partial(key, offset, length, body, phase).await
+    }
+
+    /// [`Storage::commit_staged`] by the holder of the upload's lease `fence` (see
+    /// [`Storage::write_partial_fenced`]).
+    async fn commit_staged_fenced(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        len: u64,
+        _fence: &Fence,
+    ) -> io::Result<()> {
+        self.commit_staged(key, offset, len).await
+    }
+
     /// How many bytes of the partial object the provider itself has recorded as stored, where
     /// it keeps such a record (S3: parts and tail in the database). The upload's offset may
     /// trail it after a crash between the two records; it never runs ahead.
@@ -137,6 +168,16 @@ pub trait Storage {
     async fn sweep(&self) -> io::Result<usize> {
         Ok(0)
     }
+}
+
+/// Whether a storage error says the writer's upload lease was taken over.
+pub fn is_lease_lost(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<LeaseLost>())
+}
+
+/// The error a fenced write fails with once its lease was taken over.
+pub fn lease_lost() -> io::Error {
+    io::Error::other(LeaseLost)
 }
 
 /// An error for "the storage service cannot be reached or did not answer": the upload's

@@ -26,6 +26,7 @@ pub mod testing;
 pub use calls::Retry;
 
 use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, Written};
+use crate::db::leases::Fence;
 use crate::db::s3_state::{self, S3Part, S3Upload};
 use crate::db::{self, DbPool};
 use anyhow::Context;
@@ -264,20 +265,23 @@ impl S3Storage {
             .map_err(|e| io::Error::other(format!("recording the S3 state: {e:#}")))
     }
 
+    /// Records parts and tail; with `fence`, only while it holds the upload's lease.
     async fn record(
         &self,
         key: &str,
         parts: Vec<S3Part>,
         first_dropped: i32,
         tail: Option<(String, i64)>,
+        fence: Option<&Fence>,
     ) -> io::Result<()> {
-        let (key, now) = (key.to_string(), crate::clock::now_ms());
+        let (key, now, fence) = (key.to_string(), crate::clock::now_ms(), fence.cloned());
         let replaced = self
             .db(move |conn| {
                 let tail = tail.as_ref().map(|(k, n)| (k.as_str(), *n));
-                s3_state::record(conn, &key, &parts, first_dropped, tail, now)
+                s3_state::record(conn, &key, &parts, first_dropped, tail, now, fence.as_ref())
             })
-            .await?;
+            .await?
+            .map_err(|_| super::lease_lost())?;
         self.remove_garbage(replaced).await;
         Ok(())
     }
@@ -361,15 +365,16 @@ fn stored(parts: &[S3Part], upload: &S3Upload) -> u64 {
     u64::try_from(sent + upload.tail_len).unwrap_or(0)
 }
 
-#[async_trait(?Send)]
-impl Storage for S3Storage {
-    async fn write_partial(
+impl S3Storage {
+    /// Writes `body` at `offset`; with `fence`, records parts and tail only while it holds.
+    async fn write(
         &self,
         key: &StorageKey,
         offset: u64,
         length: u64,
         mut body: ByteStream,
         phase: Phase,
+        fence: Option<&Fence>,
     ) -> io::Result<Written> {
         let object = self.object(key);
         let fresh = S3Upload {
@@ -419,7 +424,7 @@ impl Storage for S3Storage {
             // `keep` count.
             let tail = upload.tail_key.clone().filter(|_| keep > 0);
             let cut = tail.map(|k| (k, i64::try_from(keep).unwrap_or(0)));
-            self.record(&skey, Vec::new(), i32::MAX, cut.clone())
+            self.record(&skey, Vec::new(), i32::MAX, cut.clone(), fence)
                 .await?;
             upload.tail_key = cut.as_ref().map(|(k, _)| k.clone());
             upload.tail_len = cut.map_or(0, |(_, n)| n);
@@ -459,14 +464,14 @@ impl Storage for S3Storage {
                     continue;
                 }
                 let sent = self
-                    .upload_part(&object, &mut upload, next, &mut spool)
+                    .upload_part(&object, &mut upload, next, &mut spool, fence)
                     .await?;
                 if staged {
                     pending.push(sent);
                 } else {
                     // Recorded before the next part: a crash keeps every recorded part, and
                     // the upload's offset catches up from `stored_len`.
-                    self.record(&skey, vec![sent], next, None).await?;
+                    self.record(&skey, vec![sent], next, None, fence).await?;
                     if let Some(durable) = &durable {
                         let _ = durable.send(u64::try_from(next).unwrap_or(0) * part);
                     }
@@ -491,7 +496,7 @@ impl Storage for S3Storage {
             );
         } else {
             let tail_len = tail.as_ref().map_or(0, |(_, n)| *n);
-            self.record(&skey, Vec::new(), next, tail).await?;
+            self.record(&skey, Vec::new(), next, tail, fence).await?;
             if let Some(durable) = &durable {
                 let at = u64::try_from(next - 1).unwrap_or(0) * part;
                 let _ = durable.send(at + u64::try_from(tail_len).unwrap_or(0));
@@ -503,13 +508,55 @@ impl Storage for S3Storage {
         })
     }
 
-    async fn commit_staged(&self, key: &StorageKey, offset: u64, _len: u64) -> io::Result<()> {
+    /// Records what a staged write sent; with `fence`, only while it holds.
+    async fn commit(&self, key: &StorageKey, offset: u64, fence: Option<&Fence>) -> io::Result<()> {
         let staged = self
             .staged()
             .remove(&(key.as_str().to_string(), offset))
             .ok_or_else(|| io::Error::other("nothing is staged at this offset"))?;
-        self.record(key.as_str(), staged.parts, staged.first, staged.tail)
+        self.record(key.as_str(), staged.parts, staged.first, staged.tail, fence)
             .await
+    }
+}
+
+#[async_trait(?Send)]
+impl Storage for S3Storage {
+    async fn write_partial(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        length: u64,
+        body: ByteStream,
+        phase: Phase,
+    ) -> io::Result<Written> {
+        self.write(key, offset, length, body, phase, None).await
+    }
+
+    async fn write_partial_fenced(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        length: u64,
+        body: ByteStream,
+        phase: Phase,
+        fence: &Fence,
+    ) -> io::Result<Written> {
+        self.write(key, offset, length, body, phase, Some(fence))
+            .await
+    }
+
+    async fn commit_staged(&self, key: &StorageKey, offset: u64, _len: u64) -> io::Result<()> {
+        self.commit(key, offset, None).await
+    }
+
+    async fn commit_staged_fenced(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        _len: u64,
+        fence: &Fence,
+    ) -> io::Result<()> {
+        self.commit(key, offset, Some(fence)).await
     }
 
     async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()> {
@@ -552,9 +599,9 @@ impl Storage for S3Storage {
             if tail_len > 0 || parts.is_empty() {
                 let number = i32::try_from(parts.len()).unwrap_or(i32::MAX) + 1;
                 let last = self
-                    .upload_part(&object, &mut upload, number, &mut spool)
+                    .upload_part(&object, &mut upload, number, &mut spool, None)
                     .await?;
-                self.record(&upload.storage_key, vec![last.clone()], number, None)
+                self.record(&upload.storage_key, vec![last.clone()], number, None, None)
                     .await?;
                 parts.push(last);
             }

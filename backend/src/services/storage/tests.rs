@@ -477,3 +477,101 @@ async fn a_completion_retried_after_it_succeeded_finds_no_such_upload_and_asks_h
     );
     assert!(read_all(&storage, &key, 0..data.len() as u64).await == data);
 }
+
+/// An upload row (and the rows it needs) whose video is stored under `key`.
+fn upload_row(pool: &crate::db::DbPool, id: &str, key: &StorageKey, length: usize) {
+    use diesel::prelude::*;
+    let mut conn = pool.get().expect("connection");
+    for sql in [
+        "INSERT INTO instructors VALUES ('i', 'a@b', 'A', 'x', 0) ON CONFLICT DO NOTHING".into(),
+        "INSERT INTO courses VALUES ('c', 'i', 'C', 0) ON CONFLICT DO NOTHING".into(),
+        "INSERT INTO chapters VALUES ('ch', 'c', 'Ch', 0) ON CONFLICT DO NOTHING".into(),
+        format!(
+            "INSERT INTO videos (id, chapter_id, title, status, size_bytes, storage_key, \
+             content_type, created_at, updated_at) VALUES ('{id}', 'ch', 'V', 'uploading', \
+             {length}, '{}', 'video/mp4', 0, 0)",
+            key.as_str()
+        ),
+        format!(
+            "INSERT INTO uploads (id, video_id, instructor_id, upload_length, upload_offset, \
+             metadata, state, expires_at, created_at, updated_at) VALUES ('{id}', '{id}', 'i', \
+             {length}, 0, '{{}}', 'active', 9999999999999, 0, 0)"
+        ),
+    ] {
+        diesel::sql_query(&sql).execute(&mut **conn).expect(&sql);
+    }
+}
+
+#[actix_web::test]
+async fn a_writer_whose_lease_was_taken_over_records_nothing_in_s3_state() {
+    use crate::db::leases;
+    use crate::services::storage::is_lease_lost;
+    let (storage, dir) = s3_on("s3s", |_| {}).await;
+    let pool = crate::db::connect(&dir.path().join("reel.db").to_string_lossy()).expect("db");
+    // Under a part (only a tail to record) and over two parts (a multipart upload to record).
+    for (name, len) in [("small", 10), ("large", 2 * MIN_PART as usize + 10)] {
+        let key = StorageKey::for_video("c", "ch", name, "mp4");
+        upload_row(&pool, name, &key, len);
+        let mut conn = pool.get().expect("connection");
+        let stalled = leases::take(&mut conn, name, "a", 1)
+            .expect("take")
+            .expect("free");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let holder = leases::take(&mut conn, name, "b", 60_000)
+            .expect("take")
+            .expect("expired, so taken over");
+        drop(conn);
+        let data = pattern(len, 9);
+        let late = storage
+            .write_partial_fenced(
+                &key,
+                0,
+                len as u64,
+                owned(chunked(&data), false),
+                Phase::Progressive(None),
+                &stalled,
+            )
+            .await
+            .expect_err("the stalled writer's record is refused");
+        assert!(is_lease_lost(&late), "{name}: {late}");
+        assert_eq!(
+            storage.stored_len(&key).await.expect("state"),
+            Some(0),
+            "{name}: nothing recorded for the stalled writer"
+        );
+        // A staged write of the holder cannot be committed under the old lease either.
+        storage
+            .write_partial_fenced(
+                &key,
+                0,
+                len as u64,
+                owned(chunked(&data), false),
+                Phase::Staged,
+                &holder,
+            )
+            .await
+            .expect("staged");
+        let late = storage
+            .commit_staged_fenced(&key, 0, len as u64, &stalled)
+            .await
+            .expect_err("committed under a lost lease");
+        assert!(is_lease_lost(&late), "{name}: {late}");
+        // The holder's own write is recorded and completes byte for byte.
+        storage
+            .write_partial_fenced(
+                &key,
+                0,
+                len as u64,
+                owned(chunked(&data), false),
+                Phase::Progressive(None),
+                &holder,
+            )
+            .await
+            .expect("the holder writes");
+        storage.complete(&key).await.expect("complete");
+        assert!(
+            read_all(&storage, &key, 0..len as u64).await == data,
+            "{name}"
+        );
+    }
+}

@@ -4,8 +4,9 @@
 
 use super::spool::{Sealed, Spool};
 use super::S3Storage;
+use crate::db::leases::Fence;
 use crate::db::s3_state::{self, S3Part, S3Upload};
-use crate::services::storage::{unavailable, ByteStream};
+use crate::services::storage::{lease_lost, unavailable, ByteStream};
 use futures_util::StreamExt;
 use rusoto_s3::{
     AbortMultipartUploadRequest, CreateMultipartUploadRequest, DeleteObjectRequest,
@@ -151,6 +152,7 @@ impl S3Storage {
         &self,
         object: &str,
         upload: &mut S3Upload,
+        fence: Option<&Fence>,
     ) -> io::Result<String> {
         if let Some(id) = &upload.multipart_id {
             return Ok(id.clone());
@@ -170,8 +172,10 @@ impl S3Storage {
             .upload_id
             .ok_or_else(|| io::Error::other("CreateMultipartUpload: no upload ID"))?;
         let (skey, recorded) = (upload.storage_key.clone(), id.clone());
-        self.db(move |conn| s3_state::set_multipart(conn, &skey, &recorded))
-            .await?;
+        let fence = fence.cloned();
+        self.db(move |conn| s3_state::set_multipart(conn, &skey, &recorded, fence.as_ref()))
+            .await?
+            .map_err(|_| lease_lost())?;
         upload.multipart_id = Some(id.clone());
         Ok(id)
     }
@@ -182,8 +186,9 @@ impl S3Storage {
         upload: &mut S3Upload,
         number: i32,
         spool: &mut Spool,
+        fence: Option<&Fence>,
     ) -> io::Result<S3Part> {
-        let upload_id = self.multipart(object, upload).await?;
+        let upload_id = self.multipart(object, upload, fence).await?;
         let sealed = spool.seal().await?;
         let (bucket, key, len) = (self.settings.bucket.clone(), object.to_string(), sealed.len);
         let etag = self
