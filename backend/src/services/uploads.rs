@@ -114,7 +114,7 @@ pub enum UploadError {
 
 impl From<io::Error> for UploadError {
     fn from(e: io::Error) -> Self {
-        // A full or read-only disk is the server's deps, not a bug: say so (the bytes stored
+        // A full or read-only disk is the server's state, not a bug: say so (the bytes stored
         // before it are kept and counted), and log the cause.
         match e.kind() {
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
