@@ -28,9 +28,9 @@ if pg_isready -q -h 127.0.0.1 -p 5432; then
 else
   echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; results+=("cargo-test-pg FAILED"); failed=1
 fi
-# The upload, delete, serving, security and error suites once more with the videos in S3
+# The upload, delete, serving, poster, security and error suites once more with the videos in S3
 # (moto, which checks ETags and part sizes like AWS).
-step cargo-test-s3 env REEL_TEST_STORAGE=moto cargo test -p backend --test api --locked -- tus:: uploads:: deletes:: media:: in_flight:: security:: errors:: s3::
+step cargo-test-s3 env REEL_TEST_STORAGE=moto cargo test -p backend --test api --locked -- tus:: uploads:: deletes:: media:: posters:: in_flight:: security:: errors:: s3::
 step fuzz scripts/fuzz.sh
 step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
 step backend-bin cargo build -p backend --locked

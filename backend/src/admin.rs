@@ -137,17 +137,15 @@ pub async fn create_course(
     title: &str,
     chapter_titles: &[String],
 ) -> Result<CreatedCourse, AdminError> {
-    let title = title.trim().to_string();
-    if title.is_empty() {
-        return Err(AdminError::Invalid(
-            "the course title must not be empty".into(),
-        ));
-    }
-    if chapter_titles.iter().any(|t| t.trim().is_empty()) {
-        return Err(AdminError::Invalid(
-            "chapter titles must not be empty".into(),
-        ));
-    }
+    // The same rule as the browser's: trimmed, 1–200 characters, one line.
+    let invalid = |what: &str, problem: shared::titles::TitleProblem| {
+        AdminError::Invalid(format!("{what}: {}", problem.message()))
+    };
+    let title = shared::titles::clean_title(title).map_err(|p| invalid("the course title", p))?;
+    let chapter_titles: Vec<String> = chapter_titles
+        .iter()
+        .map(|t| shared::titles::clean_title(t).map_err(|p| invalid("a chapter title", p)))
+        .collect::<Result<_, _>>()?;
     let owner_email = owner_email.trim().to_lowercase();
     let lookup = owner_email.clone();
     let owner = db::run(pool, move |conn| {
@@ -160,6 +158,7 @@ pub async fn create_course(
         owner_id: owner.id,
         title,
         created_at: crate::clock::now_ms(),
+        description: String::new(),
     };
     let chapters: Vec<models::Chapter> = chapter_titles
         .iter()
@@ -167,7 +166,7 @@ pub async fn create_course(
         .map(|(t, position)| models::Chapter {
             id: crate::services::tokens::new_id(),
             course_id: course.id.clone(),
-            title: t.trim().to_string(),
+            title: t.clone(),
             position,
         })
         .collect();

@@ -32,6 +32,9 @@ pub struct Config {
     pub upload_expiry_secs: u64,
     /// How long a deleted video can be restored.
     pub delete_grace_secs: u64,
+    /// The ffmpeg that makes posters (`REEL_FFMPEG`, looked up on the PATH); posters are off
+    /// when it does not run.
+    pub ffmpeg: String,
     /// Key for session and URL signing; `None` means load or generate it in the data directory.
     pub secret_key: Option<SecretKey>,
     /// The built browser app (Trunk's `dist`).
@@ -78,6 +81,7 @@ impl Default for Config {
             max_upload_bytes: 10 * 1024 * 1024 * 1024,
             upload_expiry_secs: 86_400,
             delete_grace_secs: 30,
+            ffmpeg: "ffmpeg".into(),
             secret_key: None,
             web_dir: PathBuf::from("./dist"),
             cookie_secure: false,
@@ -129,6 +133,9 @@ impl Config {
         }
         if let Some(v) = get("REEL_DELETE_GRACE_SECS") {
             config.delete_grace_secs = parse_number("REEL_DELETE_GRACE_SECS", &v)?;
+        }
+        if let Some(v) = get("REEL_FFMPEG").filter(|v| !v.is_empty()) {
+            config.ffmpeg = v;
         }
         if let Some(v) = get("REEL_SECRET_KEY").filter(|v| !v.is_empty()) {
             config.secret_key = Some(SecretKey::from_text(&v)?);

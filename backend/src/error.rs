@@ -16,6 +16,7 @@ pub struct ApiError {
     message: String,
     source: Option<anyhow::Error>,
     headers: Vec<(&'static str, String)>,
+    current_order: Option<Vec<String>>,
 }
 
 impl ApiError {
@@ -27,7 +28,28 @@ impl ApiError {
             message: message.into(),
             source: None,
             headers: Vec::new(),
+            current_order: None,
         }
+    }
+
+    /// 409 `stale_order`, carrying the server's order for the client to redraw from.
+    pub fn stale_order(current: Vec<String>) -> Self {
+        let mut error = Self::new(
+            StatusCode::CONFLICT,
+            ErrorCode::StaleOrder,
+            "The order changed somewhere else (another tab?). This is the order now; make your change again.",
+        );
+        error.current_order = Some(current);
+        error
+    }
+
+    /// 400 `invalid_title`, saying what is wrong with it.
+    pub fn invalid_title(problem: shared::titles::TitleProblem) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidTitle,
+            problem.message(),
+        )
     }
 
     /// Adds a response header (`Retry-After`, say).
@@ -67,6 +89,7 @@ impl ApiError {
             message: "Something went wrong on our side. Please try again in a moment.".into(),
             source: Some(source.into()),
             headers: Vec::new(),
+            current_order: None,
         }
     }
 
@@ -116,6 +139,7 @@ impl ResponseError for ApiError {
         res.json(ApiErrorBody {
             code: self.code,
             message: self.message.clone(),
+            current_order: self.current_order.clone(),
         })
     }
 }

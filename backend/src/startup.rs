@@ -81,6 +81,13 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let interval = std::time::Duration::from_secs(config.janitor_interval_secs);
+        let posters = crate::services::media::Posters::detect(&config.ffmpeg);
+        if posters.is_none() {
+            tracing::warn!(
+                ffmpeg = %config.ffmpeg,
+                "posters are off: ffmpeg does not run here (install it, or set REEL_FFMPEG); videos still become ready"
+            );
+        }
         let state = AppState {
             pool,
             config: Arc::new(config),
@@ -89,6 +96,7 @@ impl Application {
             instance: crate::services::tokens::new_token()[..16].into(),
             writers: Default::default(),
             probes: Arc::new(ProbeQueue::new(crate::services::probe_queue::SLOTS)),
+            posters,
         };
         let server = server(listener, state.clone())?;
         janitor::spawn(state.janitor(), interval);

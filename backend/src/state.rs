@@ -33,6 +33,8 @@ pub struct AppState {
     pub writers: UploadWriters,
     /// Bounds how many finished uploads are probed at once (it reads the whole file).
     pub probes: Arc<ProbeQueue>,
+    /// Makes posters, when ffmpeg runs here.
+    pub posters: Option<crate::services::media::Posters>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             storage: self.storage.clone(),
             probes: self.probes.clone(),
             instance: self.instance.clone(),
+            posters: self.posters.clone(),
         }
     }
 

@@ -3,8 +3,9 @@
 //! them, so the two cannot drift apart.
 
 use crate::dto::{
-    BulkDeleteRequest, BulkDeleteResponse, CourseDto, DeleteResult, Empty, HealthDto, LoginRequest,
-    MeDto, VideoDto,
+    ActivityPage, BulkDeleteRequest, BulkDeleteResponse, ChapterDeleted, ChapterDto, ChapterTitle,
+    CourseDto, CourseUpdate, DeleteResult, Empty, HealthDto, LoginRequest, MeDto, NewCourse,
+    OrderRequest, VideoDto, VideoUpdate,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -17,6 +18,8 @@ pub enum Method {
     Post,
     /// DELETE
     Delete,
+    /// PATCH
+    Patch,
 }
 
 impl Method {
@@ -26,6 +29,7 @@ impl Method {
             Self::Get => "GET",
             Self::Post => "POST",
             Self::Delete => "DELETE",
+            Self::Patch => "PATCH",
         }
     }
 }
@@ -147,10 +151,32 @@ actions! {
     Me, Get, "/api/auth/me", Empty => MeDto;
     /// The caller's courses with their chapters.
     ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>;
-    /// A chapter's videos, oldest first.
+    /// Creates a course (with no chapters yet).
+    CreateCourse, Post, "/api/courses", NewCourse => CourseDto;
+    /// Renames a course or changes its description.
+    UpdateCourse, Patch, "/api/courses/{id}", CourseUpdate => CourseDto;
+    /// Adds a chapter at the end of a course.
+    AddChapter, Post, "/api/courses/{id}/chapters", ChapterTitle => ChapterDto;
+    /// Puts a course's chapters in a new order (all of them, once each).
+    /// A stale order is `409 stale_order` with the current one.
+    ReorderChapters, Post, "/api/courses/{id}/chapters/order", OrderRequest => CourseDto;
+    /// A course's activity, newest first: `before` pages back, `kind` filters.
+    CourseActivity, Get, "/api/courses/{id}/activity", Empty => ActivityPage;
+    /// Renames a chapter.
+    RenameChapter, Patch, "/api/chapters/{id}", ChapterTitle => ChapterDto;
+    /// Deletes a chapter and its videos (each restorable during the grace period).
+    DeleteChapter, Delete, "/api/chapters/{id}", Empty => ChapterDeleted;
+    /// Brings a deleted chapter back where it was, with the videos its delete took.
+    RestoreChapter, Post, "/api/chapters/{id}/restore", Empty => ChapterDto;
+    /// Puts a chapter's videos in a new order (all it lists, once each).
+    /// A stale order is `409 stale_order` with the current one.
+    ReorderVideos, Post, "/api/chapters/{id}/videos/order", OrderRequest => Vec<VideoDto>;
+    /// A chapter's videos, in the chapter's order.
     ListChapterVideos, Get, "/api/chapters/{id}/videos", Empty => Vec<VideoDto>;
     /// One video.
     GetVideo, Get, "/api/videos/{id}", Empty => VideoDto;
+    /// Renames a video or moves it to the end of another chapter of the same course.
+    UpdateVideo, Patch, "/api/videos/{id}", VideoUpdate => VideoDto;
     /// Deletes a video (restorable during the grace period). Idempotent for its owner.
     DeleteVideo, Delete, "/api/videos/{id}", Empty => DeleteResult;
     /// Deletes many videos; one result per ID.
@@ -177,7 +203,7 @@ mod tests {
 
     #[test]
     fn the_table_lists_every_action_once_with_its_own_facts() {
-        assert_eq!(ALL.len(), 10);
+        assert_eq!(ALL.len(), 20);
         let login = ALL
             .iter()
             .find(|a| a.name == "Login")

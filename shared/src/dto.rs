@@ -58,6 +58,9 @@ pub struct CourseDto {
     pub id: CourseId,
     /// The course's title.
     pub title: String,
+    /// What the course is about (may be empty).
+    #[serde(default)]
+    pub description: String,
     /// The chapters, ordered by position.
     pub chapters: Vec<ChapterDto>,
 }
@@ -106,6 +109,12 @@ pub struct VideoDto {
     pub created_at: String,
     /// A signed, expiring URL that plays the video; only for `ready` videos.
     pub display_url: Option<String>,
+    /// A signed, expiring URL of its poster frame (JPEG); `None` shows a placeholder.
+    #[serde(default)]
+    pub poster_url: Option<String>,
+    /// A signed, expiring URL of a strip of thumbnails side by side (JPEG), for scrubbing.
+    #[serde(default)]
+    pub thumbnails_url: Option<String>,
     /// Why the video failed, in words for the instructor; only for `failed` videos.
     pub failure_reason: Option<String>,
 }
@@ -154,6 +163,199 @@ pub struct HealthDto {
     /// "ok" when the server and its database answer.
     pub status: String,
 }
+
+/// `POST /api/courses` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCourse {
+    /// The title: trimmed, 1–200 characters, one line.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub title: String,
+    /// What the course is about (at most 5,000 characters).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 5000,
+            pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub description: Option<String>,
+}
+
+/// `PATCH /api/courses/{id}` body: the fields to change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CourseUpdate {
+    /// A new title.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub title: Option<String>,
+    /// A new description.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 5000,
+            pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub description: Option<String>,
+}
+
+/// `POST /api/courses/{id}/chapters` and `PATCH /api/chapters/{id}` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChapterTitle {
+    /// The title: trimmed, 1–200 characters, one line.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub title: String,
+}
+
+/// The full new order of a course's chapters or a chapter's videos.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderRequest {
+    /// Every ID, once each, in the new order.
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+    pub ids: Vec<String>,
+    /// The order the client saw before its change. When given and the server's order has
+    /// changed since (another tab), the answer is `409 stale_order` with the current order.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+    pub expected: Option<Vec<String>>,
+}
+
+/// Most IDs an order names.
+pub const ORDER_MAX: usize = 1000;
+
+/// `PATCH /api/videos/{id}` body: the fields to change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VideoUpdate {
+    /// A new title.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+        )
+    )]
+    pub title: Option<String>,
+    /// Another chapter of the same course; the video goes to its end.
+    #[serde(default)]
+    pub chapter_id: Option<ChapterId>,
+}
+
+/// `DELETE /api/chapters/{id}` response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChapterDeleted {
+    /// The chapter.
+    pub id: ChapterId,
+    /// How many of its videos were deleted with it.
+    pub videos_deleted: i64,
+    /// Until when `POST /api/chapters/{id}/restore` brings it back with them, RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub restorable_until: String,
+}
+
+/// What kind of thing happened, for filtering a course's activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// Uploads started, finished, failed, canceled or expired.
+    Upload,
+    /// Deletes.
+    Delete,
+    /// Restores.
+    Restore,
+    /// Purges (the bytes removed after the grace period).
+    Purge,
+    /// Renames and new courses or chapters.
+    Edit,
+    /// Moves and reorders.
+    Move,
+    /// Attempts someone was not allowed to make.
+    Denied,
+}
+
+impl ActivityKind {
+    /// The kind as the `kind` query parameter spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Upload => "upload",
+            Self::Delete => "delete",
+            Self::Restore => "restore",
+            Self::Purge => "purge",
+            Self::Edit => "edit",
+            Self::Move => "move",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+/// One entry of a course's activity: IDs and titles, never a storage detail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityEventDto {
+    /// Increasing with time; pass it as `before` for the next page.
+    pub id: i64,
+    /// When, RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub at: String,
+    /// The kind, for filtering and icons.
+    pub kind: ActivityKind,
+    /// What was attempted, e.g. `video.renamed`.
+    pub action: String,
+    /// `success`, `denied`, `failed` …
+    pub outcome: String,
+    /// The course, chapter or video it was about.
+    pub target_id: Option<String>,
+    /// That thing's title now, when it still has one.
+    pub target_title: Option<String>,
+    /// Who, by name, when it was the course's owner.
+    pub actor_name: Option<String>,
+    /// Why an upload failed, in words for the instructor.
+    pub reason: Option<String>,
+}
+
+/// `GET /api/courses/{id}/activity` response: newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityPage {
+    /// Up to [`ACTIVITY_PAGE`] events.
+    pub events: Vec<ActivityEventDto>,
+    /// Pass as `before` for older events; `None` on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// Events per activity page.
+pub const ACTIVITY_PAGE: usize = 50;
 
 /// Bodies of actions that return nothing of interest.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -70,6 +70,10 @@ pub enum ErrorCode {
     InsufficientStorage,
     /// tus: the request body stopped arriving; the bytes that arrived are kept.
     UploadStalled,
+    /// A title is empty, longer than 200 characters or has a control character in it.
+    InvalidTitle,
+    /// The order was made from an out-of-date list; the body's `current_order` is the server's.
+    StaleOrder,
 }
 
 impl ErrorCode {
@@ -106,6 +110,8 @@ impl ErrorCode {
             Self::UploadQuotaExceeded => "upload_quota_exceeded",
             Self::InsufficientStorage => "insufficient_storage",
             Self::UploadStalled => "upload_stalled",
+            Self::InvalidTitle => "invalid_title",
+            Self::StaleOrder => "stale_order",
         }
     }
 }
@@ -124,6 +130,9 @@ pub struct ApiErrorBody {
     pub code: ErrorCode,
     /// A sentence for people, saying what to do next where there is something to do.
     pub message: String,
+    /// With `stale_order` only: the IDs in the server's current order, to redraw from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_order: Option<Vec<String>>,
 }
 
 #[cfg(test)]
@@ -163,6 +172,8 @@ mod tests {
             ErrorCode::UploadQuotaExceeded,
             ErrorCode::InsufficientStorage,
             ErrorCode::UploadStalled,
+            ErrorCode::InvalidTitle,
+            ErrorCode::StaleOrder,
         ] {
             let json = serde_json::to_string(&code).expect("serialises");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

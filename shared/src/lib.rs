@@ -9,6 +9,7 @@ pub mod ids;
 pub mod media;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod titles;
 
 pub use error::{ApiErrorBody, ErrorCode};
 pub use ids::{ChapterId, CourseId, InstructorId, VideoId};

@@ -2,8 +2,9 @@
 //! enables). A named DTO becomes a `$ref` to its component; a list becomes an array of them.
 
 use crate::dto::{
-    BulkDeleteRequest, BulkDeleteResponse, CourseDto, DeleteResult, Empty, HealthDto, LoginRequest,
-    MeDto, VideoDto,
+    ActivityPage, BulkDeleteRequest, BulkDeleteResponse, ChapterDeleted, ChapterDto, ChapterTitle,
+    CourseDto, CourseUpdate, DeleteResult, Empty, HealthDto, LoginRequest, MeDto, NewCourse,
+    OrderRequest, VideoDto, VideoUpdate,
 };
 use crate::error::ApiErrorBody;
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
@@ -47,6 +48,14 @@ named_bodies!(
     BulkDeleteResponse,
     HealthDto,
     ApiErrorBody,
+    NewCourse,
+    CourseUpdate,
+    ChapterTitle,
+    ChapterDto,
+    OrderRequest,
+    VideoUpdate,
+    ActivityPage,
+    ChapterDeleted,
 );
 
 impl<T: BodySchema> BodySchema for Vec<T> {

@@ -1,14 +1,78 @@
-//! `GET /api/courses`: the caller's own courses and chapters (with how many videos each lists),
-//! nobody else's.
+//! Courses for their owner only: list them, create one, rename it or change its description.
 
-use crate::db;
-use crate::error::ApiResult;
-use crate::http::extract::CurrentInstructor;
+use crate::db::{self, models::Chapter, models::Course};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{CurrentInstructor, JsonObject};
+use crate::services::audit::{Event, Origin};
 use crate::state::AppState;
 use actix_web::web;
-use shared::dto::{ChapterDto, CourseDto};
+use shared::dto::{ChapterDto, CourseDto, CourseUpdate, NewCourse};
+use shared::titles::{clean_description, clean_title};
+use std::collections::HashMap;
 
-/// Lists the caller's courses with their chapters in order.
+/// Maps a chapter row and its count of listed videos.
+pub fn chapter_dto(chapter: Chapter, video_count: i64) -> ChapterDto {
+    ChapterDto {
+        video_count,
+        id: chapter.id.into(),
+        title: chapter.title,
+        position: chapter.position,
+    }
+}
+
+fn course_dto(course: Course, chapters: Vec<Chapter>, counts: &HashMap<String, i64>) -> CourseDto {
+    CourseDto {
+        id: course.id.into(),
+        title: course.title,
+        description: course.description,
+        chapters: chapters
+            .into_iter()
+            .map(|ch| {
+                let count = counts.get(&ch.id).copied().unwrap_or(0);
+                chapter_dto(ch, count)
+            })
+            .collect(),
+    }
+}
+
+/// The course as its owner sees it now, read in one go.
+pub(crate) async fn read_course(state: &AppState, course: Course) -> ApiResult<CourseDto> {
+    let (course, chapters, counts) = db::run(&state.pool, move |conn| {
+        let chapters = db::courses::chapters_of(conn, &course.id)?;
+        let ids: Vec<&str> = chapters.iter().map(|ch| ch.id.as_str()).collect();
+        let counts = db::videos::listed_counts(conn, &ids)?;
+        Ok((course, chapters, counts))
+    })
+    .await?;
+    Ok(course_dto(course, chapters, &counts))
+}
+
+/// The caller's course, or an audited "not found".
+pub(crate) async fn owned(
+    state: &AppState,
+    origin: &Origin,
+    action: &'static str,
+    current: &CurrentInstructor,
+    course_id: String,
+) -> ApiResult<Course> {
+    let owner = current.instructor.id.clone();
+    let id = course_id.clone();
+    let found = db::run(&state.pool, move |conn| {
+        Ok(db::courses::owned_course(conn, &owner, &id)?)
+    })
+    .await?;
+    match found {
+        Some(course) => Ok(course),
+        None => {
+            Err(
+                super::videos::denied(state, origin, action, &current.instructor.id, &course_id)
+                    .await,
+            )
+        }
+    }
+}
+
+/// `GET /api/courses`: the caller's courses with their chapters in order.
 pub async fn list(
     state: web::Data<AppState>,
     current: CurrentInstructor,
@@ -26,19 +90,91 @@ pub async fn list(
     .await?;
     let courses = rows
         .into_iter()
-        .map(|(course, chapters)| CourseDto {
-            id: course.id.into(),
-            title: course.title,
-            chapters: chapters
-                .into_iter()
-                .map(|ch| ChapterDto {
-                    video_count: counts.get(&ch.id).copied().unwrap_or(0),
-                    id: ch.id.into(),
-                    title: ch.title,
-                    position: ch.position,
-                })
-                .collect(),
-        })
+        .map(|(course, chapters)| course_dto(course, chapters, &counts))
         .collect();
     Ok(web::Json(courses))
+}
+
+fn description(raw: Option<&str>) -> ApiResult<Option<String>> {
+    raw.map(clean_description)
+        .transpose()
+        .map_err(ApiError::invalid_input)
+}
+
+/// `POST /api/courses`.
+pub async fn create(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    body: JsonObject<NewCourse>,
+) -> ApiResult<web::Json<CourseDto>> {
+    let body = body.0;
+    let title = clean_title(&body.title).map_err(ApiError::invalid_title)?;
+    let description = description(body.description.as_deref())?.unwrap_or_default();
+    let course = Course {
+        id: crate::services::tokens::new_id(),
+        owner_id: current.instructor.id.clone(),
+        title,
+        created_at: crate::clock::now_ms(),
+        description,
+    };
+    let event = Event::new("course.created", "success")
+        .actor(&current.instructor.id)
+        .target(&course.id)
+        .details(serde_json::json!({ "title": course.title }))
+        .into_row(&origin);
+    let row = course.clone();
+    db::write(&state.pool, move |conn| {
+        Ok(db::curriculum::create_course(conn, &row, &event)?)
+    })
+    .await?;
+    Ok(web::Json(course_dto(course, Vec::new(), &HashMap::new())))
+}
+
+/// `PATCH /api/courses/{id}`.
+pub async fn update(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    path: web::Path<String>,
+    body: JsonObject<CourseUpdate>,
+) -> ApiResult<web::Json<CourseDto>> {
+    let body = body.0;
+    let course = owned(
+        &state,
+        &origin,
+        "course.update",
+        &current,
+        path.into_inner(),
+    )
+    .await?;
+    let title = body
+        .title
+        .as_deref()
+        .map(clean_title)
+        .transpose()
+        .map_err(ApiError::invalid_title)?;
+    let description = description(body.description.as_deref())?;
+    let event = Event::new("course.updated", "success")
+        .actor(&current.instructor.id)
+        .target(&course.id)
+        .details(serde_json::json!({ "from": course.title, "title": title }))
+        .into_row(&origin);
+    let (id, new_title, new_description) = (course.id.clone(), title.clone(), description.clone());
+    db::write(&state.pool, move |conn| {
+        Ok(db::curriculum::update_course(
+            conn,
+            &id,
+            new_title.as_deref(),
+            new_description.as_deref(),
+            &event,
+        )?)
+    })
+    .await?;
+    let course = Course {
+        title: title.unwrap_or(course.title),
+        description: description.unwrap_or(course.description),
+        ..course
+    };
+    Ok(web::Json(read_course(&state, course).await?))
 }

@@ -37,6 +37,63 @@ fn inline_disposition(video: &db::models::Video) -> String {
     format!("inline; filename=\"{}.{ext}\"", video.id)
 }
 
+/// `GET|HEAD /media/{video_id}/poster` and `…/thumbnails`: a ready video's JPEG pictures,
+/// cached by the browser for as long as their URL works. The key is derived from the video's
+/// own row, never from the request, so the URL reaches that one picture and nothing else.
+pub async fn picture(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: Option<web::Query<Signed>>,
+) -> ApiResult<HttpResponse> {
+    let (video_id, which) = path.into_inner();
+    let (object, name) = match which.as_str() {
+        "poster" => (signing::Object::Poster, crate::services::media::POSTER),
+        "thumbnails" => (signing::Object::Thumbnails, crate::services::media::STRIP),
+        _ => return Err(ApiError::not_found()),
+    };
+    let Some(signed) = query else {
+        return Err(forbidden());
+    };
+    let now = crate::clock::now_ms() / 1000;
+    if !signing::verify_for(
+        &state.secret,
+        object,
+        &video_id,
+        signed.exp,
+        &signed.sig,
+        now,
+    ) {
+        return Err(forbidden());
+    }
+    let id = video_id.clone();
+    let video = db::run(&state.pool, move |conn| Ok(db::videos::by_id(conn, &id)?))
+        .await?
+        .filter(|v| v.status == db::status::VideoStatus::Ready && v.has_poster)
+        .ok_or_else(ApiError::not_found)?;
+    let key = StorageKey::from_stored(video.storage_key).beside(name);
+    let len = state
+        .storage
+        .size(&key)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, "image/jpeg"))
+        // The URL changes when it is re-signed; what one URL shows never changes.
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600, immutable"))
+        .insert_header((header::ETAG, format!("\"{}-{which}\"", video.id)))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{which}.jpg\""),
+        ));
+    if req.method() == Method::HEAD {
+        let nothing = futures_util::stream::empty::<Result<bytes::Bytes, std::io::Error>>();
+        return Ok(res.no_chunking(len).streaming(nothing));
+    }
+    let body = state.storage.read(&key, 0..len).await?;
+    Ok(res.no_chunking(len).streaming(body))
+}
+
 /// Serves the bytes.
 pub async fn serve(
     req: HttpRequest,

@@ -2,7 +2,9 @@
 //! database, writes the audit trail and maps rows to `shared` DTOs. Paths come from
 //! `shared::actions`, so the browser and the server cannot disagree on them.
 
+pub mod activity;
 pub mod auth;
+pub mod chapters;
 pub mod courses;
 pub mod health;
 pub mod media;
@@ -20,6 +22,7 @@ fn on<A: Action>() -> Route {
         Method::Get => web::get(),
         Method::Post => web::post(),
         Method::Delete => web::delete(),
+        Method::Patch => web::patch(),
     }
 }
 
@@ -40,7 +43,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource::<act::Login>().route(on::<act::Login>().to(auth::login)))
         .service(resource::<act::Logout>().route(on::<act::Logout>().to(auth::logout)))
         .service(resource::<act::Me>().route(on::<act::Me>().to(auth::me)))
-        .service(resource::<act::ListCourses>().route(on::<act::ListCourses>().to(courses::list)))
+        .service(
+            resource::<act::ListCourses>()
+                .route(on::<act::ListCourses>().to(courses::list))
+                .route(on::<act::CreateCourse>().to(courses::create)),
+        )
+        .service(
+            resource::<act::UpdateCourse>().route(on::<act::UpdateCourse>().to(courses::update)),
+        )
+        .service(resource::<act::AddChapter>().route(on::<act::AddChapter>().to(chapters::add)))
+        .service(
+            resource::<act::ReorderChapters>()
+                .route(on::<act::ReorderChapters>().to(chapters::reorder)),
+        )
+        .service(
+            resource::<act::CourseActivity>().route(on::<act::CourseActivity>().to(activity::list)),
+        )
+        .service(
+            resource::<act::RenameChapter>()
+                .route(on::<act::RenameChapter>().to(chapters::rename))
+                .route(on::<act::DeleteChapter>().to(chapters::delete)),
+        )
+        .service(
+            resource::<act::RestoreChapter>()
+                .route(on::<act::RestoreChapter>().to(chapters::restore)),
+        )
+        .service(
+            resource::<act::ReorderVideos>()
+                .route(on::<act::ReorderVideos>().to(chapters::reorder_videos)),
+        )
         .service(
             resource::<act::ListChapterVideos>()
                 .route(on::<act::ListChapterVideos>().to(videos::list)),
@@ -53,7 +84,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource::<act::GetVideo>()
                 .route(on::<act::GetVideo>().to(videos::get))
-                .route(on::<act::DeleteVideo>().to(videos::delete)),
+                .route(on::<act::DeleteVideo>().to(videos::delete))
+                .route(on::<act::UpdateVideo>().to(videos::update)),
         )
         .service(
             resource::<act::RestoreVideo>().route(on::<act::RestoreVideo>().to(videos::restore)),
@@ -75,6 +107,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource(crate::openapi::PATH)
                 .route(web::get().to(openapi::serve))
                 .default_service(not_allowed("GET".into())),
+        )
+        .service(
+            web::resource("/media/{video_id}/{picture}")
+                .route(web::get().to(media::picture))
+                .route(web::head().to(media::picture))
+                .default_service(not_allowed("GET, HEAD".into())),
         )
         .service(
             web::resource("/media/{video_id}")

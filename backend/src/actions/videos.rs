@@ -2,14 +2,15 @@
 
 use crate::db::{self, models::Video};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::CurrentInstructor;
+use crate::http::extract::{CurrentInstructor, JsonObject};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::videos::Refusal;
 use crate::services::{self, signing};
 use crate::state::AppState;
 use actix_web::{http::StatusCode, web};
 use shared::dto::{
-    BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoStatus, BULK_DELETE_MAX,
+    BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoStatus, VideoUpdate,
+    BULK_DELETE_MAX,
 };
 
 fn status(stored: db::status::VideoStatus) -> VideoStatus {
@@ -27,8 +28,17 @@ fn status(stored: db::status::VideoStatus) -> VideoStatus {
 /// Maps a row to what the client may know: the storage key and hash stay here.
 pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
     let status = status(video.status);
-    let display_url = (status == VideoStatus::Ready)
-        .then(|| signing::display_url(&state.secret, &video.id, crate::clock::now_ms() / 1000));
+    let now = crate::clock::now_ms() / 1000;
+    let display_url =
+        (status == VideoStatus::Ready).then(|| signing::display_url(&state.secret, &video.id, now));
+    let picture = |object| {
+        (status == VideoStatus::Ready && video.has_poster)
+            .then(|| signing::signed_url(&state.secret, object, &video.id, now))
+    };
+    let (poster_url, thumbnails_url) = (
+        picture(signing::Object::Poster),
+        picture(signing::Object::Thumbnails),
+    );
     VideoDto {
         id: video.id.into(),
         chapter_id: video.chapter_id.into(),
@@ -40,6 +50,8 @@ pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
         height: video.height,
         created_at: crate::clock::rfc3339(video.created_at),
         display_url,
+        poster_url,
+        thumbnails_url,
         failure_reason: if status == VideoStatus::Failed {
             video.failure_reason
         } else {
@@ -48,8 +60,8 @@ pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
     }
 }
 
-/// A read of something that is missing or someone else's: audited, then "not found".
-async fn denied_read(
+/// An attempt on something that is missing or someone else's: audited, then "not found".
+pub(crate) async fn denied(
     state: &AppState,
     origin: &Origin,
     action: &'static str,
@@ -83,7 +95,7 @@ pub async fn list(
     .await?;
     let Some(videos) = found else {
         let actor = &current.instructor.id;
-        return Err(denied_read(&state, &origin, "chapter.read", actor, &target).await);
+        return Err(denied(&state, &origin, "chapter.read", actor, &target).await);
     };
     Ok(web::Json(
         videos.into_iter().map(|v| to_dto(v, &state)).collect(),
@@ -111,7 +123,7 @@ pub async fn get(
     });
     let Some(video) = found else {
         let actor = &current.instructor.id;
-        return Err(denied_read(&state, &origin, "video.read", actor, &target).await);
+        return Err(denied(&state, &origin, "video.read", actor, &target).await);
     };
     Ok(web::Json(to_dto(video, &state)))
 }
@@ -209,4 +221,79 @@ pub async fn restore(
         Ok(video) => Ok(web::Json(to_dto(video, &state))),
         Err(refusal) => Err(refusal_error(&refusal)),
     }
+}
+
+/// `PATCH /api/videos/{id}`: a new title, another chapter of the same course, or both.
+pub async fn update(
+    state: web::Data<AppState>,
+    origin: Origin,
+    current: CurrentInstructor,
+    path: web::Path<String>,
+    body: JsonObject<VideoUpdate>,
+) -> ApiResult<web::Json<VideoDto>> {
+    let body = body.0;
+    let (owner, id) = (current.instructor.id.clone(), path.into_inner());
+    let lookup = (owner.clone(), id.clone());
+    let found = db::run(&state.pool, move |conn| {
+        let Some(video) = db::videos::owned(conn, &lookup.0, &lookup.1)? else {
+            return Ok(None);
+        };
+        let place = db::courses::owned_chapter(conn, &lookup.0, &video.chapter_id)?;
+        Ok(place.map(|(_, course)| (video, course)))
+    })
+    .await?
+    .filter(|(v, _)| db::status::VideoStatus::LISTED.contains(&v.status));
+    let Some((video, course)) = found else {
+        return Err(denied(&state, &origin, "video.update", &owner, &id).await);
+    };
+    let title = body
+        .title
+        .as_deref()
+        .map(shared::titles::clean_title)
+        .transpose()
+        .map_err(ApiError::invalid_title)?;
+    let to = match body.chapter_id {
+        Some(to) if to.as_str() != video.chapter_id => {
+            let (chapter, to_course) =
+                super::chapters::owned_chapter(&state, &origin, "video.move", &current, to.0)
+                    .await?;
+            if to_course.id != course.id {
+                return Err(ApiError::invalid_input(
+                    "A video moves only between chapters of its own course.",
+                ));
+            }
+            Some(chapter.id)
+        }
+        _ => None,
+    };
+    let now = crate::clock::now_ms();
+    let renamed = title.map(|title| {
+        let event = Event::new("video.renamed", "success")
+            .actor(&owner)
+            .target(&video.id)
+            .details(serde_json::json!({ "from": video.title, "title": title }))
+            .into_row(&origin);
+        (title, event)
+    });
+    let moved = to.map(|to| {
+        let event = Event::new("video.moved", "success")
+            .actor(&owner)
+            .target(&video.id)
+            .details(serde_json::json!({ "from": video.chapter_id, "to": to }))
+            .into_row(&origin);
+        (to, event)
+    });
+    let (video_id, from) = (video.id.clone(), video.chapter_id.clone());
+    let updated = db::write(&state.pool, move |conn| {
+        if let Some((title, event)) = &renamed {
+            db::curriculum::rename_video(conn, &video_id, title, now, event)?;
+        }
+        if let Some((to, event)) = &moved {
+            db::curriculum::move_video(conn, &course.id, &video_id, &from, to, now, event)?;
+        }
+        Ok(db::videos::by_id(conn, &video_id)?)
+    })
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    Ok(web::Json(to_dto(updated, &state)))
 }

@@ -19,6 +19,7 @@ pub fn for_owner(conn: &mut Conn, owner_id: &str) -> QueryResult<Vec<CourseWithC
     let ids: Vec<&str> = owned.iter().map(|c| c.id.as_str()).collect();
     let mut all: Vec<Chapter> = chapters::table
         .filter(chapters::course_id.eq_any(ids))
+        .filter(chapters::deleted_at.is_null())
         .order((chapters::course_id.asc(), chapters::position.asc()))
         .select(Chapter::as_select())
         .load(conn)?;
@@ -65,8 +66,60 @@ pub fn owned_chapter(
     chapters::table
         .inner_join(courses::table)
         .filter(chapters::id.eq(chapter_id))
+        .filter(chapters::deleted_at.is_null())
         .filter(courses::owner_id.eq(owner_id))
         .select((Chapter::as_select(), Course::as_select()))
         .first(conn)
         .optional()
+}
+
+/// A deleted chapter of one of the owner's courses, with when it was deleted (ms).
+pub fn owned_deleted_chapter(
+    conn: &mut Conn,
+    owner_id: &str,
+    chapter_id: &str,
+) -> QueryResult<Option<(Chapter, Course, i64)>> {
+    let Some(chapter_id) = crate::db::text::matchable(chapter_id) else {
+        return Ok(None);
+    };
+    let found: Option<(Chapter, Course, Option<i64>)> = chapters::table
+        .inner_join(courses::table)
+        .filter(chapters::id.eq(chapter_id))
+        .filter(chapters::deleted_at.is_not_null())
+        .filter(courses::owner_id.eq(owner_id))
+        .select((
+            Chapter::as_select(),
+            Course::as_select(),
+            chapters::deleted_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.and_then(|(ch, course, at)| at.map(|at| (ch, course, at))))
+}
+
+/// A course, if the owner owns it.
+pub fn owned_course(
+    conn: &mut Conn,
+    owner_id: &str,
+    course_id: &str,
+) -> QueryResult<Option<Course>> {
+    let Some(course_id) = crate::db::text::matchable(course_id) else {
+        return Ok(None);
+    };
+    courses::table
+        .filter(courses::id.eq(course_id))
+        .filter(courses::owner_id.eq(owner_id))
+        .select(Course::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A course's chapters in order (not the deleted ones).
+pub fn chapters_of(conn: &mut Conn, course_id: &str) -> QueryResult<Vec<Chapter>> {
+    chapters::table
+        .filter(chapters::course_id.eq(course_id))
+        .filter(chapters::deleted_at.is_null())
+        .order(chapters::position.asc())
+        .select(Chapter::as_select())
+        .load(conn)
 }

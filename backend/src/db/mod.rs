@@ -1,8 +1,10 @@
 //! The database layer: connection pool, embedded migrations, models and queries.
 //! Rows never leave this layer as they are: actions map them to `shared` DTOs.
 
+pub mod activity;
 pub mod audit;
 pub mod courses;
+pub mod curriculum;
 mod delete_statement;
 pub mod instructors;
 pub mod leases;
@@ -247,8 +249,8 @@ mod tests {
         let mut conn = pool.get().expect("connection");
         for sql in [
             "INSERT INTO instructors VALUES ('i', 'a@b', 'A', 'x', 0)",
-            "INSERT INTO courses VALUES ('c', 'i', 'C', 0)",
-            "INSERT INTO chapters VALUES ('ch', 'c', 'Ch', 0)",
+            "INSERT INTO courses (id, owner_id, title, created_at) VALUES ('c', 'i', 'C', 0)",
+            "INSERT INTO chapters (id, course_id, title, position) VALUES ('ch', 'c', 'Ch', 0)",
             "INSERT INTO videos (id, chapter_id, title, status, size_bytes, storage_key, \
              content_type, created_at, updated_at) VALUES ('v', 'ch', 'V', 'archived', 1, 'k', \
              'video/mp4', 0, 0)",

@@ -47,6 +47,8 @@ pub struct Course {
     pub title: String,
     /// Creation time (ms).
     pub created_at: i64,
+    /// What the course is about (may be empty).
+    pub description: String,
 }
 
 /// A chapter of a course.
@@ -151,6 +153,8 @@ pub struct Video {
     pub purged_at: Option<i64>,
     /// The status before deletion (what a restore brings back).
     pub deleted_from: Option<VideoStatus>,
+    /// Whether its poster and thumbnail strip are stored beside it.
+    pub has_poster: bool,
 }
 
 /// A tus upload session.

@@ -25,6 +25,7 @@ diesel::table! {
         owner_id -> Text,
         title -> Text,
         created_at -> BigInt,
+        description -> Text,
     }
 }
 
@@ -34,6 +35,8 @@ diesel::table! {
         course_id -> Text,
         title -> Text,
         position -> Integer,
+        deleted_at -> Nullable<BigInt>,
+        deleted_position -> Nullable<Integer>,
     }
 }
 
@@ -60,6 +63,8 @@ diesel::table! {
         deleted_from -> Nullable<Text>,
         process_holder -> Nullable<Text>,
         process_until -> BigInt,
+        position -> Integer,
+        has_poster -> Bool,
     }
 }
 

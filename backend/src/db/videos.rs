@@ -16,10 +16,13 @@ pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> Qu
     crate::db::write_tx(conn, |conn| insert_rows(conn, video, upload))
 }
 
-/// The two inserts of [`insert_with_upload`], for callers already in a transaction.
+/// The two inserts of [`insert_with_upload`], for callers already in a transaction. The video
+/// goes to the end of its chapter.
 pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
+    crate::db::curriculum::lock_chapter(conn, &video.chapter_id)?;
+    let position = crate::db::curriculum::next_video_position(conn, &video.chapter_id)?;
     diesel::insert_into(videos::table)
-        .values(video)
+        .values((video, videos::position.eq(position)))
         .execute(conn)?;
     diesel::insert_into(uploads::table)
         .values(upload)
@@ -35,7 +38,8 @@ pub fn storage_keys_oldest_first(conn: &mut Conn) -> QueryResult<Vec<String>> {
         .load(conn)
 }
 
-/// A video, if it belongs to one of the owner's courses (any status).
+/// A video, if it belongs to one of the owner's courses (any status) and its chapter is not
+/// deleted (a deleted chapter's videos come back with it, not one by one).
 pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Option<Video>> {
     let Some(video_id) = crate::db::text::matchable(video_id) else {
         return Ok(None);
@@ -44,6 +48,7 @@ pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Opt
         .inner_join(chapters::table.inner_join(courses::table))
         .filter(videos::id.eq(video_id))
         .filter(courses::owner_id.eq(owner_id))
+        .filter(chapters::deleted_at.is_null())
         .select(Video::as_select())
         .first(conn)
         .optional()
@@ -61,7 +66,7 @@ pub fn by_id(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Video>> {
         .optional()
 }
 
-/// A chapter's listed videos, oldest first.
+/// A chapter's listed videos, in the chapter's order.
 pub fn in_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<Vec<Video>> {
     let Some(chapter_id) = crate::db::text::matchable(chapter_id) else {
         return Ok(Vec::new());
@@ -69,7 +74,11 @@ pub fn in_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<Vec<Video>> 
     videos::table
         .filter(videos::chapter_id.eq(chapter_id))
         .filter(videos::status.eq_any(LISTED))
-        .order((videos::created_at.asc(), videos::id.asc()))
+        .order((
+            videos::position.asc(),
+            videos::created_at.asc(),
+            videos::id.asc(),
+        ))
         .select(Video::as_select())
         .load(conn)
 }
@@ -86,6 +95,13 @@ pub fn listed_counts(
         .select((videos::chapter_id, diesel::dsl::count_star()))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+/// Records that a video's poster and thumbnail strip are stored.
+pub fn mark_has_poster(conn: &mut Conn, video_id: &str) -> QueryResult<usize> {
+    diesel::update(videos::table.find(video_id))
+        .set(videos::has_poster.eq(true))
+        .execute(conn)
 }
 
 /// Marks a video ready with what the probe found.

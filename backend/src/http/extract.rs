@@ -60,3 +60,29 @@ impl FromRequest for CurrentInstructor {
         })
     }
 }
+
+/// A JSON body that must be an object. serde also reads a struct from an array (`[null,
+/// null]`), which for a body of optional fields would be a change of nothing answered 200:
+/// this refuses anything but `{…}` with `invalid_input`, and otherwise behaves like
+/// `web::Json` (same limits and errors).
+pub struct JsonObject<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonObject<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = body.await?.into_inner();
+            if !value.is_object() {
+                return Err(
+                    ApiError::invalid_input("The request body must be a JSON object.").into(),
+                );
+            }
+            serde_json::from_value(value).map(JsonObject).map_err(|e| {
+                ApiError::invalid_input(format!("The request body is invalid: {e}")).into()
+            })
+        })
+    }
+}

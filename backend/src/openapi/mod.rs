@@ -81,6 +81,7 @@ fn http_method(method: Method) -> HttpMethod {
         Method::Get => HttpMethod::Get,
         Method::Post => HttpMethod::Post,
         Method::Delete => HttpMethod::Delete,
+        Method::Patch => HttpMethod::Patch,
     }
 }
 
@@ -127,6 +128,23 @@ fn action_operation(action: &ActionInfo) -> Operation {
     for name in path_params(action.path) {
         op = op.parameter(path_param(name, "A server-generated ID."));
     }
+    if action.name == "CourseActivity" {
+        op = op
+            .parameter(parts::query_param(
+                "before",
+                false,
+                parts::count().maximum(Some(i64::MAX)),
+                "Only events older than this event ID (a page's `next_before`).",
+            ))
+            .parameter(parts::query_param(
+                "kind",
+                false,
+                parts::string().enum_values(Some([
+                    "upload", "delete", "restore", "purge", "edit", "move", "denied",
+                ])),
+                "Only events of this kind.",
+            ));
+    }
     if action.has_body() {
         op = op.request_body(Some(json_body((action.schemas.input)(), true)));
     }
@@ -153,11 +171,20 @@ fn action_operation(action: &ActionInfo) -> Operation {
 /// Which operations an action's answer leads to, and the ID it hands them (OpenAPI links: they
 /// tell a reader, and a tool like schemathesis, where the IDs come from).
 fn links(action: &str) -> Vec<(&'static str, &'static str)> {
+    const FIRST_COURSE: &str = "$response.body#/0/id";
     const FIRST_CHAPTER: &str = "$response.body#/0/chapters/0/id";
     const FIRST_VIDEO: &str = "$response.body#/0/id";
     const THIS_VIDEO: &str = "$response.body#/id";
     match action {
-        "ListCourses" => vec![("ListChapterVideos", FIRST_CHAPTER)],
+        "ListCourses" => vec![
+            ("ListChapterVideos", FIRST_CHAPTER),
+            ("RenameChapter", FIRST_CHAPTER),
+            ("ReorderVideos", FIRST_CHAPTER),
+            ("UpdateCourse", FIRST_COURSE),
+            ("AddChapter", FIRST_COURSE),
+            ("ReorderChapters", FIRST_COURSE),
+            ("CourseActivity", FIRST_COURSE),
+        ],
         "ListChapterVideos" => vec![
             ("GetVideo", FIRST_VIDEO),
             ("DeleteVideo", FIRST_VIDEO),
@@ -218,7 +245,21 @@ fn error_statuses(action: &ActionInfo) -> Vec<(&'static str, String)> {
             "`not_found`: no such thing, or it is not the caller's.".into(),
         ));
     }
-    if action.name == "RestoreVideo" {
+    if action.name == "CourseActivity" {
+        out.push((
+            "400",
+            "`invalid_input`: `before` is not an event ID or `kind` not a kind.".into(),
+        ));
+    }
+    if action.name.starts_with("Reorder") {
+        out.push((
+            "409",
+            "`stale_order`: the order names other IDs than the server has, or `expected` is \
+             not the server's order; `current_order` is the order now."
+                .into(),
+        ));
+    }
+    if matches!(action.name, "RestoreVideo" | "RestoreChapter") {
         out.push((
             "410",
             "`restore_expired`: the delete grace period is over.".into(),

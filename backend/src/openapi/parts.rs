@@ -74,6 +74,12 @@ pub fn path_param(name: &str, description: &str) -> Parameter {
     )
 }
 
+/// A path parameter that is one of `values`.
+pub fn path_choice(name: &str, values: &[&str], description: &str) -> Parameter {
+    let schema = string().enum_values(Some(values.iter().copied()));
+    parameter(ParameterIn::Path, name, true, schema, description)
+}
+
 /// A query parameter.
 pub fn query_param(
     name: &str,

@@ -34,6 +34,12 @@ pub fn add(paths: &mut Paths, max_upload_bytes: u64) {
     signed.merge_operations(PathItem::new(HttpMethod::Head, media(true)));
     paths.paths.insert("/media/{video_id}".into(), signed);
 
+    let mut pictures = PathItem::new(HttpMethod::Get, picture(false));
+    pictures.merge_operations(PathItem::new(HttpMethod::Head, picture(true)));
+    paths
+        .paths
+        .insert("/media/{video_id}/{picture}".into(), pictures);
+
     paths.paths.insert(
         super::PATH.into(),
         PathItem::new(HttpMethod::Get, document()),
@@ -423,6 +429,65 @@ fn media(head: bool) -> OperationBuilder {
             empty_response("The range starts past the end.")
                 .header("Content-Range", header(string(), "`bytes */size`."))
                 .build(),
+        )
+}
+
+fn picture(head: bool) -> OperationBuilder {
+    let mut ok = ResponseBuilder::new()
+        .description("The JPEG.")
+        .header("ETag", header(string(), "The picture's version."))
+        .header(
+            "Cache-Control",
+            header(string(), "`private, max-age=3600, immutable`."),
+        );
+    if !head {
+        ok = ok.content("image/jpeg", Content::new(Some(binary())));
+    }
+    let failure = |description: &str| {
+        if head {
+            bare(description)
+        } else {
+            error(description)
+        }
+    };
+    OperationBuilder::new()
+        .operation_id(Some(if head { "picture_head" } else { "picture_get" }))
+        .summary(Some(if head {
+            "A ready video's poster or thumbnail strip: its size, without its bytes."
+        } else {
+            "A ready video's poster or thumbnail strip (JPEG)."
+        }))
+        .description(Some(
+            "The URL (a video's `poster_url` or `thumbnails_url`) is signed for that one \
+             picture and expires: it is the credential, so no session is needed.",
+        ))
+        .tag("media")
+        .parameter(path_param("video_id", "The video's ID."))
+        .parameter(super::parts::path_choice(
+            "picture",
+            &["poster", "thumbnails"],
+            "Which picture.",
+        ))
+        .parameter(query_param(
+            "exp",
+            true,
+            integer(),
+            "When the URL expires, Unix seconds.",
+        ))
+        .parameter(query_param(
+            "sig",
+            true,
+            string(),
+            "The URL's signature (base64url).",
+        ))
+        .response("200", ok.build())
+        .response(
+            "403",
+            failure("`forbidden`: the signature is wrong, for another picture, or expired."),
+        )
+        .response(
+            "404",
+            failure("`not_found`: no such picture, or the video has none (yet)."),
         )
 }
 

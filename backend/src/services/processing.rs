@@ -21,6 +21,8 @@ pub struct Processing {
     pub probes: std::sync::Arc<crate::services::probe_queue::ProbeQueue>,
     /// This instance's name in processing claims.
     pub instance: std::sync::Arc<str>,
+    /// Makes posters, when ffmpeg runs here.
+    pub posters: Option<media::Posters>,
 }
 
 /// Waits before each retry of a processing that failed on our side (object storage briefly
@@ -131,6 +133,56 @@ async fn run_claimed(deps: Processing, video_id: String) {
     }
 }
 
+/// Makes and stores the poster and thumbnail strip of a video whose probe passed. The video
+/// becomes ready either way: a failure is logged and the list keeps its placeholder.
+async fn make_posters(deps: &Processing, video: &Video) {
+    let Some(posters) = &deps.posters else {
+        return;
+    };
+    if let Err(error) = store_posters(deps, posters, video).await {
+        tracing::warn!(video = %video.id, error = format!("{error:#}"), "no poster for this video");
+    }
+}
+
+async fn store_posters(
+    deps: &Processing,
+    posters: &media::Posters,
+    video: &Video,
+) -> anyhow::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let key = StorageKey::from_stored(video.storage_key.clone());
+    // ffmpeg reads a file: the object is copied to a temporary one (it may be in S3).
+    let mut reader = deps.storage.open_seekable(&key).await?;
+    let copy = actix_web::rt::task::spawn_blocking(move || -> std::io::Result<_> {
+        let mut file = tempfile::NamedTempFile::new()?;
+        reader.seek(SeekFrom::Start(0))?;
+        std::io::copy(&mut reader, &mut file)?;
+        Ok(file)
+    })
+    .await
+    .context("the copying thread stopped")?
+    .context("copying the video for ffmpeg")?;
+    let pictures = posters
+        .make(copy.path(), video.duration_ms)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    drop(copy);
+    deps.storage
+        .put(&key.beside(media::POSTER), pictures.poster.into())
+        .await
+        .context("storing the poster")?;
+    deps.storage
+        .put(&key.beside(media::STRIP), pictures.strip.into())
+        .await
+        .context("storing the thumbnail strip")?;
+    let id = video.id.clone();
+    db::write(&deps.pool, move |conn| {
+        Ok(db::videos::mark_has_poster(conn, &id)?)
+    })
+    .await?;
+    Ok(())
+}
+
 /// Probes one video. Returns an error only for faults of ours (storage, database), in which
 /// case the video stays `processing` and is retried later.
 pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
@@ -195,6 +247,8 @@ pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
                 sha256: Some(sha256.clone()),
                 ..video.clone()
             };
+            // Before `ready`, so a ready video shows its poster from the first time it is listed.
+            make_posters(deps, &ready).await;
             db::write(&deps.pool, move |conn| {
                 Ok(db::videos::mark_ready(
                     conn,

@@ -185,13 +185,8 @@ fn expiry(deps: &Uploads, now: i64) -> i64 {
 
 fn default_title(filename: &str) -> String {
     let base = filename.rsplit(['/', '\\']).next().unwrap_or(filename);
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s).trim();
-    let stem = if stem.is_empty() {
-        "Untitled video"
-    } else {
-        stem
-    };
-    stem.chars().take(200).collect()
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    shared::titles::title_from(stem).unwrap_or_else(|| "Untitled video".into())
 }
 
 fn quota_error(over: db::uploads::OverQuota, quota: db::uploads::Quota) -> UploadError {
@@ -266,12 +261,7 @@ pub async fn create(
     };
     let now = now_ms();
     let video_id = crate::services::tokens::new_id();
-    let title = new
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.chars().take(200).collect());
+    let title = new.title.as_deref().and_then(shared::titles::title_from);
     let video = Video {
         id: video_id.clone(),
         chapter_id: chapter.id.clone(),
@@ -294,6 +284,7 @@ pub async fn create(
         purge_attempts: 0,
         purged_at: None,
         deleted_from: None,
+        has_poster: false,
     };
     let upload = Upload {
         id: crate::services::tokens::new_token(),

@@ -154,6 +154,18 @@ pub async fn restore(
     Ok(outcome)
 }
 
+/// Deletes a video's source and, beside it, its poster and thumbnail strip (deleting what is
+/// not there succeeds, so a purge that failed half way is repeated whole).
+async fn delete_with_pictures(deps: &Videos, key: &StorageKey) -> std::io::Result<()> {
+    for name in [
+        crate::services::media::POSTER,
+        crate::services::media::STRIP,
+    ] {
+        deps.storage.delete(&key.beside(name)).await?;
+    }
+    deps.storage.delete(key).await
+}
+
 /// Delay before retry `attempts` of a failed purge: 10 s doubling, at most an hour.
 pub fn purge_backoff_ms(attempts: i32) -> i64 {
     (10_000i64 << attempts.clamp(0, 10)).min(3_600_000)
@@ -182,7 +194,7 @@ pub async fn purge_due(deps: &Videos) -> anyhow::Result<(usize, usize)> {
     let (mut purged, mut failed) = (0, 0);
     for video in due {
         let key = StorageKey::from_stored(video.storage_key.clone());
-        match deps.storage.delete(&key).await {
+        match delete_with_pictures(deps, &key).await {
             Ok(()) => {
                 let (id, holder) = (video.id.clone(), deps.instance.to_string());
                 db::write(&deps.pool, move |conn| {

@@ -55,7 +55,7 @@ async fn a_wrong_method_is_405_with_the_methods_that_would_work() {
         .expect("ascii")
         .to_string();
     assert_error(put_video, 405, "method_not_allowed").await;
-    assert_eq!(allow, "GET, DELETE");
+    assert_eq!(allow, "GET, PATCH, DELETE");
 
     let get_uploads = client
         .get(app.url("/api/uploads"))

@@ -74,7 +74,11 @@ async fn a_deleted_video_leaves_every_list_and_its_display_url_stops_serving() {
         reqwest::get(app.url(url)).await.expect("sent").status(),
         404
     );
-    assert_eq!(app.stored_files(), 1, "bytes stay during the grace period");
+    assert_eq!(
+        app.stored_files(),
+        3,
+        "bytes, poster and strip stay during the grace period"
+    );
     assert!(app
         .audit_events()
         .await

@@ -448,6 +448,12 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
     let unfinished = local
         .create_upload(&client, &chapter, "three.mp4", MIB)
         .await;
+    // A real clip, which has a poster and a thumbnail strip that go with it.
+    let clip_bytes = crate::tus::fixture("clip.mp4");
+    let clip = local
+        .upload(&client, &chapter, "clip.mp4", &clip_bytes, clip_bytes.len())
+        .await;
+    assert!(local.settled_video(&client, &clip).await["poster_url"].is_string());
     assert_eq!(
         sha256(&local.served_bytes(&client, &first).await),
         sha256(&big)
@@ -467,7 +473,7 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
     let (ok, out) = migrate(&local, &data_dir, "local", "s3", &bucket, &proxy.url);
     assert!(ok, "{out}");
     assert!(
-        out.contains("Copied 1 videos, 1 were there already, 1 had nothing finished"),
+        out.contains("Copied 2 videos, 1 were there already, 1 had nothing finished"),
         "{out}"
     );
     assert!(
@@ -499,13 +505,22 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
         sha256(&on_s3.served_bytes(&client, &second).await),
         sha256(&small)
     );
+    let clip_on_s3 = on_s3.settled_video(&client, &clip).await;
+    for picture in ["poster_url", "thumbnails_url"] {
+        let url = clip_on_s3[picture]
+            .as_str()
+            .expect("still has its pictures");
+        let res = client.get(on_s3.url(url)).send().await.expect("sent");
+        assert_eq!(res.status(), 200, "{picture} is in S3 too");
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+    }
     drop(unfinished);
 
     // And back, onto an empty disk.
     std::fs::remove_dir_all(data_dir.join("media")).expect("remove local copies");
     let (ok, out) = migrate(&local, &data_dir, "s3", "local", &bucket, &moto.endpoint);
     assert!(ok, "{out}");
-    assert!(out.contains("Copied 2 videos"), "{out}");
+    assert!(out.contains("Copied 3 videos"), "{out}");
     let back = app_on(
         Some(&local),
         &data_dir,

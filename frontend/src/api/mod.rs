@@ -61,6 +61,7 @@ pub async fn call<A: Action>(params: &[&str], input: &A::Input) -> Result<A::Out
         Method::Get => HttpMethod::GET,
         Method::Post => HttpMethod::POST,
         Method::Delete => HttpMethod::DELETE,
+        Method::Patch => HttpMethod::PATCH,
     };
     let builder = RequestBuilder::new(&url)
         .method(method)

@@ -329,6 +329,8 @@ mod tests {
             height: None,
             created_at: String::new(),
             display_url: None,
+            poster_url: None,
+            thumbnails_url: None,
             failure_reason: None,
         }
     }

@@ -2,7 +2,10 @@
 //! byte is accepted), the container signatures (checked on the first bytes), and the full
 //! probe when the last byte lands ([`probe`]).
 
+mod posters;
 mod probe;
+
+pub use posters::{Pictures, Posters, POSTER, STRIP, STRIP_FRAMES};
 
 pub use probe::{probe, probe_within, sha256_hex, Budget, MediaInfo, UNREADABLE};
 

@@ -66,6 +66,16 @@ pub async fn run(
                 copy_one(from, to, &key, len).await?
             }
         };
+        // A video's poster and thumbnail strip go with it, where it has them.
+        for name in [
+            crate::services::media::POSTER,
+            crate::services::media::STRIP,
+        ] {
+            let picture = key.beside(name);
+            if let Some(len) = from.size(&picture).await? {
+                copy_one(from, to, &picture, len).await?;
+            }
+        }
         match outcome {
             Outcome::Copied => summary.copied += 1,
             Outcome::AlreadyThere => summary.already_there += 1,

@@ -55,6 +55,14 @@ impl StorageKey {
         Self(key)
     }
 
+    /// Another object of the same video (its poster, say), beside its source.
+    pub fn beside(&self, name: &str) -> Self {
+        match self.0.rsplit_once('/') {
+            Some((dir, _)) => Self(format!("{dir}/{name}")),
+            None => Self(name.to_string()),
+        }
+    }
+
     /// The key text (for the database and providers).
     pub fn as_str(&self) -> &str {
         &self.0
@@ -157,6 +165,19 @@ pub trait Storage {
 
     /// Deletes the partial and the final object. Deleting what is not there succeeds.
     async fn delete(&self, key: &StorageKey) -> io::Result<()>;
+
+    /// Stores a small, whole object (a poster) at `key`, replacing what was there.
+    async fn put(&self, key: &StorageKey, bytes: Bytes) -> io::Result<()> {
+        let len = bytes.len() as u64;
+        let body: ByteStream = Box::pin(futures_util::stream::once(async move { Ok(bytes) }));
+        let written = self
+            .write_partial(key, 0, len, body, Phase::Progressive(None))
+            .await?;
+        if let Some(error) = written.body_error {
+            return Err(error);
+        }
+        self.complete(key).await
+    }
 
     /// Bytes that can still be stored, where the provider has such a limit (local disk).
     async fn free_bytes(&self) -> io::Result<Option<u64>> {

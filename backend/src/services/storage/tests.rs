@@ -484,8 +484,12 @@ fn upload_row(pool: &crate::db::DbPool, id: &str, key: &StorageKey, length: usiz
     let mut conn = pool.get().expect("connection");
     for sql in [
         "INSERT INTO instructors VALUES ('i', 'a@b', 'A', 'x', 0) ON CONFLICT DO NOTHING".into(),
-        "INSERT INTO courses VALUES ('c', 'i', 'C', 0) ON CONFLICT DO NOTHING".into(),
-        "INSERT INTO chapters VALUES ('ch', 'c', 'Ch', 0) ON CONFLICT DO NOTHING".into(),
+        "INSERT INTO courses (id, owner_id, title, created_at) VALUES ('c', 'i', 'C', 0) \
+         ON CONFLICT DO NOTHING"
+            .into(),
+        "INSERT INTO chapters (id, course_id, title, position) VALUES ('ch', 'c', 'Ch', 0) \
+         ON CONFLICT DO NOTHING"
+            .into(),
         format!(
             "INSERT INTO videos (id, chapter_id, title, status, size_bytes, storage_key, \
              content_type, created_at, updated_at) VALUES ('{id}', 'ch', 'V', 'uploading', \

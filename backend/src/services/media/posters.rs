@@ -1,0 +1,112 @@
+//! Posters and thumbnail strips, made with ffmpeg when it is installed: a poster frame about
+//! 10 % into the video (past a black or title-card first frame) and a strip of small frames
+//! across the whole video for hover-scrubbing in the list. Without ffmpeg the server runs as
+//! before and the list shows a placeholder; start-up says so once.
+
+use std::path::Path;
+use std::process::Stdio;
+
+/// The poster's name beside the video's source.
+pub const POSTER: &str = "poster.jpg";
+/// The thumbnail strip's name beside the video's source.
+pub const STRIP: &str = "thumbnails.jpg";
+
+/// How many frames a thumbnail strip has, left to right, evenly spread over the video.
+pub const STRIP_FRAMES: u32 = 10;
+/// Width of a poster, in pixels (smaller videos keep their own).
+const POSTER_WIDTH: u32 = 640;
+/// Width of one frame of the strip.
+const STRIP_FRAME_WIDTH: u32 = 160;
+/// ffmpeg stops itself after this many seconds of CPU time (`-timelimit`): a poster is never
+/// worth holding a probe slot for long.
+const RUN_LIMIT_SECS: &str = "120";
+
+/// The ffmpeg program posters are made with.
+#[derive(Clone, Debug)]
+pub struct Posters {
+    program: String,
+}
+
+/// A video's pictures, JPEG bytes.
+#[derive(Debug)]
+pub struct Pictures {
+    /// The poster frame.
+    pub poster: Vec<u8>,
+    /// [`STRIP_FRAMES`] frames side by side.
+    pub strip: Vec<u8>,
+}
+
+impl Posters {
+    /// Posters made with `program` (looked up on the PATH unless it is a path), or `None`
+    /// when it does not run. Start-up calls this once (a blocking run of `ffmpeg -version`).
+    pub fn detect(program: &str) -> Option<Self> {
+        let status = std::process::Command::new(program)
+            .arg("-version")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        matches!(status, Ok(s) if s.success()).then(|| Self {
+            program: program.to_string(),
+        })
+    }
+
+    /// Runs ffmpeg with `args`, returning what it wrote to stdout, or why not (for the log).
+    async fn run(&self, args: Vec<String>) -> Result<Vec<u8>, String> {
+        let program = self.program.clone();
+        let output = actix_web::rt::task::spawn_blocking(move || {
+            std::process::Command::new(program)
+                .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+                .args(["-timelimit", RUN_LIMIT_SECS])
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+        })
+        .await
+        .map_err(|_| "the ffmpeg thread stopped".to_string())?
+        .map_err(|e| format!("ffmpeg did not start: {e}"))?;
+        if !output.status.success() || output.stdout.is_empty() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            return Err(format!("ffmpeg failed: {}", said.trim()));
+        }
+        Ok(output.stdout)
+    }
+
+    /// The poster and strip of the video in `source`, `duration_ms` long (when known).
+    pub async fn make(&self, source: &Path, duration_ms: Option<i64>) -> Result<Pictures, String> {
+        let seconds = duration_ms
+            .filter(|d| *d > 0)
+            .map_or(1.0, |d| d as f64 / 1000.0);
+        let input = source.to_string_lossy().to_string();
+        let jpeg = [
+            "-frames:v",
+            "1",
+            "-f",
+            "image2",
+            "-c:v",
+            "mjpeg",
+            "-q:v",
+            "5",
+            "pipe:1",
+        ];
+        let mut poster: Vec<String> = ["-ss", &format!("{:.3}", seconds * 0.1), "-i", &input]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        poster.extend(["-vf".into(), format!("scale='min({POSTER_WIDTH},iw)':-2")]);
+        poster.extend(jpeg.iter().map(|s| s.to_string()));
+        let mut strip: Vec<String> = vec!["-i".into(), input];
+        strip.extend([
+            "-vf".into(),
+            format!(
+                "fps={:.6},scale={STRIP_FRAME_WIDTH}:-2,tile={STRIP_FRAMES}x1",
+                f64::from(STRIP_FRAMES) / seconds
+            ),
+        ]);
+        strip.extend(jpeg.iter().map(|s| s.to_string()));
+        Ok(Pictures {
+            poster: self.run(poster).await?,
+            strip: self.run(strip).await?,
+        })
+    }
+}
