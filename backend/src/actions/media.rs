@@ -13,8 +13,10 @@ use serde::Deserialize;
 use shared::ErrorCode;
 use std::time::{Duration, UNIX_EPOCH};
 
-/// The query of a display URL.
+/// The query of a signed URL: exactly what was signed. Anything else in it (an extra or
+/// repeated parameter) makes it a URL Reel never handed out, refused like a bad signature.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Signed {
     exp: i64,
     sig: String,

@@ -95,13 +95,19 @@ async fn a_ready_video_has_a_real_poster_frame_and_a_thumbnail_strip_signed_for_
         "ten frames of 160 pixels side by side"
     );
 
-    // A picture's signature reaches that picture only.
+    // A picture's signature reaches that picture only, and a signed URL works only as it was
+    // handed out.
     let query = poster_url.split_once('?').expect("query").1;
     for other in [
         format!("/media/{id}/thumbnails?{query}"),
         format!("/media/{id}?{query}"),
         format!("/media/{id}/source?{query}"),
         format!("/media/{id}/poster"),
+        format!("{poster_url}&extra=1"),
+        format!(
+            "{}&exp=1",
+            video["display_url"].as_str().expect("display URL")
+        ),
     ] {
         let res = reqwest::get(app.url(&other)).await.expect("sent");
         assert!(
