@@ -1,5 +1,6 @@
 //! The root component: the query cache context, the router, the toasts and the confirm dialog.
 
+use crate::components::announcer::Announcer;
 use crate::components::{auth_gate::RequireAuth, confirm_dialog::ConfirmDialog, toasts::Toasts};
 use crate::pages::chapter::ChapterPage;
 use crate::pages::{
@@ -20,6 +21,7 @@ pub fn app() -> Html {
             <BrowserRouter>
                 <Switch<Route> render={switch} />
                 <Toasts />
+                <Announcer />
                 <ConfirmDialog />
             </BrowserRouter>
         </ContextProvider<QueryClient>>

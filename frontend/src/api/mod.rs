@@ -56,7 +56,20 @@ impl ClientError {
 
 /// Calls action `A` with path parameters and a body (`Empty` for none).
 pub async fn call<A: Action>(params: &[&str], input: &A::Input) -> Result<A::Output, ClientError> {
-    let url = fill_path(A::PATH, params);
+    call_with_query::<A>(params, "", input).await
+}
+
+/// Calls action `A` with path parameters, a query string (without `?`; empty for none) and a
+/// body.
+pub async fn call_with_query<A: Action>(
+    params: &[&str],
+    query: &str,
+    input: &A::Input,
+) -> Result<A::Output, ClientError> {
+    let mut url = fill_path(A::PATH, params);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
     let method = match A::METHOD {
         Method::Get => HttpMethod::GET,
         Method::Post => HttpMethod::POST,

@@ -1,5 +1,5 @@
 //! The player: a video opened from its row's poster, in a dialog sized for watching (16:9, up to
-//! 960 px wide), with the browser's own controls. Closing it returns focus to the poster.
+//! 960 px wide), with the browser's own controls and the video's facts. Closing it returns focus to the poster.
 
 use crate::components::modal::{close_from, Modal};
 use yew::prelude::*;
@@ -11,6 +11,9 @@ pub struct Props {
     pub title: AttrValue,
     /// Its display URL.
     pub url: AttrValue,
+    /// Duration, size and upload date, under the video.
+    #[prop_or_default]
+    pub facts: AttrValue,
     /// Called when the dialog has closed.
     pub on_close: Callback<()>,
 }
@@ -31,6 +34,7 @@ pub fn player_dialog(props: &Props) -> Html {
             </div>
             <video class="player" src={props.url.clone()} controls=true autoplay=true playsinline=true
                 data-testid="player-video"></video>
+            <p class="muted player-facts" data-testid="player-facts">{ &props.facts }</p>
         </Modal>
     }
 }

@@ -6,8 +6,10 @@
 //! one row) re-renders that row only, even in a list of a thousand.
 
 use crate::components::format;
+use crate::components::inline_edit::InlineEdit;
 use crate::components::player::PlayerDialog;
-use crate::mutations::delete;
+use crate::components::poster::Poster;
+use crate::mutations::{delete, videos};
 use crate::query::QueryClient;
 use crate::stores::dialogs::{self, Question};
 use crate::stores::library::LibraryStore;
@@ -38,7 +40,13 @@ pub struct Props {
     pub videos: Rc<Vec<VideoDto>>,
     /// How long a delete can be undone, in seconds (said before a bulk delete).
     pub undo_secs: u64,
+    /// The course's other chapters, (ID, title), for "Move to…".
+    #[prop_or_default]
+    pub others: Rc<Vec<(String, String)>>,
 }
+
+/// The drag's payload type for a video (its ID).
+pub const VIDEO_DRAG: &str = "application/x-reel-video";
 
 /// The status badge. An upload no client of this browser is sending says so, instead of
 /// "Uploading" forever.
@@ -55,6 +63,20 @@ fn status_badge(status: VideoStatus, sending: bool) -> Html {
     html! { <span class={classes!("badge", class)}>{ label }</span> }
 }
 
+/// Duration, size, resolution and upload date, as the row and the player show them.
+fn facts_of(v: &VideoDto) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(ms) = v.duration_ms {
+        facts.push(format::duration(ms));
+    }
+    facts.push(human_bytes(v.size_bytes.max(0) as u64));
+    if let (Some(w), Some(h)) = (v.width, v.height) {
+        facts.push(format!("{w}×{h}"));
+    }
+    facts.push(format!("uploaded {}", format::date(&v.created_at)));
+    facts
+}
+
 #[derive(Properties, PartialEq)]
 struct RowProps {
     video: VideoDto,
@@ -68,6 +90,12 @@ struct RowProps {
     on_select: Callback<(String, bool)>,
     on_delete: Callback<String>,
     on_play: Callback<String>,
+    /// (video ID, new title)
+    on_rename: Callback<(String, String)>,
+    /// (video ID, up)
+    on_move: Callback<(String, bool)>,
+    /// (dragged video ID, the row it was dropped on)
+    on_drop: Callback<(String, String)>,
 }
 
 /// A watch on an element that calls back once, when it comes within a screen's height of the
@@ -134,37 +162,19 @@ fn video_row(props: &RowProps) -> Html {
     let near = use_near_screen(poster.clone(), props.eager, v.display_url.is_some());
     let on_play = {
         let (id, cb) = (id.clone(), props.on_play.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
+        Callback::from(move |()| cb.emit(id.clone()))
     };
-    // A still from the video (a frame half a second in) until the server makes posters.
-    let frame = match (&v.display_url, near) {
-        (Some(url), true) => {
-            html! { <video class="poster-frame" src={format!("{url}#t=0.5")} preload="metadata"
-            muted=true playsinline=true tabindex="-1" aria-hidden="true" data-testid="video-preview"></video> }
-        }
-        _ => html! {},
+    let preview = html! {
+        <Poster title={v.title.clone()} poster_url={v.poster_url.clone().map(AttrValue::from)}
+            strip_url={v.thumbnails_url.clone().map(AttrValue::from)} duration_ms={v.duration_ms}
+            load={near} playable={v.display_url.is_some()} {on_play} node={poster} />
     };
-    let duration = v.duration_ms.map(|ms| html! { <span class="poster-duration" aria-hidden="true">{ format::duration(ms) }</span> });
-    let preview = match &v.display_url {
-        Some(_) => html! {
-            <button ref={poster} type="button" class="poster" onclick={on_play} aria-haspopup="dialog"
-                aria-label={format!("Play {}", v.title)} aria-keyshortcuts="Delete" data-testid="video-play">
-                { frame }
-                <span class="poster-play" aria-hidden="true">{ "▶" }</span>
-                { duration.unwrap_or_default() }
-            </button>
-        },
-        None => html! { <div class="poster poster-empty" aria-hidden="true">{ "▶" }</div> },
+    let rename_now = use_state(|| 0u32);
+    let on_rename = {
+        let (id, cb) = (id.clone(), props.on_rename.clone());
+        Callback::from(move |title: String| cb.emit((id.clone(), title)))
     };
-    let mut facts = Vec::new();
-    if let Some(ms) = v.duration_ms {
-        facts.push(format::duration(ms));
-    }
-    facts.push(human_bytes(v.size_bytes.max(0) as u64));
-    if let (Some(w), Some(h)) = (v.width, v.height) {
-        facts.push(format!("{w}×{h}"));
-    }
-    facts.push(format::date(&v.created_at));
+    let facts = facts_of(v);
     let on_check = {
         let (id, cb) = (id.clone(), props.on_select.clone());
         Callback::from(move |e: MouseEvent| cb.emit((id.clone(), e.shift_key())))
@@ -175,21 +185,62 @@ fn video_row(props: &RowProps) -> Html {
     };
     let on_key = {
         let (id, cb, pending) = (id.clone(), props.on_delete.clone(), props.pending);
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Delete" && !pending {
+        let (on_move, rename_now) = (props.on_move.clone(), rename_now.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Delete" if !pending => {
                 e.prevent_default();
                 cb.emit(id.clone());
+            }
+            "F2" if !pending => {
+                e.prevent_default();
+                rename_now.set(*rename_now + 1);
+            }
+            "ArrowUp" | "ArrowDown" if e.alt_key() && !pending => {
+                e.prevent_default();
+                on_move.emit((id.clone(), e.key() == "ArrowUp"));
+            }
+            _ => {}
+        })
+    };
+    let on_dragstart = {
+        let id = id.clone();
+        Callback::from(move |e: DragEvent| {
+            if let Some(dt) = e.data_transfer() {
+                let _ = dt.set_data(VIDEO_DRAG, &id);
+                dt.set_effect_allowed("move");
+            }
+        })
+    };
+    let on_dragover = Callback::from(|e: DragEvent| {
+        if e.data_transfer()
+            .is_some_and(|dt| dt.types().includes(&VIDEO_DRAG.into(), 0))
+        {
+            e.prevent_default();
+        }
+    });
+    let on_drop = {
+        let (id, cb) = (id.clone(), props.on_drop.clone());
+        Callback::from(move |e: DragEvent| {
+            let dragged = e
+                .data_transfer()
+                .and_then(|dt| dt.get_data(VIDEO_DRAG).ok());
+            if let Some(dragged) = dragged.filter(|d| !d.is_empty()) {
+                e.prevent_default();
+                cb.emit((dragged, id.clone()));
             }
         })
     };
     html! {
         <li class={classes!("video-row", props.selected.then_some("video-row-selected"), props.error.is_some().then_some("video-row-error"))}
-            data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()} onkeydown={on_key}>
+            data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()} onkeydown={on_key}
+            draggable={(!props.pending).to_string()} ondragstart={on_dragstart} ondragover={on_dragover} ondrop={on_drop}>
             <input type="checkbox" class="row-check" checked={props.selected} onclick={on_check}
-                aria-label={format!("Select {}", v.title)} aria-keyshortcuts="Delete" data-testid="video-select" />
+                aria-label={format!("Select {}", v.title)} aria-keyshortcuts="Delete F2 Alt+ArrowUp Alt+ArrowDown" data-testid="video-select" />
             { preview }
             <div class="video-main">
-                <div class="video-title">{ &v.title }</div>
+                <InlineEdit value={v.title.clone()} what="the video" on_save={on_rename} start={*rename_now} tab_stop={false}>
+                    <div class="video-title">{ &v.title }</div>
+                </InlineEdit>
                 <div class="muted video-facts" data-testid="video-facts">{ facts.join(" · ") }</div>
                 { v.failure_reason.as_ref().map(|r| html! { <p class="video-error">{ r }</p> }).unwrap_or_default() }
                 if v.status == VideoStatus::Uploading && !props.sending {
@@ -240,29 +291,80 @@ pub fn video_list(props: &Props) -> Html {
             delete::delete_videos(&client, chapter, vec![VideoId(id)]);
         })
     };
-    // The video in the player: (ID, title, display URL).
-    let playing = use_state(|| None::<(String, String, String)>);
+    let on_rename = {
+        let client = client.clone();
+        use_callback(
+            props.chapter_id.clone(),
+            move |(id, title): (String, String), chapter| {
+                videos::rename_video(&client, chapter, &id, title);
+            },
+        )
+    };
+    let order_now = use_mut_ref(|| Rc::new(Vec::<String>::new()));
+    *order_now.borrow_mut() = order.clone();
+    let on_move = {
+        let (client, order_now) = (client.clone(), order_now.clone());
+        use_callback(
+            props.chapter_id.clone(),
+            move |(id, up): (String, bool), chapter| {
+                let order = order_now.borrow().clone();
+                let Some(i) = order.iter().position(|x| *x == id) else {
+                    return;
+                };
+                let to = if up {
+                    i.checked_sub(1)
+                } else {
+                    Some(i + 1).filter(|t| *t < order.len())
+                };
+                if let Some(to) = to {
+                    videos::move_video(&client, chapter, i, to);
+                    crate::focus::later(vec![format!("[data-video-id='{id}'] .row-check")]);
+                }
+            },
+        )
+    };
+    let on_drop = {
+        let client = client.clone();
+        use_callback(
+            props.chapter_id.clone(),
+            move |(dragged, onto): (String, String), chapter| {
+                let order = order_now.borrow().clone();
+                let from = order.iter().position(|x| *x == dragged);
+                let to = order.iter().position(|x| *x == onto);
+                if let (Some(from), Some(to)) = (from, to) {
+                    videos::move_video(&client, chapter, from, to);
+                }
+            },
+        )
+    };
+    // The video in the player.
+    let playing = use_state(|| None::<VideoDto>);
     let current_videos = use_mut_ref(|| Rc::new(Vec::new()));
     *current_videos.borrow_mut() = props.videos.clone();
     let on_play = {
         let playing = playing.clone();
         use_callback((), move |id: String, ()| {
             let videos = current_videos.borrow().clone();
-            if let Some(v) = videos.iter().find(|v| v.id.as_str() == id) {
-                if let Some(url) = &v.display_url {
-                    playing.set(Some((id, v.title.clone(), url.clone())));
-                }
+            if let Some(v) = videos
+                .iter()
+                .find(|v| v.id.as_str() == id && v.display_url.is_some())
+            {
+                playing.set(Some(v.clone()));
             }
         })
     };
     let player = match &*playing {
-        Some((id, title, url)) => {
-            let (playing, back) = (playing.clone(), format!("[data-video-id='{id}'] .poster"));
+        Some(v) => {
+            let (playing, back) = (
+                playing.clone(),
+                format!("[data-video-id='{}'] .poster", v.id),
+            );
             let on_close = Callback::from(move |()| {
                 playing.set(None);
                 crate::focus::later(vec![back.clone(), "#videos-title".to_string()]);
             });
-            html! { <PlayerDialog title={title.clone()} url={url.clone()} {on_close} /> }
+            html! { <PlayerDialog title={v.title.clone()} url={v.display_url.clone().unwrap_or_default()}
+            facts={facts_of(v).join(" · ")} {on_close} /> }
         }
         None => html! {},
     };
@@ -330,6 +432,32 @@ pub fn video_list(props: &Props) -> Html {
             });
         })
     };
+    let move_selected = {
+        let (client, chapter, order, library) = (
+            client.clone(),
+            props.chapter_id.clone(),
+            order.clone(),
+            library.clone(),
+        );
+        let others = props.others.clone();
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
+            let target = select.value();
+            select.set_value("");
+            let Some((_, title)) = others.iter().find(|(id, _)| *id == target) else {
+                return;
+            };
+            let ids: Vec<String> = order
+                .iter()
+                .filter(|id| library.selected.contains(*id))
+                .cloned()
+                .collect();
+            videos::move_videos(&client, &chapter, &target, title, ids);
+            crate::focus::later(vec!["[data-testid='select-all']".to_string()]);
+        })
+    };
     html! {
         <>
             <div class="library-toolbar" role="toolbar" aria-label="Video actions">
@@ -340,6 +468,15 @@ pub fn video_list(props: &Props) -> Html {
                 <span class="muted" aria-live="polite" data-testid="selection-count">
                     { if selected == 0 { format::count(order.len(), "video") } else { format!("{selected} of {} selected", order.len()) } }
                 </span>
+                if !props.others.is_empty() {
+                    <label class="move-to">
+                        <span class="visually-hidden">{ "Move the selected videos to another chapter" }</span>
+                        <select disabled={selected == 0} onchange={move_selected} data-testid="move-to">
+                            <option value="" selected=true>{ "Move to…" }</option>
+                            { for props.others.iter().map(|(id, title)| html! { <option value={id.clone()}>{ title.clone() }</option> }) }
+                        </select>
+                    </label>
+                }
                 <button type="button" class="btn btn-small btn-danger" disabled={selected == 0}
                     onclick={delete_selected} data-testid="delete-selected">
                     { if selected > 0 { format!("Delete {selected}") } else { "Delete".to_string() } }
@@ -352,7 +489,8 @@ pub fn video_list(props: &Props) -> Html {
                         selected={library.selected.contains(&id)} pending={library.pending.contains(&id)}
                         sending={sending.contains(&id)}
                         error={library.errors.get(&id).cloned()}
-                        on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()} /> }
+                        on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()}
+                        on_rename={on_rename.clone()} on_move={on_move.clone()} on_drop={on_drop.clone()} /> }
                 }) }
             </ul>
             { player }

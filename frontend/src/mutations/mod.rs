@@ -2,5 +2,8 @@
 //! these and never the action client directly for writes.
 
 pub mod auth;
+pub mod courses;
 pub mod delete;
+pub mod optimistic;
 pub mod upload;
+pub mod videos;

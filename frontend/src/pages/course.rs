@@ -1,11 +1,14 @@
-//! One course and its chapters.
+//! One course: its curriculum (chapters to arrange) and its activity, as two tabs.
 
 use crate::api;
-use crate::components::format;
+use crate::components::activity_feed::ActivityFeed;
+use crate::components::chapter_list::ChapterList;
+use crate::components::inline_edit::InlineEdit;
 use crate::components::status::{ErrorPanel, Loading};
 use crate::focus::use_page;
+use crate::mutations::courses;
 use crate::pages::courses::chapter_count;
-use crate::query::{use_query, QueryKey};
+use crate::query::{use_query, QueryClient, QueryKey};
 use crate::route::Route;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -17,10 +20,19 @@ pub struct Props {
     pub id: String,
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Curriculum,
+    Activity,
+}
+
 /// `/courses/:id`.
 #[function_component(CoursePage)]
 pub fn course_page(props: &Props) -> Html {
+    let client = use_context::<QueryClient>().unwrap_or_default();
+    let me = use_query(QueryKey::Me, api::auth::me);
     let courses = use_query(QueryKey::Courses, api::courses::list);
+    let tab = use_state(|| Tab::Curriculum);
     use_page(courses.data.as_ref().map(|list| {
         list.iter()
             .find(|c| c.id.as_str() == props.id)
@@ -41,6 +53,54 @@ pub fn course_page(props: &Props) -> Html {
             </div>
         };
     };
+    let on_rename = {
+        let (client, id) = (client.clone(), props.id.clone());
+        Callback::from(move |title: String| courses::rename_course(&client, &id, title))
+    };
+    let undo_secs = me.data.as_ref().map_or(0, |m| m.undo_secs);
+    let tab_button = |which: Tab, label: &'static str, id: &'static str| {
+        let selected = *tab == which;
+        let tab = tab.clone();
+        html! {
+            <button type="button" role="tab" id={id} class={classes!("tab", selected.then_some("tab-selected"))}
+                aria-selected={selected.to_string()} aria-controls="course-panel" tabindex={if selected { "0" } else { "-1" }}
+                onclick={move |_| tab.set(which)}>{ label }</button>
+        }
+    };
+    // Arrow keys move between the two tabs, as the ARIA tabs pattern has it.
+    let on_tabs_key = {
+        let tab = tab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if matches!(
+                e.key().as_str(),
+                "ArrowLeft" | "ArrowRight" | "Home" | "End"
+            ) {
+                e.prevent_default();
+                let next = if *tab == Tab::Curriculum {
+                    Tab::Activity
+                } else {
+                    Tab::Curriculum
+                };
+                tab.set(next);
+                let id = if next == Tab::Activity {
+                    "#tab-activity"
+                } else {
+                    "#tab-curriculum"
+                };
+                crate::focus::later(vec![id.to_string()]);
+            }
+        })
+    };
+    let (panel, labelled) = match *tab {
+        Tab::Curriculum => (
+            html! { <ChapterList course={course.clone()} {undo_secs} /> },
+            "tab-curriculum",
+        ),
+        Tab::Activity => (
+            html! { <ActivityFeed course_id={course.id.to_string()} /> },
+            "tab-activity",
+        ),
+    };
     html! {
         <>
             <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -50,28 +110,21 @@ pub fn course_page(props: &Props) -> Html {
                 </ol>
             </nav>
             <div class="page-header">
-                <h1 tabindex="-1">{ &course.title }</h1>
+                <InlineEdit value={course.title.clone()} what="the course" on_save={on_rename}>
+                    <h1 tabindex="-1">{ &course.title }</h1>
+                </InlineEdit>
+                if !course.description.is_empty() {
+                    <p class="course-description">{ &course.description }</p>
+                }
                 <p class="muted">{ chapter_count(course.chapters.len()) }</p>
             </div>
-            <ol class="chapters">
-                { for course.chapters.iter().map(|ch| html! {
-                    <li class="card chapter" key={ch.id.to_string()} data-testid="chapter">
-                        <div class="chapter-head">
-                            <span class="chapter-number">{ format!("Chapter {}", ch.position + 1) }</span>
-                            <h2>
-                                <Link<Route> to={Route::Chapter { course_id: course.id.to_string(), chapter_id: ch.id.to_string() }}>
-                                    { &ch.title }
-                                </Link<Route>>
-                            </h2>
-                        </div>
-                        <p class="muted" data-testid="chapter-count">{ if ch.video_count == 0 {
-                            "No videos yet — open the chapter to upload its lectures.".to_string()
-                        } else {
-                            format::count(ch.video_count as usize, "video")
-                        } }</p>
-                    </li>
-                }) }
-            </ol>
+            <div class="tabs" role="tablist" aria-label="Course" onkeydown={on_tabs_key}>
+                { tab_button(Tab::Curriculum, "Curriculum", "tab-curriculum") }
+                { tab_button(Tab::Activity, "Activity", "tab-activity") }
+            </div>
+            <div id="course-panel" role="tabpanel" aria-labelledby={labelled}>
+                { panel }
+            </div>
         </>
     }
 }

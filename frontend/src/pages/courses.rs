@@ -2,8 +2,10 @@
 
 use crate::api;
 use crate::components::format;
+use crate::components::new_course::NewCourse;
 use crate::components::status::{ErrorPanel, Loading};
 use crate::focus::use_page;
+use crate::mutations::optimistic::PENDING;
 use crate::query::{use_query, QueryKey};
 use crate::route::Route;
 use yew::prelude::*;
@@ -18,14 +20,23 @@ pub fn courses_page() -> Html {
         (Some(list), _) if list.is_empty() => html! {
             <div class="empty">
                 <h2>{ "No courses yet" }</h2>
-                <p>{ "When your platform administrator creates a course for you, it appears here." }</p>
+                <p>{ "Create your first course with “New course”: give it a title, add chapters, then upload their lectures." }</p>
             </div>
         },
         (Some(list), _) => html! {
             <ul class="course-grid">
                 { for list.iter().map(|course| html! {
-                    <li class="card course-card" key={course.id.to_string()} data-testid="course-card">
-                        <h2><Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>></h2>
+                    <li class="card course-card" key={course.id.to_string()} data-testid="course-card"
+                        aria-busy={course.id.as_str().starts_with(PENDING).to_string()}>
+                        if course.id.as_str().starts_with(PENDING) {
+                            <h2>{ &course.title }</h2>
+                            <p class="muted">{ "Creating…" }</p>
+                        } else {
+                            <h2><Link<Route> to={Route::Course { id: course.id.to_string() }}>{ &course.title }</Link<Route>></h2>
+                        }
+                        if !course.description.is_empty() {
+                            <p class="course-description">{ &course.description }</p>
+                        }
                         <p class="muted">{ chapter_count(course.chapters.len()) }</p>
                         <ol class="chapter-preview">
                             { for course.chapters.iter().map(|ch| html! {
@@ -44,8 +55,9 @@ pub fn courses_page() -> Html {
     };
     html! {
         <>
-            <div class="page-header">
+            <div class="page-header page-header-row">
                 <h1 tabindex="-1">{ "Your courses" }</h1>
+                <NewCourse />
             </div>
             { body }
         </>

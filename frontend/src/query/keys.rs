@@ -9,6 +9,8 @@ pub enum QueryKey {
     Courses,
     /// A chapter's videos.
     ChapterVideos(String),
+    /// One page of a course's activity: the course, the kind filter, the `before` cursor.
+    Activity(String, Option<shared::dto::ActivityKind>, Option<i64>),
     /// The largest upload the server accepts (tus `Tus-Max-Size`).
     UploadLimit,
 }

@@ -1,6 +1,7 @@
 //! The UI store (yewdux): feedback only — toasts, upload progress and statuses, pending flags
 //! and selection. Server data never lives here (see `query`).
 
+pub mod announce;
 pub mod dialogs;
 pub mod library;
 pub mod toasts;

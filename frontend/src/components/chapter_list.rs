@@ -1,0 +1,244 @@
+//! A course's chapters, as an instructor arranges them: drag a chapter to a new place, or use
+//! its Move up / Move down buttons (the live region says where it went); rename it in place;
+//! delete it (asking first when it holds videos; Undo brings it back with them); add one at
+//! the end.
+
+use crate::components::format;
+use crate::components::inline_edit::InlineEdit;
+use crate::mutations::courses;
+use crate::mutations::optimistic::PENDING;
+use crate::query::QueryClient;
+use crate::route::Route;
+use crate::stores::dialogs::{self, Question};
+use shared::dto::{ChapterDto, CourseDto};
+use shared::titles::clean_title;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// The drag's payload type for a chapter (its index).
+const CHAPTER_DRAG: &str = "application/x-reel-chapter";
+
+/// Props: the course.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The course with its chapters, in order.
+    pub course: CourseDto,
+    /// How long a delete can be undone, in seconds (said before a delete).
+    pub undo_secs: u64,
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    course_id: String,
+    chapter: ChapterDto,
+    index: usize,
+    total: usize,
+    undo_secs: u64,
+    /// A chapter is being dragged and may be dropped here.
+    drop_here: bool,
+    on_drag: Callback<Option<usize>>,
+    on_drop: Callback<usize>,
+}
+
+/// Where focus goes after a keyboard move: the same button on the moved row, else its other one.
+fn focus_after_move(id: &str, up: bool) {
+    let (same, other) = if up {
+        ("move-up", "move-down")
+    } else {
+        ("move-down", "move-up")
+    };
+    crate::focus::later(vec![
+        format!("[data-chapter-id='{id}'] .{same}:not(:disabled)"),
+        format!("[data-chapter-id='{id}'] .{other}"),
+    ]);
+}
+
+#[function_component(ChapterRow)]
+fn chapter_row(props: &RowProps) -> Html {
+    let client = use_context::<QueryClient>().unwrap_or_default();
+    let ch = &props.chapter;
+    let id = ch.id.to_string();
+    let pending = id.starts_with(PENDING);
+    let (i, total) = (props.index, props.total);
+    let mover = |up: bool| {
+        let (client, course, id) = (client.clone(), props.course_id.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let to = if up { i.saturating_sub(1) } else { i + 1 };
+            courses::move_chapter(&client, &course, i, to);
+            focus_after_move(&id, up);
+        })
+    };
+    let on_rename = {
+        let (client, course, id) = (client.clone(), props.course_id.clone(), id.clone());
+        Callback::from(move |title: String| courses::rename_chapter(&client, &course, &id, title))
+    };
+    let on_delete = {
+        let (client, course, chapter) = (client.clone(), props.course_id.clone(), ch.clone());
+        let undo_secs = props.undo_secs;
+        Callback::from(move |_: MouseEvent| {
+            if chapter.video_count == 0 {
+                courses::delete_chapter(&client, &course, chapter.clone());
+                return;
+            }
+            let (client, course, chapter) = (client.clone(), course.clone(), chapter.clone());
+            let videos = format::count(chapter.video_count as usize, "video");
+            dialogs::ask(Question {
+                title: format!("Delete “{}” and its {videos}?", chapter.title),
+                body: if undo_secs > 0 {
+                    format!("The chapter and its videos can be brought back with Undo for {undo_secs} s.")
+                } else {
+                    "This cannot be undone.".to_string()
+                },
+                confirm_label: "Delete chapter".into(),
+                cancel_label: "Keep it".into(),
+                danger: true,
+                on_confirm: Callback::from(move |()| {
+                    courses::delete_chapter(&client, &course, chapter.clone())
+                }),
+                on_cancel: Callback::noop(),
+            });
+        })
+    };
+    let on_dragstart = {
+        let on_drag = props.on_drag.clone();
+        Callback::from(move |e: DragEvent| {
+            if let Some(dt) = e.data_transfer() {
+                let _ = dt.set_data(CHAPTER_DRAG, &i.to_string());
+                dt.set_effect_allowed("move");
+            }
+            on_drag.emit(Some(i));
+        })
+    };
+    let on_dragend = {
+        let on_drag = props.on_drag.clone();
+        Callback::from(move |_: DragEvent| on_drag.emit(None))
+    };
+    let on_dragover = Callback::from(|e: DragEvent| {
+        let ours = e
+            .data_transfer()
+            .is_some_and(|dt| dt.types().includes(&CHAPTER_DRAG.into(), 0));
+        if ours {
+            e.prevent_default();
+        }
+    });
+    let on_drop = {
+        let on_drop = props.on_drop.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            on_drop.emit(i);
+        })
+    };
+    let title = if pending {
+        html! { <span>{ &ch.title }</span> }
+    } else {
+        html! {
+            <Link<Route> to={Route::Chapter { course_id: props.course_id.clone(), chapter_id: id.clone() }}>
+                { &ch.title }
+            </Link<Route>>
+        }
+    };
+    html! {
+        <li class={classes!("card", "chapter", props.drop_here.then_some("chapter-drop"))} data-testid="chapter"
+            data-chapter-id={id.clone()} aria-busy={pending.to_string()} draggable={(!pending).to_string()}
+            ondragstart={on_dragstart} ondragend={on_dragend} ondragover={on_dragover} ondrop={on_drop}>
+            <span class="drag-handle" aria-hidden="true" title="Drag to reorder">{ "⠿" }</span>
+            <div class="chapter-body">
+                <span class="chapter-number">{ format!("Chapter {}", i + 1) }</span>
+                <InlineEdit value={ch.title.clone()} what="the chapter" on_save={on_rename}>
+                    <h2 class="chapter-title">{ title }</h2>
+                </InlineEdit>
+                <p class="muted" data-testid="chapter-count">{ if pending {
+                    "Adding…".to_string()
+                } else if ch.video_count == 0 {
+                    "No videos yet — open the chapter to upload its lectures.".to_string()
+                } else {
+                    format::count(ch.video_count as usize, "video")
+                } }</p>
+            </div>
+            <div class="chapter-actions">
+                <button type="button" class="btn btn-small btn-ghost move-up" disabled={i == 0 || pending}
+                    onclick={mover(true)} aria-label={format!("Move chapter “{}” up", ch.title)}>{ "↑" }</button>
+                <button type="button" class="btn btn-small btn-ghost move-down" disabled={i + 1 >= total || pending}
+                    onclick={mover(false)} aria-label={format!("Move chapter “{}” down", ch.title)}>{ "↓" }</button>
+                <button type="button" class="btn btn-small btn-ghost btn-danger-text" disabled={pending}
+                    onclick={on_delete} aria-label={format!("Delete chapter “{}”", ch.title)}>{ "Delete" }</button>
+            </div>
+        </li>
+    }
+}
+
+/// The chapter list with its "Add chapter" form.
+#[function_component(ChapterList)]
+pub fn chapter_list(props: &Props) -> Html {
+    let client = use_context::<QueryClient>().unwrap_or_default();
+    let dragging = use_state(|| None::<usize>);
+    let course_id = props.course.id.to_string();
+    let on_drag = {
+        let dragging = dragging.clone();
+        Callback::from(move |i: Option<usize>| dragging.set(i))
+    };
+    let on_drop = {
+        let (client, course, dragging) = (client.clone(), course_id.clone(), dragging.clone());
+        Callback::from(move |to: usize| {
+            if let Some(from) = *dragging {
+                courses::move_chapter(&client, &course, from, to);
+            }
+            dragging.set(None);
+        })
+    };
+    let title = use_node_ref();
+    let problem = use_state(|| None::<String>);
+    let add = {
+        let (client, course, title, problem) = (
+            client.clone(),
+            course_id.clone(),
+            title.clone(),
+            problem.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = title.cast::<HtmlInputElement>() else {
+                return;
+            };
+            match clean_title(&input.value()) {
+                Ok(t) => {
+                    problem.set(None);
+                    input.set_value("");
+                    courses::add_chapter(&client, &course, t);
+                }
+                Err(p) => problem.set(Some(p.message())),
+            }
+        })
+    };
+    let total = props.course.chapters.len();
+    html! {
+        <>
+            if total == 0 {
+                <div class="empty empty-small" data-testid="chapters-empty">
+                    <p><strong>{ "This course has no chapters yet." }</strong></p>
+                    <p class="muted">{ "Add the first one below — a chapter holds the lectures of one topic." }</p>
+                </div>
+            }
+            <ol class="chapters" aria-label="Chapters" data-testid="chapter-list">
+                { for props.course.chapters.iter().enumerate().map(|(i, ch)| html! {
+                    <ChapterRow key={ch.id.to_string()} course_id={course_id.clone()} chapter={ch.clone()}
+                        index={i} {total} undo_secs={props.undo_secs}
+                        drop_here={dragging.is_some() && *dragging != Some(i)}
+                        on_drag={on_drag.clone()} on_drop={on_drop.clone()} />
+                }) }
+            </ol>
+            <form class="card add-chapter" onsubmit={add} novalidate=true>
+                <label for="new-chapter">{ "Add a chapter" }</label>
+                <div class="add-chapter-row">
+                    <input ref={title} id="new-chapter" type="text" maxlength="200"
+                        placeholder="e.g. Lighting a scene" aria-describedby="new-chapter-error" />
+                    <button type="submit" class="btn btn-primary">{ "Add chapter" }</button>
+                </div>
+                <div id="new-chapter-error" class="form-error" aria-live="polite">
+                    { problem.as_ref().map(|p| html! { <p>{ p }</p> }).unwrap_or_default() }
+                </div>
+            </form>
+        </>
+    }
+}

@@ -1,0 +1,302 @@
+//! Building a course: new courses, renames, chapters added, renamed, reordered, deleted and
+//! brought back. Each change is optimistic on the course list (`QueryKey::Courses`), through
+//! [`optimistic::run`].
+
+use super::optimistic::{self, current_order, ordered_by, pending_id, say_refused, STALE_ORDER};
+use crate::api;
+use crate::components::format;
+use crate::query::{QueryClient, QueryKey};
+use crate::stores::announce::announce;
+use crate::stores::{toast, toast_with, ToastAction, ToastKind};
+use shared::dto::{ChapterDto, CourseDto};
+use shared::{ChapterId, CourseId};
+use yew::Callback;
+
+type Courses = Vec<CourseDto>;
+
+/// `courses` with `course_id` changed by `f`.
+fn with_course(courses: &Courses, course_id: &str, f: impl FnOnce(&mut CourseDto)) -> Courses {
+    let mut out = courses.clone();
+    if let Some(c) = out.iter_mut().find(|c| c.id.as_str() == course_id) {
+        f(c);
+    }
+    out
+}
+
+/// Positions follow the list's order (the server keeps them dense too).
+fn renumber(chapters: &mut [ChapterDto]) {
+    for (i, ch) in chapters.iter_mut().enumerate() {
+        ch.position = i as i32;
+    }
+}
+
+/// Creates a course: its card shows at once; `then` gets the server's course.
+pub fn create_course(
+    client: &QueryClient,
+    title: String,
+    description: Option<String>,
+    then: Callback<CourseDto>,
+) {
+    let temp = pending_id();
+    let card = CourseDto {
+        id: CourseId(temp.clone()),
+        title: title.clone(),
+        description: description.clone().unwrap_or_default(),
+        chapters: Vec::new(),
+    };
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        move |list: &Courses| {
+            let mut list = list.clone();
+            list.push(card);
+            list
+        },
+        api::courses::create(title.clone(), description),
+        move |client, course: CourseDto| {
+            let made = course.clone();
+            client.update::<Courses>(&QueryKey::Courses, move |list| {
+                list.iter()
+                    .map(|c| {
+                        if c.id.as_str() == temp {
+                            made.clone()
+                        } else {
+                            c.clone()
+                        }
+                    })
+                    .collect()
+            });
+            toast(ToastKind::Success, format!("Created “{}”.", course.title));
+            then.emit(course);
+        },
+        say_refused(format!("Couldn't create “{title}”.")),
+    );
+}
+
+/// Renames a course.
+pub fn rename_course(client: &QueryClient, course_id: &str, title: String) {
+    let id = course_id.to_string();
+    let shown = title.clone();
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        move |list: &Courses| with_course(list, &id, |c| c.title = shown),
+        api::courses::rename(course_id.to_string(), title.clone()),
+        |client, course: CourseDto| replace_course(client, course),
+        say_refused(format!("Couldn't rename the course to “{title}”.")),
+    );
+}
+
+fn replace_course(client: &QueryClient, course: CourseDto) {
+    client.update::<Courses>(&QueryKey::Courses, move |list| {
+        list.iter()
+            .map(|c| {
+                if c.id == course.id {
+                    course.clone()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect()
+    });
+}
+
+fn replace_chapter(client: &QueryClient, course_id: &str, old_id: &str, chapter: ChapterDto) {
+    let old = old_id.to_string();
+    client.update::<Courses>(&QueryKey::Courses, |list| {
+        with_course(list, course_id, move |c| {
+            if let Some(ch) = c.chapters.iter_mut().find(|ch| ch.id.as_str() == old) {
+                *ch = chapter;
+            }
+        })
+    });
+}
+
+/// Adds a chapter at the end of a course.
+pub fn add_chapter(client: &QueryClient, course_id: &str, title: String) {
+    let (course, temp) = (course_id.to_string(), pending_id());
+    let row = ChapterDto {
+        id: ChapterId(temp.clone()),
+        title: title.clone(),
+        position: 0,
+        video_count: 0,
+    };
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        {
+            let course = course.clone();
+            move |list: &Courses| {
+                with_course(list, &course, |c| {
+                    c.chapters.push(row);
+                    renumber(&mut c.chapters);
+                })
+            }
+        },
+        api::courses::add_chapter(course_id.to_string(), title.clone()),
+        move |client, chapter: ChapterDto| {
+            announce(format!("Added chapter “{}”.", chapter.title));
+            replace_chapter(client, &course, &temp, chapter);
+        },
+        say_refused(format!("Couldn't add the chapter “{title}”.")),
+    );
+}
+
+/// Renames a chapter.
+pub fn rename_chapter(client: &QueryClient, course_id: &str, chapter_id: &str, title: String) {
+    let (course, chapter) = (course_id.to_string(), chapter_id.to_string());
+    let shown = title.clone();
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        {
+            let (course, chapter) = (course.clone(), chapter.clone());
+            move |list: &Courses| {
+                with_course(list, &course, |c| {
+                    if let Some(ch) = c.chapters.iter_mut().find(|ch| ch.id.as_str() == chapter) {
+                        ch.title = shown;
+                    }
+                })
+            }
+        },
+        api::courses::rename_chapter(chapter_id.to_string(), title.clone()),
+        move |client, answer: ChapterDto| replace_chapter(client, &course, &chapter, answer),
+        say_refused(format!("Couldn't rename the chapter to “{title}”.")),
+    );
+}
+
+/// Moves a chapter from `from` to `to` in its course's order and says where it went.
+pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usize) {
+    let Some(list) = client.get::<Courses>(&QueryKey::Courses) else {
+        return;
+    };
+    let Some(course) = list.iter().find(|c| c.id.as_str() == course_id) else {
+        return;
+    };
+    if from == to || from >= course.chapters.len() || to >= course.chapters.len() {
+        return;
+    }
+    let seen: Vec<String> = course.chapters.iter().map(|ch| ch.id.to_string()).collect();
+    let mut chapters = optimistic::moved(&course.chapters, from, to);
+    renumber(&mut chapters);
+    let ids: Vec<String> = chapters.iter().map(|ch| ch.id.to_string()).collect();
+    let moved_title = chapters[to].title.clone();
+    announce(format!(
+        "Moved “{moved_title}” to position {} of {}.",
+        to + 1,
+        chapters.len()
+    ));
+    let id = course_id.to_string();
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        {
+            let id = id.clone();
+            move |list: &Courses| with_course(list, &id, |c| c.chapters = chapters)
+        },
+        api::courses::reorder_chapters(id.clone(), ids, seen),
+        |client, course: CourseDto| replace_course(client, course),
+        move |client, e| match current_order(e) {
+            Some(order) => {
+                client.update::<Courses>(&QueryKey::Courses, |list| {
+                    with_course(list, &id, |c| {
+                        c.chapters = ordered_by(&c.chapters, &order, |ch| ch.id.to_string());
+                        renumber(&mut c.chapters);
+                    })
+                });
+                client.invalidate(|k| *k == QueryKey::Courses);
+                toast(ToastKind::Error, STALE_ORDER);
+                announce(STALE_ORDER);
+            }
+            None => {
+                let why = format!("Couldn't move “{moved_title}”. {}", e.message());
+                announce(why.clone());
+                toast(ToastKind::Error, why);
+            }
+        },
+    );
+}
+
+/// Deletes a chapter with its videos; the toast offers Undo for the grace period.
+pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto) {
+    let (course, chapter_id) = (course_id.to_string(), chapter.id.to_string());
+    let refused = say_refused(format!("Couldn't delete the chapter “{}”.", chapter.title));
+    let at = chapter.position.max(0) as usize;
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        {
+            let (course, chapter_id) = (course.clone(), chapter_id.clone());
+            move |list: &Courses| {
+                with_course(list, &course, |c| {
+                    c.chapters.retain(|ch| ch.id.as_str() != chapter_id);
+                    renumber(&mut c.chapters);
+                })
+            }
+        },
+        api::courses::delete_chapter(chapter_id.clone()),
+        move |client, deleted: shared::dto::ChapterDeleted| {
+            let key = QueryKey::ChapterVideos(chapter_id.clone());
+            client.invalidate(move |k| *k == key);
+            let text = match deleted.videos_deleted {
+                0 => format!("Deleted the chapter “{}”.", chapter.title),
+                n => format!(
+                    "Deleted the chapter “{}” and {}.",
+                    chapter.title,
+                    format::count(n as usize, "video")
+                ),
+            };
+            let undo = {
+                let (client, course, chapter) = (client.clone(), course.clone(), chapter.clone());
+                ToastAction {
+                    label: "Undo".into(),
+                    run: Callback::from(move |()| {
+                        restore_chapter(&client, &course, chapter.clone(), at)
+                    }),
+                }
+            };
+            let left = js_sys::Date::new(&deleted.restorable_until.as_str().into()).get_time()
+                - js_sys::Date::now();
+            toast_with(
+                ToastKind::Success,
+                text,
+                vec![undo],
+                left.clamp(3_000.0, 120_000.0) as u32,
+            );
+        },
+        refused,
+    );
+}
+
+/// Undo of a chapter delete: it comes back where it was, with the videos its delete took.
+pub fn restore_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto, at: usize) {
+    let course = course_id.to_string();
+    let title = chapter.title.clone();
+    let id = chapter.id.to_string();
+    optimistic::run(
+        client,
+        QueryKey::Courses,
+        {
+            let course = course.clone();
+            move |list: &Courses| {
+                with_course(list, &course, |c| {
+                    if !c.chapters.iter().any(|ch| ch.id == chapter.id) {
+                        let at = at.min(c.chapters.len());
+                        c.chapters.insert(at, chapter);
+                        renumber(&mut c.chapters);
+                    }
+                })
+            }
+        },
+        api::courses::restore_chapter(id.clone()),
+        move |client, answer: ChapterDto| {
+            toast(
+                ToastKind::Success,
+                format!("Restored the chapter “{}”.", answer.title),
+            );
+            replace_chapter(client, &course, &id, answer);
+            client.invalidate(|k| *k == QueryKey::Courses);
+        },
+        say_refused(format!("Couldn't restore the chapter “{title}”.")),
+    );
+}
