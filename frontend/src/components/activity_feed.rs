@@ -185,7 +185,7 @@ pub fn activity_feed(props: &Props) -> Html {
             </div>
             <ol class="card activity-list" data-testid="activity-list">
                 { for cursors.iter().enumerate().map(|(i, before)| html! {
-                    <ActivityPageView key={format!("{:?}-{:?}", *kind, before)} course_id={props.course_id.clone()}
+                    <ActivityPageView key={format!("{}-{}", kind.map_or("all", |k| k.as_str()), before.unwrap_or(0))} course_id={props.course_id.clone()}
                         kind={*kind} before={*before} last={i == last} on_older={on_older.clone()} />
                 }) }
             </ol>

@@ -5,10 +5,13 @@
 //! once, and the loser is told.
 
 use crate::api::ClientError;
-use crate::query::{QueryClient, QueryKey};
+use crate::query::{QueryClient, QueryKey, Value};
 use crate::stores::{toast, ToastKind};
 use shared::ErrorCode;
+use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 /// Runs one optimistic change of the data under `key`.
 ///
@@ -30,9 +33,33 @@ pub fn run<T, R, Fut>(
     let Some(current) = client.get::<T>(&key) else {
         return;
     };
+    let next: Value = Rc::new(change(&current));
+    // Everything below is type-erased, so each caller adds only its own closures to the bundle.
+    let send: Request = Box::pin(async move { send.await.map(|r| Box::new(r) as Answer) });
+    let settle: Settle = Box::new(move |client, answer| {
+        if let Ok(r) = answer.downcast::<R>() {
+            settle(client, *r);
+        }
+    });
+    start(client, key, next, send, settle, Box::new(refused));
+}
+
+type Answer = Box<dyn Any>;
+type Request = Pin<Box<dyn Future<Output = Result<Answer, ClientError>>>>;
+type Settle = Box<dyn FnOnce(&QueryClient, Answer)>;
+type Refused = Box<dyn FnOnce(&QueryClient, &ClientError)>;
+
+fn start(
+    client: &QueryClient,
+    key: QueryKey,
+    next: Value,
+    send: Request,
+    settle: Settle,
+    refused: Refused,
+) {
     let snapshot = client.snapshot(&key);
     client.begin_mutation(&key);
-    client.set_data(&key, change(&current));
+    client.set_value(&key, next);
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
         match send.await {
@@ -79,12 +106,13 @@ pub fn moved<T: Clone>(list: &[T], from: usize, to: usize) -> Vec<T> {
 /// `list` in the order `ids` gives; items `ids` does not name keep their relative order at
 /// the end (they appeared after the server answered).
 pub fn ordered_by<T: Clone>(list: &[T], ids: &[String], id_of: impl Fn(&T) -> String) -> Vec<T> {
-    let rank = |item: &T| {
-        let id = id_of(item);
-        ids.iter().position(|x| *x == id).unwrap_or(usize::MAX)
-    };
-    let mut out = list.to_vec();
-    out.sort_by_key(|item| rank(item));
+    // No sort: a stable sort's code is sizeable in the bundle, and lists are short.
+    let named = |item: &&T| ids.contains(&id_of(item));
+    let mut out: Vec<T> = ids
+        .iter()
+        .filter_map(|id| list.iter().find(|item| id_of(item) == *id).cloned())
+        .collect();
+    out.extend(list.iter().filter(|item| !named(item)).cloned());
     out
 }
 

@@ -152,10 +152,12 @@ impl QueryClient {
 
     /// Writes data for `key` (an optimistic change, or what a mutation returned).
     pub fn set_data<T: 'static>(&self, key: &QueryKey, data: T) {
-        self.0
-            .cache
-            .borrow_mut()
-            .set_data(key, Rc::new(data), now());
+        self.set_value(key, Rc::new(data));
+    }
+
+    /// [`QueryClient::set_data`] with the value already erased.
+    pub(crate) fn set_value(&self, key: &QueryKey, data: Value) {
+        self.0.cache.borrow_mut().set_data(key, data, now());
         self.notify(key);
     }
 

@@ -8,5 +8,6 @@ mod hooks;
 mod keys;
 
 pub use client::QueryClient;
+pub(crate) use client::Value;
 pub use hooks::{use_query, QueryState};
 pub use keys::QueryKey;
