@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { createCourse, onceMore, runTag, seedVideos, signIn, smallVideo, snapBoth, videoRow } from './helpers';
+import { createCourse, expectAccessible, onceMore, runTag, seedVideos, signIn, smallVideo, snapBoth, videoRow } from './helpers';
 import { copyFileSync, existsSync } from 'node:fs';
 
 /** The chapter titles on the course page, in order. */
@@ -147,6 +147,7 @@ test('an instructor builds a course from nothing: chapters, uploads, rename, mov
   await expect(page.getByTestId('activity-item').first()).toHaveAttribute('data-kind', 'move');
   expect(new Set(await page.getByTestId('activity-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))).toEqual(new Set(['move']));
   await expect(feed).toContainText('Moved video');
+  await expectAccessible(page, 'activity tab');
   const text = await feed.innerText();
   expect(text).not.toMatch(/\/|\.mp4|bucket|s3|storage/i);
   await snapBoth(page, testInfo, 'curriculum-activity');
