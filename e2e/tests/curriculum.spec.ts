@@ -84,6 +84,16 @@ test('an instructor builds a course from nothing: chapters, uploads, rename, mov
   await page.getByTestId('rename-input').press('Escape');
   await expect(broll).toBeVisible();
   await expect(videoRow(page, 'never saved')).toHaveCount(0);
+  // Reorder from the keyboard: Alt+↑ moves the focused row up, and the order survives a reload.
+  const titlesNow = () => page.getByTestId('video-row').locator('.video-title').allTextContents();
+  expect(await titlesNow()).toEqual([renamed, `b-roll-${tag}`]);
+  await broll.getByRole('checkbox').focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect(page.getByTestId('announcer')).toHaveText(`Moved “b-roll-${tag}” to position 1 of 2.`);
+  expect(await titlesNow()).toEqual([`b-roll-${tag}`, renamed]);
+  await expect(broll.getByRole('checkbox')).toBeFocused();
+  await page.reload();
+  await expect.poll(titlesNow).toEqual([`b-roll-${tag}`, renamed]);
   await snapBoth(page, testInfo, 'curriculum-chapter');
 
   // Drag the b-roll into the second chapter.
