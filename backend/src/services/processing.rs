@@ -249,12 +249,12 @@ pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
             };
             // Before `ready`, so a ready video shows its poster from the first time it is listed.
             make_posters(deps, &ready).await;
+            let holder = deps.instance.to_string();
             db::write(&deps.pool, move |conn| {
-                Ok(db::videos::mark_ready(
-                    conn,
-                    &ready,
-                    crate::clock::now_ms(),
-                )?)
+                Ok(db::write_tx(conn, |conn| {
+                    db::videos::mark_ready(conn, &ready, crate::clock::now_ms())?;
+                    release_with_the_status(conn, &ready.id, &holder)
+                })?)
             })
             .await?;
             Event::new("upload.completed", "success").details(serde_json::json!({
@@ -267,15 +267,19 @@ pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
                 .await
                 .context("deleting a rejected file")?;
             let (id, why) = (video.id.clone(), reason.clone());
+            let holder = deps.instance.to_string();
             db::write(&deps.pool, move |conn| {
-                Ok(db::videos::set_status(
-                    conn,
-                    &id,
-                    &[VideoStatus::Processing],
-                    VideoStatus::Failed,
-                    Some(&why),
-                    crate::clock::now_ms(),
-                )?)
+                Ok(db::write_tx(conn, |conn| {
+                    db::videos::set_status(
+                        conn,
+                        &id,
+                        &[VideoStatus::Processing],
+                        VideoStatus::Failed,
+                        Some(&why),
+                        crate::clock::now_ms(),
+                    )?;
+                    release_with_the_status(conn, &id, &holder)
+                })?)
             })
             .await?;
             Event::new("upload.failed", "failed").details(serde_json::json!({ "reason": reason }))
@@ -287,4 +291,15 @@ pub async fn process(deps: &Processing, video_id: &str) -> anyhow::Result<()> {
     }
     audit::record(&deps.pool, &Origin::default(), event).await;
     Ok(())
+}
+
+/// Ends this instance's processing claim in the transaction that leaves `processing`: whoever
+/// sees the video `ready` or `failed` may claim it at once (a delete with no grace period
+/// purges it in the same request instead of leaving it to the janitor's next pass).
+fn release_with_the_status(
+    conn: &mut db::Conn,
+    video_id: &str,
+    holder: &str,
+) -> diesel::QueryResult<()> {
+    db::work::release(conn, video_id, holder).map(drop)
 }

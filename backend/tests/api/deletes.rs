@@ -164,6 +164,41 @@ async fn a_zero_grace_period_purges_at_once() {
     assert_eq!(app.stored_files(), 0);
 }
 
+/// The moment a video shows `ready`, its processing claim is over, so a delete right then is
+/// purged in its own request (the claim used to end just after, and a quick delete was left
+/// to the janitor's next pass).
+#[actix_web::test]
+async fn a_video_deleted_the_moment_it_is_ready_is_purged_at_once() {
+    use diesel::prelude::*;
+    use reel::db::schema::videos;
+    use reel::db::status::VideoStatus;
+    let app = spawn_app_with(|c| c.delete_grace_secs = 0).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let id = app
+        .upload(&client, &chapter, "a.mp4", &fixture("clip.mp4"), 1 << 20)
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let holder = loop {
+        let video = id.clone();
+        let (status, holder) = reel::db::run(&app.pool, move |conn| {
+            Ok(videos::table
+                .find(&video)
+                .select((videos::status, videos::process_holder))
+                .first::<(VideoStatus, Option<String>)>(conn)?)
+        })
+        .await
+        .expect("db");
+        if status != VideoStatus::Processing {
+            assert_eq!(status, VideoStatus::Ready);
+            break holder;
+        }
+        assert!(std::time::Instant::now() < deadline, "still processing");
+    };
+    assert_eq!(holder, None, "no claim is left on a ready video");
+    assert_eq!(delete(&app, &client, &id).await.status(), 200);
+    assert_eq!(app.stored_files(), 0);
+}
+
 #[actix_web::test]
 async fn deleting_an_already_deleted_video_succeeds_again() {
     let app = spawn_app().await;
