@@ -155,3 +155,64 @@ async fn without_ffmpeg_a_video_is_still_ready_and_shows_no_poster() {
     );
     assert_eq!(app.stored_files(), 1, "the source only");
 }
+
+/// A video ffmpeg makes: `seconds` of picture whose brightness grows with time, and `audio`
+/// seconds of tone (longer than the picture when it is).
+fn brightening_video(dir: &std::path::Path, seconds: u32, audio: u32) -> std::path::PathBuf {
+    let path = dir.join(format!("brightening-{seconds}-{audio}.mp4"));
+    let picture =
+        format!("color=c=black:s=320x180:r=25:d={seconds},geq=lum='T*200/{seconds}':cb=128:cr=128");
+    let status = Command::new("ffmpeg")
+        .args([
+            "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", &picture,
+        ])
+        .args(["-f", "lavfi", "-i", &format!("sine=duration={audio}")])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "50"])
+        .args(["-pix_fmt", "yuv420p", "-c:a", "aac"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs (make test installs it)");
+    assert!(status.success());
+    path
+}
+
+/// The mean brightness of each of the strip's frames, left to right.
+fn frame_brightness(strip: &[u8]) -> Vec<f64> {
+    let (w, h) = jpeg_size(strip);
+    let (w, h) = (usize::from(w), usize::from(h));
+    let pixels = gray_pixels(strip);
+    let frame = w / reel::services::media::STRIP_FRAMES as usize;
+    (0..reel::services::media::STRIP_FRAMES as usize)
+        .map(|f| {
+            let sum: u64 = (0..h)
+                .flat_map(|y| (f * frame..(f + 1) * frame).map(move |x| y * w + x))
+                .map(|i| u64::from(pixels[i]))
+                .sum();
+            sum as f64 / (frame * h) as f64
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_strip_spreads_its_frames_over_the_video_even_when_the_picture_ends_early() {
+    let posters = reel::services::media::Posters::detect("ffmpeg").expect("ffmpeg runs");
+    let dir = tempfile::tempdir().expect("a directory");
+
+    // Seeking: the frames come from across the whole video, darkest first.
+    let video = brightening_video(dir.path(), 20, 20);
+    let pictures = posters.make(&video, Some(20_000)).await.expect("pictures");
+    assert_eq!(jpeg_size(&pictures.strip), (1600, 90));
+    let light = frame_brightness(&pictures.strip);
+    assert!(
+        light.windows(2).all(|w| w[1] > w[0] + 5.0),
+        "each frame is later than the one before it: {light:?}"
+    );
+    assert!(light[9] - light[0] > 100.0, "{light:?}");
+
+    // Ten seconds of sound, five of picture: nothing to seek to past five seconds, so the
+    // strip is decoded instead, and is still a whole strip.
+    let video = brightening_video(dir.path(), 5, 10);
+    let pictures = posters.make(&video, Some(10_000)).await.expect("pictures");
+    assert_eq!(jpeg_size(&pictures.strip), (1600, 90));
+    assert!(!pictures.poster.is_empty());
+}

@@ -89,24 +89,70 @@ impl Posters {
             "5",
             "pipe:1",
         ];
-        let mut poster: Vec<String> = ["-ss", &format!("{:.3}", seconds * 0.1), "-i", &input]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        poster.extend(["-vf".into(), format!("scale='min({POSTER_WIDTH},iw)':-2")]);
-        poster.extend(jpeg.iter().map(|s| s.to_string()));
-        let mut strip: Vec<String> = vec!["-i".into(), input];
-        strip.extend([
-            "-vf".into(),
-            format!(
-                "fps={:.6},scale={STRIP_FRAME_WIDTH}:-2,tile={STRIP_FRAMES}x1",
-                f64::from(STRIP_FRAMES) / seconds
-            ),
-        ]);
-        strip.extend(jpeg.iter().map(|s| s.to_string()));
-        Ok(Pictures {
-            poster: self.run(poster).await?,
-            strip: self.run(strip).await?,
-        })
+        let with_jpeg = |mut args: Vec<String>| {
+            args.extend(jpeg.iter().map(|s| s.to_string()));
+            args
+        };
+        let at = format!("{:.3}", seconds * 0.1);
+        let scale = format!("scale='min({POSTER_WIDTH},iw)':-2");
+        let poster = ["-ss", &at, "-i", &input, "-vf", &scale].map(String::from);
+        let poster = self.run(with_jpeg(poster.to_vec())).await?;
+        let decoding = with_jpeg(strip_by_decoding(&input, seconds));
+        let strip = if duration_ms.is_some_and(|d| d > 0) {
+            // Seeking is the fast way; a video whose picture ends before its stated length (a
+            // longer soundtrack) has nothing at the last seek points, and is decoded instead.
+            match self.run(with_jpeg(strip_by_seeking(&input, seconds))).await {
+                Ok(strip) => strip,
+                Err(_) => self.run(decoding).await?,
+            }
+        } else {
+            self.run(decoding).await?
+        };
+        Ok(Pictures { poster, strip })
     }
+}
+
+/// ffmpeg's arguments for a strip of `input` (`seconds` long) from [`STRIP_FRAMES`] seeks, one
+/// input each, put side by side: ffmpeg decodes from the key frame before each seek point only,
+/// so an hour-long lecture costs about what a minute-long one does (BENCHMARKS.md).
+fn strip_by_seeking(input: &str, seconds: f64) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut graph = String::new();
+    for i in 0..STRIP_FRAMES {
+        // The middle of each tenth: never the very first frame, never past the end.
+        let at = seconds * (f64::from(i) + 0.5) / f64::from(STRIP_FRAMES);
+        // One decoding thread each: ten decoders at once, and each decodes a few frames only;
+        // it takes the peak memory from about 210 MiB to 130 (720p, BENCHMARKS.md).
+        let at = format!("{at:.3}");
+        args.extend(["-threads", "1", "-ss", &at, "-i", input].map(String::from));
+        graph.push_str(&format!(
+            "[{i}:v:0]trim=end_frame=1,scale={STRIP_FRAME_WIDTH}:-2,setsar=1[f{i}];"
+        ));
+    }
+    for i in 0..STRIP_FRAMES {
+        graph.push_str(&format!("[f{i}]"));
+    }
+    graph.push_str(&format!("hstack=inputs={STRIP_FRAMES}[strip]"));
+    args.extend([
+        "-filter_complex".into(),
+        graph,
+        "-map".into(),
+        "[strip]".into(),
+    ]);
+    args
+}
+
+/// ffmpeg's arguments for a strip of `input` (`seconds` long, or a guess) made by decoding the
+/// whole video and keeping frames at an even rate: slow for long videos, but it needs no
+/// length and copes with a picture shorter than the video.
+fn strip_by_decoding(input: &str, seconds: f64) -> Vec<String> {
+    vec![
+        "-i".into(),
+        input.into(),
+        "-vf".into(),
+        format!(
+            "fps={:.6},scale={STRIP_FRAME_WIDTH}:-2,tile={STRIP_FRAMES}x1",
+            f64::from(STRIP_FRAMES) / seconds
+        ),
+    ]
 }
