@@ -10,9 +10,12 @@
 //! and 16 concurrent uploads' RSS. PostgreSQL (`postgres.rs`, when the test server at
 //! 127.0.0.1:5432 answers): deletes spread over two instances, and an upload whose PATCHes
 //! alternate between them against the same upload on one. Usage: `cargo run --release -p
-//! backend --example bench [-- --quick | --deletes-only | --s3-only [rss] | --pg-only]`.
+//! backend --example bench [-- --quick | --deletes-only | --s3-only [rss] | --pg-only |
+//! --posters-only]`. Posters (`posters.rs`): the server's poster and strip of a 10-minute
+//! video against decoding the whole video.
 
 mod cpu;
+mod posters;
 mod postgres;
 
 use anyhow::{bail, Context};
@@ -574,6 +577,14 @@ async fn run() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--posters-only") {
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir)?;
+        for row in posters::rows(&dir, 5).await? {
+            println!("{row}");
+        }
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--s3-only") {
         // Only the S3 rows, one upload run (for a quick re-measure).
         let dir = root().join("target/bench");
@@ -653,6 +664,8 @@ async fn run() -> anyhow::Result<()> {
         Vec::new()
     };
 
+    let pictures = posters::rows(&dir, runs).await?;
+
     let spread = |v: &[f64]| {
         let (lo, hi) = v
             .iter()
@@ -694,6 +707,9 @@ async fn run() -> anyhow::Result<()> {
         println!("{row}");
     }
     for row in pg {
+        println!("{row}");
+    }
+    for row in pictures {
         println!("{row}");
     }
     println!(
