@@ -149,24 +149,18 @@ async fn store_posters(
     posters: &media::Posters,
     video: &Video,
 ) -> anyhow::Result<()> {
-    use std::io::{Seek, SeekFrom};
     let key = StorageKey::from_stored(video.storage_key.clone());
-    // ffmpeg reads a file: the object is copied to a temporary one (it may be in S3).
-    let mut reader = deps.storage.open_seekable(&key).await?;
-    let copy = actix_web::rt::task::spawn_blocking(move || -> std::io::Result<_> {
-        let mut file = tempfile::NamedTempFile::new()?;
-        reader.seek(SeekFrom::Start(0))?;
-        std::io::copy(&mut reader, &mut file)?;
-        Ok(file)
-    })
-    .await
-    .context("the copying thread stopped")?
-    .context("copying the video for ffmpeg")?;
+    // ffmpeg reads a file: local disk's own, or a temporary copy (the object may be in S3).
+    let file = deps
+        .storage
+        .file_for_tools(&key)
+        .await
+        .context("a file of the video for ffmpeg")?;
     let pictures = posters
-        .make(copy.path(), video.duration_ms)
+        .make(file.path(), video.duration_ms)
         .await
         .map_err(anyhow::Error::msg)?;
-    drop(copy);
+    drop(file);
     deps.storage
         .put(&key.beside(media::POSTER), pictures.poster.into())
         .await

@@ -1,7 +1,7 @@
 //! Local disk: `objects/<key>` for final objects, `partial/<key>.part` while an upload is in
 //! progress, both under the data directory.
 
-use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, Written};
+use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, ToolFile, Written};
 use crate::services::private_files;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -250,6 +250,13 @@ impl Storage for LocalStorage {
             Ok(Box::new(io::BufReader::new(fs::File::open(path)?)) as Box<dyn ReadSeek>)
         })
         .await
+    }
+
+    async fn file_for_tools(&self, key: &StorageKey) -> io::Result<ToolFile> {
+        let path = self.final_path(key);
+        let found = path.clone();
+        blocking(move || fs::metadata(&found).map(drop)).await?;
+        Ok(ToolFile::Stored(path))
     }
 
     async fn delete(&self, key: &StorageKey) -> io::Result<()> {

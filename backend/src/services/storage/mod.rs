@@ -163,6 +163,22 @@ pub trait Storage {
     /// download it to a temporary file first).
     async fn open_seekable(&self, key: &StorageKey) -> io::Result<Box<dyn ReadSeek>>;
 
+    /// The final object as a file an outside program (ffmpeg) can open by its path, for as long
+    /// as the answer lives. By default a temporary copy; local disk hands over its own file,
+    /// so a lecture of several GiB is not copied to make its poster.
+    async fn file_for_tools(&self, key: &StorageKey) -> io::Result<ToolFile> {
+        let mut reader = self.open_seekable(key).await?;
+        let copy = tokio::task::spawn_blocking(move || -> io::Result<_> {
+            let mut file = tempfile::NamedTempFile::new()?;
+            reader.seek(io::SeekFrom::Start(0))?;
+            io::copy(&mut reader, &mut file)?;
+            Ok(file)
+        })
+        .await
+        .map_err(|_| io::Error::other("the copying thread stopped"))??;
+        Ok(ToolFile::Copy(copy))
+    }
+
     /// Deletes the partial and the final object. Deleting what is not there succeeds.
     async fn delete(&self, key: &StorageKey) -> io::Result<()>;
 
@@ -188,6 +204,25 @@ pub trait Storage {
     /// (temporary objects, unknown multipart uploads). Returns how many things it removed.
     async fn sweep(&self) -> io::Result<usize> {
         Ok(0)
+    }
+}
+
+/// A stored object as a file on this machine ([`Storage::file_for_tools`]).
+#[derive(Debug)]
+pub enum ToolFile {
+    /// The provider's own file (local disk): read it, never change it.
+    Stored(std::path::PathBuf),
+    /// A temporary copy, removed when this is dropped.
+    Copy(tempfile::NamedTempFile),
+}
+
+impl ToolFile {
+    /// Where the file is.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Stored(path) => path,
+            Self::Copy(file) => file.path(),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! One behaviour suite, run against every provider.
 
 use super::s3::{testing, S3Storage, MIN_PART};
-use super::{ByteStream, LocalStorage, MemoryStorage, Phase, Storage, StorageKey};
+use super::{ByteStream, LocalStorage, MemoryStorage, Phase, Storage, StorageKey, ToolFile};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::io::{self, Read};
@@ -130,6 +130,18 @@ async fn behaves_like_storage(storage: &dyn Storage) {
     .expect("join")
     .expect("read");
     assert_eq!(text, "hello world!");
+
+    // Outside programs (ffmpeg) get a file with the same bytes, whatever the provider; a copy
+    // is gone when it is dropped, the provider's own file stays.
+    let file = storage.file_for_tools(&key).await.expect("a file");
+    assert_eq!(std::fs::read(file.path()).expect("read"), b"hello world!");
+    let (path, copied) = (file.path().to_path_buf(), matches!(file, ToolFile::Copy(_)));
+    drop(file);
+    assert_eq!(path.exists(), !copied);
+    assert!(storage
+        .file_for_tools(&StorageKey::for_video("c", "ch", "none", "mp4"))
+        .await
+        .is_err());
 
     storage.delete(&key).await.expect("delete");
     storage
@@ -272,6 +284,16 @@ async fn local_storage_behaves_like_storage() {
     let dir = tempfile::tempdir().expect("tempdir");
     behaves_like_storage(&LocalStorage::new(dir.path())).await;
     writes_across_parts(&LocalStorage::new(dir.path()), MIN_PART as usize).await;
+
+    // Local disk hands ffmpeg the stored file itself: no copy of a lecture to make a poster.
+    let local = LocalStorage::new(dir.path());
+    let key = StorageKey::for_video("c", "ch", "tool", "mp4");
+    local
+        .put(&key, Bytes::from_static(b"frames"))
+        .await
+        .expect("put");
+    let file = local.file_for_tools(&key).await.expect("a file");
+    assert!(matches!(file, ToolFile::Stored(_)), "{file:?}");
 }
 
 #[actix_web::test]
