@@ -216,3 +216,82 @@ async fn the_strip_spreads_its_frames_over_the_video_even_when_the_picture_ends_
     assert_eq!(jpeg_size(&pictures.strip), (1600, 90));
     assert!(!pictures.poster.is_empty());
 }
+
+/// The real binary, started with a PATH that has no ffmpeg on it: it says so once, at start-up,
+/// and a video uploaded to it still becomes ready, with no pictures.
+#[actix_web::test]
+async fn a_server_with_no_ffmpeg_on_its_path_says_so_once_and_videos_are_still_ready() {
+    use crate::crash::Server;
+    use crate::helpers::PASSWORD;
+    let root = tempfile::tempdir().expect("tempdir");
+    let empty = root.path().join("empty-path");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let mut server =
+        Server::new(&root.path().join("data")).with_env("PATH", &empty.to_string_lossy());
+    let pool = reel::db::connect(&server.database_url()).expect("db");
+    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
+        .await
+        .expect("instructor");
+    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
+        .await
+        .expect("course");
+    drop(pool);
+    server.start().await;
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let login = client
+        .post(server.url("/api/auth/login"))
+        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), 200);
+    let clip = fixture("clip.mp4");
+    let chapter = course.chapters[0].id.clone();
+    let created = client
+        .post(server.url("/api/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", clip.len().to_string())
+        .header("Content-Type", "application/offset+octet-stream")
+        .header(
+            "Upload-Metadata",
+            crate::tus::metadata(&[("filename", "clip.mp4"), ("chapter_id", chapter.as_str())]),
+        )
+        .body(clip)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    let id = created.headers()["reel-video-id"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let video = loop {
+        let video: serde_json::Value = client
+            .get(server.url(&format!("/api/videos/{id}")))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        if video["status"] != "processing" {
+            break video;
+        }
+        assert!(std::time::Instant::now() < deadline, "still processing");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(video["status"], "ready", "{video}");
+    assert!(
+        video["poster_url"].is_null() && video["thumbnails_url"].is_null(),
+        "{video}"
+    );
+    server.kill();
+    let log = std::fs::read_to_string(root.path().join("data.log")).expect("the server's log");
+    assert_eq!(log.matches("posters are off").count(), 1, "{log}");
+}
