@@ -3,13 +3,14 @@
 //! [`optimistic::run`].
 
 use super::optimistic::{self, current_order, ordered_by, pending_id, say_refused, STALE_ORDER};
-use crate::api;
+use crate::api::{self, ClientError};
 use crate::components::format;
 use crate::query::{QueryClient, QueryKey};
 use crate::stores::announce::announce;
 use crate::stores::{toast, toast_with, ToastAction, ToastKind};
 use shared::dto::{ChapterDto, CourseDto};
 use shared::{ChapterId, CourseId};
+use std::future::Future;
 use yew::Callback;
 
 type Courses = Vec<CourseDto>;
@@ -28,6 +29,28 @@ fn renumber(chapters: &mut [ChapterDto]) {
     for (i, ch) in chapters.iter_mut().enumerate() {
         ch.position = i as i32;
     }
+}
+
+/// One optimistic change to one course of the course list: `change` edits the course (its
+/// chapters are renumbered after it); the rest is [`optimistic::run`]'s.
+fn on_course<R, Fut>(
+    client: &QueryClient,
+    course_id: &str,
+    change: impl FnOnce(&mut CourseDto),
+    send: Fut,
+    settle: impl FnOnce(&QueryClient, R) + 'static,
+    refused: impl FnOnce(&QueryClient, &ClientError) + 'static,
+) where
+    R: 'static,
+    Fut: Future<Output = Result<R, ClientError>> + 'static,
+{
+    let edit = |list: &Courses| {
+        with_course(list, course_id, |c| {
+            change(c);
+            renumber(&mut c.chapters);
+        })
+    };
+    optimistic::run(client, QueryKey::Courses, edit, send, settle, refused);
 }
 
 /// Creates a course: its card shows at once; `then` gets the server's course.
@@ -75,12 +98,11 @@ pub fn create_course(
 
 /// Renames a course.
 pub fn rename_course(client: &QueryClient, course_id: &str, title: String) {
-    let id = course_id.to_string();
     let shown = title.clone();
-    optimistic::run(
+    on_course(
         client,
-        QueryKey::Courses,
-        move |list: &Courses| with_course(list, &id, |c| c.title = shown),
+        course_id,
+        |c| c.title = shown,
         api::courses::rename(course_id.to_string(), title.clone()),
         |client, course: CourseDto| replace_course(client, course),
         say_refused(format!("Couldn't rename the course to “{title}”.")),
@@ -121,18 +143,10 @@ pub fn add_chapter(client: &QueryClient, course_id: &str, title: String) {
         position: 0,
         video_count: 0,
     };
-    optimistic::run(
+    on_course(
         client,
-        QueryKey::Courses,
-        {
-            let course = course.clone();
-            move |list: &Courses| {
-                with_course(list, &course, |c| {
-                    c.chapters.push(row);
-                    renumber(&mut c.chapters);
-                })
-            }
-        },
+        course_id,
+        |c| c.chapters.push(row),
         api::courses::add_chapter(course_id.to_string(), title.clone()),
         move |client, chapter: ChapterDto| {
             announce(format!("Added chapter “{}”.", chapter.title));
@@ -146,17 +160,16 @@ pub fn add_chapter(client: &QueryClient, course_id: &str, title: String) {
 pub fn rename_chapter(client: &QueryClient, course_id: &str, chapter_id: &str, title: String) {
     let (course, chapter) = (course_id.to_string(), chapter_id.to_string());
     let shown = title.clone();
-    optimistic::run(
+    on_course(
         client,
-        QueryKey::Courses,
-        {
-            let (course, chapter) = (course.clone(), chapter.clone());
-            move |list: &Courses| {
-                with_course(list, &course, |c| {
-                    if let Some(ch) = c.chapters.iter_mut().find(|ch| ch.id.as_str() == chapter) {
-                        ch.title = shown;
-                    }
-                })
+        course_id,
+        |c| {
+            if let Some(ch) = c
+                .chapters
+                .iter_mut()
+                .find(|ch| ch.id.as_str() == chapter_id)
+            {
+                ch.title = shown;
             }
         },
         api::courses::rename_chapter(chapter_id.to_string(), title.clone()),
@@ -177,8 +190,7 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         return;
     }
     let seen: Vec<String> = course.chapters.iter().map(|ch| ch.id.to_string()).collect();
-    let mut chapters = optimistic::moved(&course.chapters, from, to);
-    renumber(&mut chapters);
+    let chapters = optimistic::moved(&course.chapters, from, to);
     let ids: Vec<String> = chapters.iter().map(|ch| ch.id.to_string()).collect();
     let moved_title = chapters[to].title.clone();
     announce(format!(
@@ -187,13 +199,10 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         chapters.len()
     ));
     let id = course_id.to_string();
-    optimistic::run(
+    on_course(
         client,
-        QueryKey::Courses,
-        {
-            let id = id.clone();
-            move |list: &Courses| with_course(list, &id, |c| c.chapters = chapters)
-        },
+        course_id,
+        |c| c.chapters = chapters,
         api::courses::reorder_chapters(id.clone(), ids, seen),
         |client, course: CourseDto| replace_course(client, course),
         move |client, e| match current_order(e) {
@@ -222,18 +231,11 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
     let (course, chapter_id) = (course_id.to_string(), chapter.id.to_string());
     let refused = say_refused(format!("Couldn't delete the chapter “{}”.", chapter.title));
     let at = chapter.position.max(0) as usize;
-    optimistic::run(
+    let gone = chapter.id.clone();
+    on_course(
         client,
-        QueryKey::Courses,
-        {
-            let (course, chapter_id) = (course.clone(), chapter_id.clone());
-            move |list: &Courses| {
-                with_course(list, &course, |c| {
-                    c.chapters.retain(|ch| ch.id.as_str() != chapter_id);
-                    renumber(&mut c.chapters);
-                })
-            }
-        },
+        course_id,
+        |c| c.chapters.retain(|ch| ch.id != gone),
         api::courses::delete_chapter(chapter_id.clone()),
         move |client, deleted: shared::dto::ChapterDeleted| {
             let key = QueryKey::ChapterVideos(chapter_id.clone());
@@ -273,19 +275,12 @@ pub fn restore_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDt
     let course = course_id.to_string();
     let title = chapter.title.clone();
     let id = chapter.id.to_string();
-    optimistic::run(
+    on_course(
         client,
-        QueryKey::Courses,
-        {
-            let course = course.clone();
-            move |list: &Courses| {
-                with_course(list, &course, |c| {
-                    if !c.chapters.iter().any(|ch| ch.id == chapter.id) {
-                        let at = at.min(c.chapters.len());
-                        c.chapters.insert(at, chapter);
-                        renumber(&mut c.chapters);
-                    }
-                })
+        course_id,
+        |c| {
+            if !c.chapters.iter().any(|ch| ch.id == chapter.id) {
+                c.chapters.insert(at.min(c.chapters.len()), chapter);
             }
         },
         api::courses::restore_chapter(id.clone()),
