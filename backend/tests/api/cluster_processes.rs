@@ -4,7 +4,6 @@
 //! instance's late writes must be refused when it wakes up.
 
 use crate::crash::{head_offset, patch, Server};
-use crate::helpers::PASSWORD;
 use crate::tus::{metadata, paced_body, padded_mp4, sha256};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
@@ -24,29 +23,11 @@ struct Pair {
 
 async fn pair(data_dir: &Path) -> Pair {
     let mut a = Server::new(data_dir);
-    let pool = reel::db::connect(&a.database_url()).expect("db");
-    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
-        .await
-        .expect("instructor");
-    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
-        .await
-        .expect("course");
-    drop(pool);
+    let course = a.seed_instructor().await;
     let mut b = a.peer();
     a.start().await;
     b.start().await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
-    let login = client
-        .post(a.url("/api/auth/login"))
-        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(login.status(), 200);
+    let client = a.signed_in().await;
     let data = Arc::new(padded_mp4(24 * MIB, |i| (i * 7 % 251) as u8));
     let created = client
         .post(a.url("/api/uploads"))

@@ -73,6 +73,36 @@ impl Server {
         self
     }
 
+    /// Ada, an instructor with a course of one chapter, in this server's database (it need
+    /// not run yet); returns that course.
+    pub async fn seed_instructor(&self) -> reel::admin::CreatedCourse {
+        let pool = reel::db::connect(&self.database_url()).expect("db");
+        reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
+            .await
+            .expect("instructor");
+        reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
+            .await
+            .expect("course")
+    }
+
+    /// A client signed in to this (running) server as [`Server::seed_instructor`]'s Ada; it
+    /// keeps no idle connections, so a killed server leaves none behind.
+    pub async fn signed_in(&self) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        let login = client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(login.status(), 200);
+        client
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
@@ -168,31 +198,13 @@ async fn an_upload_survives_twenty_sigkills_mid_patch_byte_for_byte() {
     let root = tempfile::tempdir().expect("tempdir");
     let data_dir = root.path().join("data");
     let mut server = Server::new(&data_dir);
-    let pool = reel::db::connect(&server.database_url()).expect("db");
-    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
-        .await
-        .expect("instructor");
-    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
-        .await
-        .expect("course");
-    drop(pool);
+    let course = server.seed_instructor().await;
     let chapter = course.chapters[0].id.clone();
     let mut bytes = rand::rngs::StdRng::seed_from_u64(seed);
     let data = Arc::new(padded_mp4(48 * MIB as usize, |_| bytes.gen()));
 
     server.start().await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
-    let login = client
-        .post(server.url("/api/auth/login"))
-        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(login.status(), 200);
+    let client = server.signed_in().await;
     let created = client
         .post(server.url("/api/uploads"))
         .header("Tus-Resumable", "1.0.0")

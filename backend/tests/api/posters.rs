@@ -222,33 +222,15 @@ async fn the_strip_spreads_its_frames_over_the_video_even_when_the_picture_ends_
 #[actix_web::test]
 async fn a_server_with_no_ffmpeg_on_its_path_says_so_once_and_videos_are_still_ready() {
     use crate::crash::Server;
-    use crate::helpers::PASSWORD;
     let root = tempfile::tempdir().expect("tempdir");
     let empty = root.path().join("empty-path");
     std::fs::create_dir_all(&empty).expect("dir");
     let mut server =
         Server::new(&root.path().join("data")).with_env("PATH", &empty.to_string_lossy());
-    let pool = reel::db::connect(&server.database_url()).expect("db");
-    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
-        .await
-        .expect("instructor");
-    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
-        .await
-        .expect("course");
-    drop(pool);
+    let course = server.seed_instructor().await;
     server.start().await;
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let login = client
-        .post(server.url("/api/auth/login"))
-        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(login.status(), 200);
+    let client = server.signed_in().await;
     let clip = fixture("clip.mp4");
     let chapter = course.chapters[0].id.clone();
     let created = client

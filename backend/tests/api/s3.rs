@@ -242,14 +242,7 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
     let root = tempfile::tempdir().expect("tempdir");
     let data_dir = root.path().join("data");
     let server = Server::new(&data_dir);
-    let pool = reel::db::connect(&server.database_url()).expect("db");
-    reel::admin::create_instructor(&pool, "ada@example.com", "Ada", PASSWORD)
-        .await
-        .expect("instructor");
-    let course = reel::admin::create_course(&pool, "ada@example.com", "Course", &["One".into()])
-        .await
-        .expect("course");
-    drop(pool);
+    let course = server.seed_instructor().await;
     let chapter = course.chapters[0].id.clone();
     let moto = testing::server("moto");
     let settings = testing::fresh_bucket(&moto, root.path());
@@ -260,18 +253,7 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
         .with_env("REEL_S3_ENDPOINT", &proxy.url)
         .with_env("REEL_S3_PREFIX", "reel/");
     server.start().await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
-    let login = client
-        .post(server.url("/api/auth/login"))
-        .json(&serde_json::json!({ "email": "ada@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(login.status(), 200);
+    let client = server.signed_in().await;
     let data = video_bytes(12 * MIB);
     let created = client
         .post(server.url("/api/uploads"))
