@@ -49,6 +49,15 @@ for log in e2e e2e-cluster; do
   pw_failed=$(sed -n 's/^ *\([0-9]*\) failed.*/\1/p' "$LOGDIR/$log.log" 2>/dev/null | tail -1)
   passed_tests=$((passed_tests + ${pw_passed:-0})); failed_tests=$((failed_tests + ${pw_failed:-0}))
 done
+# CI keeps only the end of this output: say why each failed step failed, briefly, just above the
+# summary (Playwright's and cargo's first errors, with the spec line or the panic).
+for r in "${results[@]}"; do
+  case $r in *FAILED) ;; *) continue ;; esac
+  name=${r% FAILED}
+  printf '\n--- why %s failed (full log above) ---\n' "$name"
+  grep -E -A7 '^ +Error: |^---- .* stdout ----|panicked at|^error(\[|:)|^ +at .*\.spec\.ts:' "$LOGDIR/$name.log" 2>/dev/null |
+    grep -v -E '^ *(\||$)' | cut -c1-220 | head -24
+done
 rm -rf "$LOGDIR"
 
 printf '\n%s\n' "${results[*]/%/;}"
