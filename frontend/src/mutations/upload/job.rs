@@ -1,7 +1,7 @@
 //! One file's upload: find or create the tus upload, send chunks until the server has every
 //! byte, retry what is worth retrying, then wait for the server's verdict on the file.
 
-use super::{resume, retry, store};
+use super::{resume, retry, store, turns};
 use crate::api::tus::{self, Handle, TusError};
 use crate::api::videos;
 use crate::query::{QueryClient, QueryKey};
@@ -40,7 +40,7 @@ impl Job {
         }
     }
 
-    fn stopped(&self) -> bool {
+    pub(super) fn stopped(&self) -> bool {
         self.paused.get() || self.canceled.get()
     }
 }
@@ -96,8 +96,14 @@ fn browser_offline() -> bool {
 pub(super) fn start(job: Rc<Job>, next: fn()) {
     job.running.set(true);
     store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Uploading));
+    if job.upload.borrow().is_none() {
+        // Started in the order the files were chosen (see `pump`): the turn is taken here,
+        // before anything awaits, so it keeps that order.
+        turns::take_turn(job.id);
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let ended = run(&job).await;
+        turns::end_turn(job.id);
         job.running.set(false);
         if job.upload.borrow().is_some() && !matches!(ended, Ended::Stopped) {
             // Sent or refused: either way the chapter's list changes (a failed video shows
@@ -231,6 +237,10 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
             Err(e) => return Err(e),
         }
     }
+    turns::wait_for_earlier(job).await;
+    if job.stopped() {
+        return Err(TusError::Aborted);
+    }
     let created = tus::create(
         &job.file.name(),
         &job.file.type_(),
@@ -238,7 +248,9 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
         job.file.size(),
         &job.handle,
     )
-    .await?;
+    .await;
+    turns::end_turn(job.id);
+    let created = created?;
     let entry = resume::Remembered {
         url: created.url.clone(),
         video_id: created.video_id,

@@ -9,6 +9,7 @@ mod copies;
 mod job;
 pub mod resume;
 pub mod retry;
+mod turns;
 mod unfinished;
 
 pub use copies::add_files;
