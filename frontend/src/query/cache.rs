@@ -10,6 +10,10 @@
 //! fetch that starts meanwhile (a focus or interval refresh) may read the server before the
 //! mutation lands there, so its answer is dropped too, and the key is fetched once more when
 //! the last mutation on it has settled.
+//!
+//! An invalidation while a fetch is in flight (an upload created a video just after the list
+//! was asked for) cannot join that fetch: its answer may predate the change. The answer is
+//! still applied (it is newer than what is shown), and the key is fetched once more.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -31,6 +35,8 @@ pub struct Entry<V, E> {
     mutations: u32,
     /// A fetch ran while a mutation was in flight: its answer was not trusted.
     missed: bool,
+    /// Invalidated while a fetch was in flight: that fetch's answer may predate the change.
+    outdated: bool,
     seq: u64,
 }
 
@@ -44,6 +50,7 @@ impl<V, E> Default for Entry<V, E> {
             invalidated: false,
             mutations: 0,
             missed: false,
+            outdated: false,
             seq: 0,
         }
     }
@@ -52,6 +59,17 @@ impl<V, E> Default for Entry<V, E> {
 /// Proof that a fetch was started, to hand back with its result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ticket(u64);
+
+/// What became of a fetch's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Landed {
+    /// A write happened since the fetch started: the answer was not used.
+    Dropped,
+    /// The answer is the entry's data (or error) now.
+    Applied,
+    /// Applied, but the key was invalidated while the fetch was in flight: fetch it again.
+    Outdated,
+}
 
 /// A saved copy of one entry's data, to restore on rollback.
 #[derive(Clone, Debug)]
@@ -105,6 +123,7 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
             return None;
         }
         entry.fetching = true;
+        entry.outdated = false;
         entry.seq = seq;
         if entry.mutations > 0 {
             entry.missed = true;
@@ -147,32 +166,37 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
         true
     }
 
-    /// Records a fetch's result; returns false (and changes nothing but the in-flight flag)
-    /// when a write happened since the fetch started.
+    /// Records a fetch's result, unless a write happened since the fetch started (then only
+    /// the in-flight flag changes).
     pub fn finish_fetch(
         &mut self,
         key: &K,
         ticket: Ticket,
         result: Result<V, E>,
         now: f64,
-    ) -> bool {
+    ) -> Landed {
         let Some(entry) = self.entries.get_mut(key) else {
-            return false;
+            return Landed::Dropped;
         };
         if entry.seq != ticket.0 || entry.mutations > 0 {
-            return false;
+            return Landed::Dropped;
         }
         entry.fetching = false;
+        let outdated = std::mem::take(&mut entry.outdated);
         match result {
             Ok(data) => {
                 entry.data = Some(data);
                 entry.error = None;
                 entry.updated_at = now;
-                entry.invalidated = false;
+                entry.invalidated = outdated;
             }
             Err(error) => entry.error = Some(error),
         }
-        true
+        if outdated {
+            Landed::Outdated
+        } else {
+            Landed::Applied
+        }
     }
 
     /// Writes data directly (optimistic updates, or data a mutation returned).
@@ -193,6 +217,7 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
             .filter(|(k, _)| pred(k))
             .map(|(k, e)| {
                 e.invalidated = true;
+                e.outdated |= e.fetching;
                 k.clone()
             })
             .collect()
@@ -249,7 +274,7 @@ mod tests {
     fn fresh_data_is_not_refetched_until_stale_or_invalidated() {
         let mut cache = TestCache::default();
         let t = cache.start_fetch(&"a").expect("ticket");
-        assert!(cache.finish_fetch(&"a", t, Ok(1), 100.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(1), 100.0), Landed::Applied);
         assert!(!cache.needs_fetch(&"a", 500.0, 1000.0));
         assert!(cache.needs_fetch(&"a", 1100.0, 1000.0));
         assert_eq!(cache.invalidate(|k| k.starts_with('a')), vec!["a"]);
@@ -273,7 +298,7 @@ mod tests {
         let mut cache = TestCache::default();
         let t = cache.start_fetch(&"a").expect("ticket");
         cache.set_data(&"a", 42, 1.0);
-        assert!(!cache.finish_fetch(&"a", t, Ok(7), 2.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(7), 2.0), Landed::Dropped);
         assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(42));
     }
 
@@ -285,13 +310,13 @@ mod tests {
         cache.set_data(&"a", 2, 1.0);
         // A refresh asks the server before the mutation reached it: the answer is the old 3.
         let t = cache.start_fetch(&"a").expect("ticket");
-        assert!(!cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(3), 2.0), Landed::Dropped);
         assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(2));
         // Settled: fetch again, for whatever else changed on the server meanwhile.
         assert!(cache.end_mutation(&"a"));
         assert!(cache.needs_fetch(&"a", 3.0, 1000.0));
         let t = cache.start_fetch(&"a").expect("ticket");
-        assert!(cache.finish_fetch(&"a", t, Ok(2), 4.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(2), 4.0), Landed::Applied);
     }
 
     #[test]
@@ -301,7 +326,7 @@ mod tests {
         cache.begin_mutation(&"a");
         let t = cache.start_fetch(&"a").expect("ticket");
         assert!(cache.end_mutation(&"a"));
-        assert!(!cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(3), 2.0), Landed::Dropped);
         assert!(cache.start_fetch(&"a").is_some(), "a new fetch can start");
     }
 
@@ -312,17 +337,32 @@ mod tests {
         cache.begin_mutation(&"a");
         cache.begin_mutation(&"a");
         let t = cache.start_fetch(&"a").expect("ticket");
-        assert!(!cache.finish_fetch(&"a", t, Ok(3), 1.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(3), 1.0), Landed::Dropped);
         assert!(
             !cache.end_mutation(&"a"),
             "another mutation is still in flight"
         );
         assert!(cache.end_mutation(&"a"), "the last one settles: refetch");
         let t = cache.start_fetch(&"a").expect("ticket");
-        assert!(cache.finish_fetch(&"a", t, Ok(3), 2.0));
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(3), 2.0), Landed::Applied);
         cache.begin_mutation(&"a");
         assert!(!cache.end_mutation(&"a"));
         assert!(!cache.needs_fetch(&"a", 3.0, 1000.0));
+    }
+
+    #[test]
+    fn an_invalidation_while_a_fetch_is_in_flight_fetches_once_more() {
+        let mut cache = TestCache::default();
+        let t = cache.start_fetch(&"a").expect("ticket");
+        // The server changed after the list was asked for: the answer in flight lacks it.
+        assert_eq!(cache.invalidate(|_| true), vec!["a"]);
+        assert!(cache.start_fetch(&"a").is_none(), "still de-duplicated");
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(1), 1.0), Landed::Outdated);
+        assert_eq!(cache.get(&"a").and_then(|e| e.data), Some(1));
+        assert!(cache.needs_fetch(&"a", 2.0, 1000.0));
+        let t = cache.start_fetch(&"a").expect("ticket");
+        assert_eq!(cache.finish_fetch(&"a", t, Ok(2), 3.0), Landed::Applied);
+        assert!(!cache.needs_fetch(&"a", 4.0, 1000.0));
     }
 
     #[test]

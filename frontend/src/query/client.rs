@@ -1,7 +1,7 @@
 //! The browser side of the cache: who is subscribed to which key, how each key is fetched, and
 //! re-rendering subscribers when an entry changes.
 
-use super::cache::{Cache, Snapshot};
+use super::cache::{Cache, Landed, Snapshot};
 use super::QueryKey;
 use crate::api::ClientError;
 use std::any::Any;
@@ -103,13 +103,16 @@ impl QueryClient {
         let key = key.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let result = fetcher().await;
-            let applied = client
+            let landed = client
                 .0
                 .cache
                 .borrow_mut()
                 .finish_fetch(&key, ticket, result, now());
-            if applied {
+            if landed != Landed::Dropped {
                 client.notify(&key);
+            }
+            if landed == Landed::Outdated {
+                client.invalidate(move |k| *k == key);
             }
         });
     }
