@@ -43,6 +43,13 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Other origins (LMS pages embedding the widget) allowed to call the API with CORS.
     pub allowed_origins: Vec<String>,
+    /// The origin people reach Reel at (`REEL_PUBLIC_URL`, e.g. `https://reel.example.edu`):
+    /// the app's own origin for CORS and for the cross-site check of state-changing
+    /// requests. `None` (a development box) takes it from each request's `Host`.
+    pub public_origin: Option<String>,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` is believed (`REEL_TRUSTED_PROXIES`,
+    /// addresses or CIDRs); from anyone else those headers are the client's to invent.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How often the janitor runs.
     pub janitor_interval_secs: u64,
     /// Unfinished uploads one instructor may have at once.
@@ -86,6 +93,8 @@ impl Default for Config {
             web_dir: PathBuf::from("./dist"),
             cookie_secure: false,
             allowed_origins: Vec::new(),
+            public_origin: None,
+            trusted_proxies: Vec::new(),
             janitor_interval_secs: 60,
             max_active_uploads: 20,
             max_active_upload_bytes: 50 * 1024 * 1024 * 1024,
@@ -149,6 +158,12 @@ impl Config {
                 .map(|o| o.trim().trim_end_matches('/').to_string())
                 .filter(|o| !o.is_empty())
                 .collect();
+        }
+        if let Some(v) = get("REEL_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+            config.public_origin = Some(origin_of(v.trim())?);
+        }
+        if let Some(v) = get("REEL_TRUSTED_PROXIES") {
+            config.trusted_proxies = parse_networks(&v)?;
         }
         if let Some(v) = get("REEL_JANITOR_INTERVAL_SECS") {
             config.janitor_interval_secs = parse_number("REEL_JANITOR_INTERVAL_SECS", &v)?.max(1);
@@ -239,6 +254,42 @@ impl Config {
     }
 }
 
+/// The origin (`scheme://host[:port]`, lowercased, without a default port) of a public URL.
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    let bad = || {
+        anyhow::anyhow!("REEL_PUBLIC_URL must be an http:// or https:// URL such as https://reel.example.edu, not `{url}`")
+    };
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(bad());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') || authority.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let authority = authority.to_ascii_lowercase();
+    let default_port = if scheme == "https" { ":443" } else { ":80" };
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Ok(format!("{scheme}://{authority}"))
+}
+
+/// Comma-separated addresses and CIDRs; an address alone is a network of one.
+fn parse_networks(value: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("REEL_TRUSTED_PROXIES: `{part}` is neither an address nor a CIDR such as 10.0.0.0/8")
+                })
+        })
+        .collect()
+}
+
 fn parse_number(name: &str, value: &str) -> anyhow::Result<u64> {
     value
         .trim()
@@ -327,6 +378,37 @@ mod tests {
             .expect("parses");
         assert_eq!(config.bind, "0.0.0.0:9");
         assert_eq!(config.delete_grace_secs, 0);
+    }
+
+    #[test]
+    fn the_public_url_gives_the_own_origin_and_proxies_are_addresses_or_networks() {
+        let config = config_from(&[
+            ("REEL_PUBLIC_URL", "HTTPS://Reel.Example.edu:443/app/"),
+            ("REEL_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            config.public_origin.as_deref(),
+            Some("https://reel.example.edu")
+        );
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(config.trusted_proxies[1]
+            .contains(&"127.0.0.1".parse::<std::net::IpAddr>().expect("ip")));
+        let local = config_from(&[("REEL_PUBLIC_URL", "http://localhost:8080")]).expect("valid");
+        assert_eq!(
+            local.public_origin.as_deref(),
+            Some("http://localhost:8080")
+        );
+        for bad in ["reel.example.edu", "ftp://x", "https://", "https://a@b"] {
+            let error = config_from(&[("REEL_PUBLIC_URL", bad)])
+                .expect_err(bad)
+                .to_string();
+            assert!(error.contains("REEL_PUBLIC_URL"), "{error}");
+        }
+        let error = config_from(&[("REEL_TRUSTED_PROXIES", "10.0.0.0/33")])
+            .expect_err("a bad network")
+            .to_string();
+        assert!(error.contains("10.0.0.0/33"), "{error}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Binding port 0 gives a free port, which is how every integration test runs its own server.
 
 use crate::config::{Config, SecretKey, StorageKind};
-use crate::http::{errors, security_headers, spa};
+use crate::http::{cross_site, errors, security_headers, spa};
 use crate::services::{
     janitor,
     probe_queue::ProbeQueue,
@@ -12,10 +12,11 @@ use crate::state::{AppState, SharedStorage};
 use crate::{actions, db};
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle, Service};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Compress;
-use actix_web::{web, App, HttpMessage, HttpServer};
+use actix_web::{web, App, HttpMessage, HttpServer, ResponseError};
 use anyhow::Context;
+use futures_util::future::{ready, Either};
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -156,13 +157,11 @@ const ALLOWED: [&str; 9] = [
     "X-HTTP-Method-Override",
 ];
 
-/// CORS for the configured origins; the app's own origin always passes.
-fn cors(origins: Vec<String>, secure: bool) -> Cors {
+/// CORS for the app's own origin and the configured ones (`http::cross_site`).
+fn cors(config: Arc<Config>) -> Cors {
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
-            let origin = origin.to_str().unwrap_or_default();
-            own_origin(head, secure).is_some_and(|own| own == origin)
-                || origins.iter().any(|o| o == origin)
+            cross_site::is_allowed(origin.to_str().unwrap_or_default(), head, &config)
         })
         .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
         .allowed_headers(ALLOWED)
@@ -171,33 +170,31 @@ fn cors(origins: Vec<String>, secure: bool) -> Cors {
         .max_age(3600)
 }
 
-/// The origin the app is served from, scheme, host and port: `https` when the operator says
-/// the site is served over HTTPS (`REEL_COOKIE_SECURE`) or a proxy says so
-/// (`X-Forwarded-Proto`), else `http`.
-fn own_origin(head: &actix_web::dev::RequestHead, secure: bool) -> Option<String> {
-    let header = |name: &str| head.headers().get(name).and_then(|h| h.to_str().ok());
-    let host = header("host")?;
-    let scheme = match header("x-forwarded-proto").map(|p| p.split(',').next().unwrap_or("").trim())
-    {
-        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
-        Some(proto) if proto.eq_ignore_ascii_case("http") => "http",
-        _ if secure => "https",
-        _ => "http",
-    };
-    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
-}
-
 fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
-    let origins = state.config.allowed_origins.clone();
+    let config = state.config.clone();
     let secure = state.config.cookie_secure;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let refuse_config = config.clone();
         App::new()
             .app_data(data.clone())
             .app_data(errors::json_config())
             .app_data(errors::path_config())
             .app_data(errors::query_config())
             .wrap(Compress::default())
+            .wrap_fn(move |req, srv| {
+                // A cross-site write never reaches an action (`http::cross_site`).
+                match cross_site::refusal(req.head(), &refuse_config) {
+                    Some(refused) => {
+                        let res = req.into_response(refused.error_response());
+                        Either::Left(ready(Ok(res)))
+                    }
+                    None => {
+                        let fut = srv.call(req);
+                        Either::Right(async move { Ok(fut.await?.map_into_boxed_body()) })
+                    }
+                }
+            })
             .wrap_fn(move |req, srv| {
                 let fut = srv.call(req);
                 async move {
@@ -219,7 +216,20 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Ok(res)
                 }
             })
-            .wrap(cors(origins.clone(), secure))
+            .wrap(cors(config.clone()))
+            .wrap_fn(|req, srv| {
+                // actix-cors says "credentials allowed" on every answer; only an answer to an
+                // allowed origin may.
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    let headers = res.headers_mut();
+                    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+                        headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(TracingLogger::<crate::telemetry::RedactedRootSpan>::new())
             .configure(actions::configure)
             .default_service(web::to(spa::fallback))

@@ -243,6 +243,13 @@ test('a crash shows a friendly panel with a way to reload', async ({ page }, tes
   await expect(panel).toBeVisible();
   await expect(panel.getByRole('button', { name: 'Reload Reel' })).toBeFocused();
   await snap(page, testInfo, 'crash-panel');
+  // The button reloads the page (the app's CSP refuses inline handlers, so it must not be one).
+  const refused: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) refused.push(m.text()); });
+  await page.evaluate(() => { (window as unknown as { beforeReload: boolean }).beforeReload = true; });
+  await Promise.all([page.waitForEvent('load'), panel.getByRole('button', { name: 'Reload Reel' }).click()]);
+  expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload)).toBeUndefined();
+  expect(refused).toEqual([]);
 });
 
 test('the uploader works from the keyboard: Tab to "Choose videos", Enter opens the picker', async ({ page }) => {

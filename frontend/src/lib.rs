@@ -43,10 +43,22 @@ fn show_crash_panel() {
         "<div class=\"crash-card\"><h1 id=\"reel-crash-title\">Something went wrong</h1>\
          <p>Reel ran into an unexpected problem. Uploads already on the server are safe: reload the \
          page and choose the same files to continue where they stopped.</p>\
-         <button type=\"button\" class=\"btn btn-primary\" onclick=\"location.reload()\">Reload Reel</button></div>",
+         <button type=\"button\" class=\"btn btn-primary\">Reload Reel</button></div>",
     );
     let _ = body.append_child(&panel);
     if let Some(button) = panel.query_selector("button").ok().flatten() {
+        // A listener, not an inline `onclick`: the page's own CSP refuses inline handlers.
+        let reload = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+        let _ = button.add_event_listener_with_callback(
+            "click",
+            wasm_bindgen::JsCast::unchecked_ref(reload.as_ref()),
+        );
+        // The panel lives until the page reloads, so its listener may too.
+        reload.forget();
         if let Ok(button) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button) {
             let _ = button.focus();
         }

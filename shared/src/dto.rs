@@ -342,6 +342,13 @@ pub struct ActivityEventDto {
     pub actor_name: Option<String>,
     /// Why an upload failed, in words for the instructor.
     pub reason: Option<String>,
+    /// How many times it happened: identical refusals within a minute are one event.
+    #[serde(default = "one")]
+    pub repeats: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 /// `GET /api/courses/{id}/activity` response: newest first.

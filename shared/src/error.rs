@@ -74,6 +74,9 @@ pub enum ErrorCode {
     InvalidTitle,
     /// The order was made from an out-of-date list; the body's `current_order` is the server's.
     StaleOrder,
+    /// A request that changes something came from a page of another site (its `Origin` is
+    /// neither Reel's own nor an allowed one).
+    CrossOrigin,
 }
 
 impl ErrorCode {
@@ -112,6 +115,7 @@ impl ErrorCode {
             Self::UploadStalled => "upload_stalled",
             Self::InvalidTitle => "invalid_title",
             Self::StaleOrder => "stale_order",
+            Self::CrossOrigin => "cross_origin",
         }
     }
 }
@@ -174,6 +178,7 @@ mod tests {
             ErrorCode::UploadStalled,
             ErrorCode::InvalidTitle,
             ErrorCode::StaleOrder,
+            ErrorCode::CrossOrigin,
         ] {
             let json = serde_json::to_string(&code).expect("serialises");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -92,6 +92,7 @@ fn to_dto(
         action: event.action,
         outcome: event.outcome,
         reason,
+        repeats: event.repeats,
     }
 }
 

@@ -1,15 +1,17 @@
 //! Sign-in, sign-out and "who am I". A wrong email and a wrong password get the same answer
-//! in the same time; every attempt is audited.
+//! in the same time; every attempt is audited (repeated refusals counted on one row).
+//! Throttling (`services::throttle`) never keeps an instructor out of a browser they signed in
+//! from before, whatever others try on their email.
 
 use crate::db::{self, models::Session};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::CurrentInstructor;
+use crate::http::extract::{CurrentInstructor, JsonObject};
 use crate::http::SESSION_COOKIE;
 use crate::services::audit::{self, Event, Origin};
-use crate::services::{passwords, throttle, tokens};
+use crate::services::{device_cookie, passwords, throttle, tokens};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
-use actix_web::{http::StatusCode, web, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use shared::dto::{Empty, LoginRequest, MeDto};
 use shared::ErrorCode;
 
@@ -35,15 +37,17 @@ fn session_cookie(value: String, max_age: Duration, secure: bool) -> Cookie<'sta
         .finish()
 }
 
-/// 429 with `Retry-After`, audited: the attempt is not even checked.
+/// 429 with `Retry-After`, audited (one row per address a minute, however many come): the
+/// attempt is not even checked.
 async fn throttled(state: &AppState, origin: &Origin, email: &str, wait_ms: i64) -> ApiError {
     let seconds = (wait_ms + 999) / 1000;
-    audit::record(
+    audit::record_refusal(
         &state.pool,
         origin,
         Event::new("auth.login", "throttled")
             .actor(email)
             .details(serde_json::json!({ "retry_after_secs": seconds })),
+        db::audit::SameWhen::SameAddress,
     )
     .await;
     let unit = if seconds == 1 { "second" } else { "seconds" };
@@ -55,13 +59,29 @@ async fn throttled(state: &AppState, origin: &Origin, email: &str, wait_ms: i64)
     .with_header("retry-after", seconds.to_string())
 }
 
+/// The device cookie after a sign-in to `email` from this browser.
+fn device_cookie(state: &AppState, req: &HttpRequest, email: &str) -> Cookie<'static> {
+    let now = crate::clock::now_ms() / 1000;
+    let held = req.cookie(device_cookie::COOKIE);
+    let held = held.as_ref().map_or("", |c| c.value());
+    let value = device_cookie::after_sign_in(&state.secret, held, email, now);
+    Cookie::build(device_cookie::COOKIE, value)
+        .path("/api/auth")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.cookie_secure)
+        .max_age(Duration::seconds(device_cookie::LIFETIME_SECS))
+        .finish()
+}
+
 /// `POST /api/auth/login`.
 pub async fn login(
     state: web::Data<AppState>,
     origin: Origin,
-    body: web::Json<LoginRequest>,
+    req: HttpRequest,
+    body: JsonObject<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let LoginRequest { email, password } = body.into_inner();
+    let LoginRequest { email, password } = body.0;
     // Limits in characters, as the OpenAPI document states them, counted before lowercasing
     // (which can lengthen a string).
     let too_long = email.chars().count() > 320 || password.chars().count() > 1024;
@@ -76,8 +96,16 @@ pub async fn login(
             "That email or password is too long.",
         ));
     }
-    let keys = throttle::Keys::new(&email, origin.client_ip.as_deref());
-    if let Some(wait_ms) = throttle::wait(&state.pool, &keys).await? {
+    // A browser that signed in to this account before is throttled on its own mistakes only.
+    let known = req.cookie(device_cookie::COOKIE).and_then(|c| {
+        let now = crate::clock::now_ms() / 1000;
+        device_cookie::recognise(&state.secret, c.value(), &email, now)
+    });
+    let keys = match &known {
+        Some(device) => throttle::Keys::known_device(device),
+        None => throttle::Keys::unknown_browser(&email, origin.client_ip.as_deref()),
+    };
+    if let Some(wait_ms) = throttle::attempt(&state.pool, &keys).await? {
         return Err(throttled(&state, &origin, &email, wait_ms).await);
     }
     let lookup = email.clone();
@@ -89,15 +117,18 @@ pub async fn login(
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = web::block(move || passwords::verify(&password, stored.as_deref())).await?;
     let Some(instructor) = found.filter(|_| ok) else {
+        // The attempt was charged as a failure before the check; it stays charged, and the
+        // block it caused starts now.
         throttle::failed(&state.pool, &keys).await?;
-        audit::record(
+        audit::record_refusal(
             &state.pool,
             &origin,
             Event::new("auth.login", "denied")
-                .actor(email)
+                .actor(&email)
                 .details(serde_json::json!({
                     "reason": "invalid_credentials"
                 })),
+            db::audit::SameWhen::Everything,
         )
         .await;
         return Err(ApiError::new(
@@ -135,6 +166,7 @@ pub async fn login(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .cookie(cookie)
+        .cookie(device_cookie(&state, &req, &email))
         .json(me_dto(&instructor, state.config.delete_grace_secs)))
 }
 

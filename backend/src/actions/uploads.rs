@@ -24,6 +24,7 @@ impl From<UploadError> for ApiError {
         use StatusCode as S;
         match e {
             UploadError::NotFound => ApiError::not_found(),
+            UploadError::ChapterDeleted => ApiError::new(S::NOT_FOUND, C::NotFound, "This chapter was deleted, so nothing can be uploaded into it. Choose another chapter."),
             UploadError::Expired => ApiError::new(S::GONE, C::UploadExpired, "This upload expired and its data was removed. Start the upload again."),
             UploadError::Locked => ApiError::new(S::LOCKED, C::UploadLocked, "Another request is sending data to this upload. Try again in a moment."),
             UploadError::OffsetMismatch { .. } => ApiError::new(S::CONFLICT, C::OffsetMismatch, "The upload offset does not match the server's. Ask for the current offset (HEAD) and resume from there."),

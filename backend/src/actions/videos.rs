@@ -68,10 +68,11 @@ pub(crate) async fn denied(
     actor: &str,
     target: &str,
 ) -> ApiError {
-    audit::record(
+    audit::record_refusal(
         &state.pool,
         origin,
         Event::new(action, "denied").actor(actor).target(target),
+        db::audit::SameWhen::Everything,
     )
     .await;
     ApiError::not_found()
@@ -179,9 +180,9 @@ pub async fn bulk_delete(
     state: web::Data<AppState>,
     origin: Origin,
     current: CurrentInstructor,
-    body: web::Json<BulkDeleteRequest>,
+    body: JsonObject<BulkDeleteRequest>,
 ) -> ApiResult<web::Json<BulkDeleteResponse>> {
-    let requested = body.into_inner().ids;
+    let requested = body.0.ids;
     if requested.is_empty() {
         return Err(ApiError::invalid_input(
             "Choose at least one video to delete.",
@@ -285,15 +286,26 @@ pub async fn update(
     });
     let (video_id, from) = (video.id.clone(), video.chapter_id.clone());
     let updated = db::write(&state.pool, move |conn| {
+        if let Some((to, event)) = &moved {
+            let done =
+                db::curriculum::move_video(conn, &course.id, &video_id, &from, to, now, event)?;
+            if !done {
+                return Ok(Err(()));
+            }
+        }
         if let Some((title, event)) = &renamed {
             db::curriculum::rename_video(conn, &video_id, title, now, event)?;
         }
-        if let Some((to, event)) = &moved {
-            db::curriculum::move_video(conn, &course.id, &video_id, &from, to, now, event)?;
-        }
-        Ok(db::videos::by_id(conn, &video_id)?)
+        Ok(Ok(db::videos::by_id(conn, &video_id)?))
     })
     .await?
+    .map_err(|()| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            shared::ErrorCode::NotFound,
+            "That chapter was deleted, so the video stays where it was.",
+        )
+    })?
     .ok_or_else(ApiError::not_found)?;
     Ok(web::Json(to_dto(updated, &state)))
 }

@@ -49,6 +49,22 @@ pub(crate) fn lock_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<()>
         .map(drop)
 }
 
+/// Takes the row lock of a chapter that is not deleted, until the transaction ends; `false`
+/// (and no lock) when it is deleted or gone. Whatever adds a video to a chapter checks this
+/// in its own transaction, so it either lands before the chapter's delete (which then takes
+/// it along) or is refused: on PostgreSQL the delete holds the row until it commits, and this
+/// update then finds the row deleted.
+pub(crate) fn lock_live_chapter(conn: &mut Conn, chapter_id: &str) -> QueryResult<bool> {
+    diesel::update(
+        chapters::table
+            .filter(chapters::id.eq(chapter_id))
+            .filter(chapters::deleted_at.is_null()),
+    )
+    .set(chapters::title.eq(chapters::title))
+    .execute(conn)
+    .map(|locked| locked == 1)
+}
+
 /// The position after the last video row of a chapter (call with the chapter locked).
 pub(crate) fn next_video_position(conn: &mut Conn, chapter_id: &str) -> QueryResult<i32> {
     let last: Option<i32> = videos::table
@@ -352,7 +368,8 @@ pub fn rename_video(
     })
 }
 
-/// Moves a video to the end of another chapter of the same course, closing the gap it leaves.
+/// Moves a video to the end of another chapter of the same course, closing the gap it leaves;
+/// `false` (nothing moved) when either chapter has been deleted meanwhile.
 pub fn move_video(
     conn: &mut Conn,
     course_id: &str,
@@ -361,12 +378,13 @@ pub fn move_video(
     to: &str,
     now: i64,
     event: &NewAuditEvent,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     crate::db::write_tx(conn, |conn| {
         lock_course(conn, course_id)?;
         let (first, second) = if from < to { (from, to) } else { (to, from) };
-        lock_chapter(conn, first)?;
-        lock_chapter(conn, second)?;
+        if !lock_live_chapter(conn, first)? || !lock_live_chapter(conn, second)? {
+            return Ok(false);
+        }
         let position = next_video_position(conn, to)?;
         diesel::update(videos::table.filter(videos::id.eq(video_id)))
             .set((
@@ -380,6 +398,7 @@ pub fn move_video(
             .map(|(id, _, p)| (id, p))
             .collect();
         renumber(conn, &left)?;
-        audit::record(conn, event)
+        audit::record(conn, event)?;
+        Ok(true)
     })
 }

@@ -121,6 +121,17 @@ pub fn ask_release(conn: &mut Conn, upload_id: &str) -> QueryResult<bool> {
     Ok(asked > 0)
 }
 
+/// Whether the upload still takes bytes (it may have been terminated, expired or its video
+/// deleted since the caller loaded it).
+pub fn is_active(conn: &mut Conn, upload_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        uploads::table
+            .find(upload_id)
+            .filter(uploads::state.eq(UploadState::Active)),
+    ))
+    .get_result(conn)
+}
+
 /// Forgets every lease. Only for SQLite at start-up: one file is one instance, so a lease
 /// left in it belongs to a run that is over and would only make its client wait a term.
 pub fn forget_previous_runs(conn: &mut Conn) -> QueryResult<usize> {

@@ -66,7 +66,7 @@ pub struct Chapter {
 }
 
 /// An audit event to append.
-#[derive(Clone, Debug, Default, Insertable)]
+#[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct NewAuditEvent {
     /// When (ms).
@@ -85,6 +85,8 @@ pub struct NewAuditEvent {
     pub request_id: Option<String>,
     /// JSON with anything else worth keeping.
     pub details: String,
+    /// How many times it happened (1; more for refusals counted together).
+    pub repeats: i64,
 }
 
 /// An audit event as stored.
@@ -109,6 +111,10 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     /// Extra JSON.
     pub details: String,
+    /// How many times it happened: identical refusals within a minute share one row.
+    pub repeats: i64,
+    /// When it last happened (ms), when more than once.
+    pub last_at: Option<i64>,
 }
 
 /// A video row. `storage_key` is server-only.

@@ -99,6 +99,8 @@ diesel::table! {
         client_ip -> Nullable<Text>,
         request_id -> Nullable<Text>,
         details -> Text,
+        repeats -> BigInt,
+        last_at -> Nullable<BigInt>,
     }
 }
 

@@ -30,13 +30,22 @@ pub struct Quota {
     pub bytes: i64,
 }
 
-/// Why [`insert_within_quota`] recorded nothing.
+/// The instructor's unfinished uploads are at the limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OverQuota {
     /// As many unfinished uploads as allowed.
     Uploads(i64),
     /// The unfinished uploads already declare this many bytes.
     Bytes(i64),
+}
+
+/// Why [`insert_within_quota`] recorded nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotRecorded {
+    /// Over the quota.
+    OverQuota(OverQuota),
+    /// The chapter was deleted after the caller found it.
+    ChapterDeleted,
 }
 
 /// Unfinished uploads of an instructor, and the bytes they declare.
@@ -54,23 +63,26 @@ pub fn in_flight(conn: &mut Conn, instructor_id: &str, now: i64) -> QueryResult<
     Ok((count, bytes.unwrap_or(0)))
 }
 
-/// Records a new video and its upload unless the instructor is over `quota`; the check and
-/// the insert share one transaction, so concurrent creations cannot both slip under it.
+/// Records a new video and its upload unless the instructor is over `quota` or the chapter
+/// is deleted; the checks and the insert share one transaction, so concurrent creations
+/// cannot both slip under the quota, nor into a chapter being deleted.
 pub fn insert_within_quota(
     conn: &mut Conn,
     video: &Video,
     upload: &Upload,
     quota: Quota,
-) -> QueryResult<Result<(), OverQuota>> {
+) -> QueryResult<Result<(), NotRecorded>> {
     crate::db::write_tx(conn, |conn| {
         let (count, bytes) = in_flight(conn, &upload.instructor_id, upload.created_at)?;
         if count >= quota.uploads {
-            return Ok(Err(OverQuota::Uploads(count)));
+            return Ok(Err(NotRecorded::OverQuota(OverQuota::Uploads(count))));
         }
         if bytes.saturating_add(upload.upload_length) > quota.bytes {
-            return Ok(Err(OverQuota::Bytes(bytes)));
+            return Ok(Err(NotRecorded::OverQuota(OverQuota::Bytes(bytes))));
         }
-        crate::db::videos::insert_rows(conn, video, upload)?;
+        if !crate::db::videos::insert_rows(conn, video, upload)? {
+            return Ok(Err(NotRecorded::ChapterDeleted));
+        }
         Ok(Ok(()))
     })
 }

@@ -1,6 +1,7 @@
 //! Video queries. Reads that serve an instructor are scoped to the owner through the chapter's
 //! course, so a foreign video is simply not found.
 
+use crate::db::audit::{SameWhen, REPEAT_WINDOW_MS};
 use crate::db::delete_statement;
 use crate::db::models::{NewAuditEvent, Upload, Video};
 use crate::db::schema::{chapters, courses, uploads, videos};
@@ -11,15 +12,12 @@ use diesel::prelude::*;
 /// Statuses a chapter's list shows.
 const LISTED: [VideoStatus; 4] = VideoStatus::LISTED;
 
-/// Inserts a video and its upload in one transaction.
-pub fn insert_with_upload(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
-    crate::db::write_tx(conn, |conn| insert_rows(conn, video, upload))
-}
-
-/// The two inserts of [`insert_with_upload`], for callers already in a transaction. The video
-/// goes to the end of its chapter.
-pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<()> {
-    crate::db::curriculum::lock_chapter(conn, &video.chapter_id)?;
+/// Inserts a video, at the end of its chapter, and its upload, for callers already in a
+/// transaction; `false` (nothing inserted) when the chapter has been deleted.
+pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<bool> {
+    if !crate::db::curriculum::lock_live_chapter(conn, &video.chapter_id)? {
+        return Ok(false);
+    }
     let position = crate::db::curriculum::next_video_position(conn, &video.chapter_id)?;
     diesel::insert_into(videos::table)
         .values((video, videos::position.eq(position)))
@@ -27,7 +25,7 @@ pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> Qu
     diesel::insert_into(uploads::table)
         .values(upload)
         .execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Every video's storage key, oldest video first (what a storage migration copies).
@@ -189,7 +187,7 @@ fn delete_each(
     audit: impl Fn(&str, bool) -> NewAuditEvent,
 ) -> QueryResult<Deletes> {
     let mut out = Vec::with_capacity(ids.len());
-    let mut stopped = Vec::new();
+    let (mut stopped, mut unknown) = (Vec::new(), 0i64);
     for id in ids {
         // The common case changes and records in one go; only when nothing changed, a read
         // says why.
@@ -216,11 +214,33 @@ fn delete_each(
             None => {
                 // Not the owner's, or deleted (or canceled) already: that succeeds again.
                 let until = owned(conn, owner_id, id)?.map(|v| v.purge_after.unwrap_or(now));
-                crate::db::audit::record(conn, &audit(id, until.is_some()))?;
+                if until.is_some() {
+                    crate::db::audit::record(conn, &audit(id, true))?;
+                } else if by_id(conn, id)?.is_some() {
+                    // Someone else's video: its owner's activity shows the attempt.
+                    let event = audit(id, false);
+                    crate::db::audit::record_repeated(
+                        conn,
+                        &event,
+                        SameWhen::Everything,
+                        REPEAT_WINDOW_MS,
+                    )?;
+                } else {
+                    unknown += 1;
+                }
                 until
             }
         };
         out.push((id.clone(), until));
+    }
+    if unknown > 0 {
+        // IDs of nothing at all: one row for the lot, however many were sent.
+        let event = NewAuditEvent {
+            target: None,
+            repeats: unknown,
+            ..audit("", false)
+        };
+        crate::db::audit::record_repeated(conn, &event, SameWhen::Everything, REPEAT_WINDOW_MS)?;
     }
     Ok((out, stopped))
 }

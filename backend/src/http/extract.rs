@@ -2,7 +2,7 @@
 
 use crate::db::{self, models::Instructor};
 use crate::error::ApiError;
-use crate::http::SESSION_COOKIE;
+use crate::http::{client_address, SESSION_COOKIE};
 use crate::services::{audit::Origin, tokens};
 use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
@@ -14,9 +14,15 @@ impl FromRequest for Origin {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // The peer address, not X-Forwarded-For: a header is the client's to invent.
+        // The peer address; X-Forwarded-For only from the proxies the operator trusts.
+        let trusted = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.config.trusted_proxies.as_slice())
+            .unwrap_or_default();
+        let peer = req.peer_addr().map(|a| a.ip());
         ready(Ok(Origin {
-            client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+            client_ip: client_address::client_ip(peer, req.headers(), trusted)
+                .map(|ip| ip.to_string()),
             request_id: req.extensions().get::<RequestId>().map(|id| id.to_string()),
         }))
     }
@@ -63,26 +69,37 @@ impl FromRequest for CurrentInstructor {
 
 /// A JSON body that must be an object. serde also reads a struct from an array (`[null,
 /// null]`), which for a body of optional fields would be a change of nothing answered 200:
-/// this refuses anything but `{…}` with `invalid_input`, and otherwise behaves like
-/// `web::Json` (same limits and errors).
+/// this refuses anything but `{…}` with `invalid_input`, and otherwise is `web::Json` (same
+/// limits and errors, duplicated fields refused), so every action refuses a bad body alike.
 pub struct JsonObject<T>(pub T);
+
+/// `T`, read only from a JSON object.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapOnly<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for MapOnly<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(MapOnly(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
 
 impl<T: serde::de::DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = web::Json::<serde_json::Value>::from_request(req, payload);
-        Box::pin(async move {
-            let value = body.await?.into_inner();
-            if !value.is_object() {
-                return Err(
-                    ApiError::invalid_input("The request body must be a JSON object.").into(),
-                );
-            }
-            serde_json::from_value(value).map(JsonObject).map_err(|e| {
-                ApiError::invalid_input(format!("The request body is invalid: {e}")).into()
-            })
-        })
+        let body = web::Json::<ObjectOnly<T>>::from_request(req, payload);
+        Box::pin(async move { Ok(JsonObject(body.await?.into_inner().0)) })
     }
 }

@@ -1,5 +1,7 @@
 //! HTTP plumbing every action shares: extractors, error handlers, Range, the SPA.
 
+pub mod client_address;
+pub mod cross_site;
 pub mod errors;
 pub mod extract;
 pub mod range;

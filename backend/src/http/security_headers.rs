@@ -12,28 +12,23 @@ use sha2::{Digest, Sha256};
 /// nothing frames it.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Paths a future LMS embed serves into other sites' frames; they set their own
-/// `frame-ancestors` (the platform's origin) instead of `'self'`.
-const EMBED_PREFIXES: [&str; 2] = ["/embed/", "/lti/"];
-
 /// The policy for the app's `index.html`: its inline scripts (Trunk's module loader) are
 /// allowed by hash, nothing else inline; `'wasm-unsafe-eval'` is what compiling the app's
 /// WebAssembly needs and allows nothing more. Style *attributes* stay allowed for the progress
 /// bars' widths; style elements do not.
-pub fn app_csp(index_html: &str, path: &str) -> String {
+///
+/// Every path of the app, `/embed/…` and `/lti/…` included, may be framed by the app itself
+/// only: a page that is framed by another site must be built for it and list exactly the
+/// origins that may frame it, never inherit the app's page.
+pub fn app_csp(index_html: &str) -> String {
     let hashes: String = inline_scripts(index_html)
         .map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
         .collect();
-    let frame_ancestors = if EMBED_PREFIXES.iter().any(|p| path.starts_with(p)) {
-        ""
-    } else {
-        " frame-ancestors 'self';"
-    };
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; \
          media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self';{frame_ancestors}"
+         base-uri 'none'; form-action 'self'; frame-ancestors 'self';"
     )
 }
 
@@ -81,7 +76,7 @@ await init();</script><script src="/other.js"></script></head></html>"#;
 
     #[test]
     fn the_app_policy_allows_only_the_inline_loader_by_its_hash() {
-        let csp = app_csp(TRUNK_PAGE, "/courses");
+        let csp = app_csp(TRUNK_PAGE);
         let loader = "import init from '/a.js';\nawait init();";
         let hash = STANDARD.encode(Sha256::digest(loader));
         assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
@@ -92,10 +87,5 @@ await init();</script><script src="/other.js"></script></head></html>"#;
             .expect("script-src");
         assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"));
         assert!(csp.contains("frame-ancestors 'self'"));
-    }
-
-    #[test]
-    fn embed_routes_choose_their_own_frame_ancestors() {
-        assert!(!app_csp(TRUNK_PAGE, "/embed/chapter").contains("frame-ancestors"));
     }
 }

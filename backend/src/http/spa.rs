@@ -55,7 +55,7 @@ fn serve(req: &HttpRequest, file: &Path, immutable: bool) -> HttpResponse {
         // The page's policy names its own inline loader by hash, so it is read from the page
         // served (a rebuilt app needs no restart).
         let html = std::fs::read_to_string(file).unwrap_or_default();
-        let csp = security_headers::app_csp(&html, req.path());
+        let csp = security_headers::app_csp(&html);
         if let Ok(value) = header::HeaderValue::from_str(&csp) {
             res.headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);

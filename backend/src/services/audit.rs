@@ -68,7 +68,33 @@ impl Event {
             client_ip: origin.client_ip.clone(),
             request_id: origin.request_id.clone(),
             details: self.details.to_string(),
+            repeats: 1,
         }
+    }
+}
+
+/// Appends a refusal, counted on the previous row when the same one came within a minute
+/// (`db::audit::record_repeated`): refusals are what an anonymous or hostile client can cause
+/// at will, and they must not grow the trail at will.
+pub async fn record_refusal(
+    pool: &DbPool,
+    origin: &Origin,
+    event: Event,
+    same: db::audit::SameWhen,
+) {
+    let row = event.into_row(origin);
+    let action = row.action.clone();
+    let result = db::write(pool, move |conn| {
+        Ok(db::audit::record_repeated(
+            conn,
+            &row,
+            same,
+            db::audit::REPEAT_WINDOW_MS,
+        )?)
+    })
+    .await;
+    if let Err(error) = result {
+        tracing::error!(%action, error = format!("{error:#}"), "audit write failed");
     }
 }
 

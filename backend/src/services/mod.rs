@@ -8,6 +8,7 @@
 //! module's.
 
 pub mod audit;
+pub mod device_cookie;
 pub mod janitor;
 pub mod media;
 pub mod passwords;

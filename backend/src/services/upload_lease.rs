@@ -46,25 +46,38 @@ pub async fn try_take(deps: &Leases, upload_id: &str) -> anyhow::Result<Option<F
     .await
 }
 
-/// Takes the lease of `upload_id`, asking a holder to let go and waiting half a term for
-/// it; `None` when it stayed held (answer 423).
-pub async fn take(deps: &Leases, upload_id: &str) -> anyhow::Result<Option<Fence>> {
+/// Why [`take`] got no lease.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotTaken {
+    /// Another request kept it (answer 423).
+    Held,
+    /// The upload ended meanwhile (terminated, expired, its video or chapter deleted): no
+    /// request will write to it again.
+    Ended,
+}
+
+/// Takes the lease of `upload_id`, asking a holder to let go and waiting half a term for it.
+pub async fn take(deps: &Leases, upload_id: &str) -> anyhow::Result<Result<Fence, NotTaken>> {
     let deadline = Instant::now() + Duration::from_millis(deps.term_ms / 2);
     let mut asked = false;
     loop {
         if let Some(fence) = try_take(deps, upload_id).await? {
-            return Ok(Some(fence));
+            return Ok(Ok(fence));
         }
         if !asked {
             let id = upload_id.to_string();
-            db::write(&deps.pool, move |conn| {
-                Ok(db::leases::ask_release(conn, &id)?)
+            let active = db::write(&deps.pool, move |conn| {
+                db::leases::ask_release(conn, &id)?;
+                Ok(db::leases::is_active(conn, &id)?)
             })
             .await?;
+            if !active {
+                return Ok(Err(NotTaken::Ended));
+            }
             asked = true;
         }
         if Instant::now() >= deadline {
-            return Ok(None);
+            return Ok(Err(NotTaken::Held));
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }

@@ -59,6 +59,9 @@ pub enum UploadError {
     /// Missing, or not the caller's.
     #[error("not found")]
     NotFound,
+    /// The chapter was deleted while the upload was being created in it.
+    #[error("chapter deleted")]
+    ChapterDeleted,
     /// It expired; its bytes are gone.
     #[error("expired")]
     Expired,
@@ -157,20 +160,24 @@ pub struct NewUpload {
     pub title: Option<String>,
 }
 
-/// A file name is a name, never a path, and neither it nor a title may carry control
-/// characters (a NUL, a line break, a terminal escape). Browsers send bare names, so only a
-/// hand-made request is refused here.
+/// A file name is a name, never a path, and it and a title follow the rule for names that are
+/// shown (`shared::titles::check_shown_name`: one line, no direction controls, something
+/// visible). Browsers send bare names, so only a hand-made request is refused here.
 fn check_names(new: &NewUpload) -> Result<(), UploadError> {
     if new.filename.contains(['/', '\\']) {
         return Err(UploadError::Invalid(
             "The file name must be a name, without `/` or `\\`.".into(),
         ));
     }
-    let controls = |s: &str| s.chars().any(char::is_control);
-    if controls(&new.filename) || new.title.as_deref().is_some_and(controls) {
-        return Err(UploadError::Invalid(
-            "The file name and title may not contain control characters.".into(),
-        ));
+    let names = std::iter::once(("file name", new.filename.as_str()))
+        .chain(new.title.as_deref().map(|t| ("title", t)));
+    for (what, name) in names {
+        if let Err(problem) = shared::titles::check_shown_name(name) {
+            return Err(UploadError::Invalid(format!(
+                "The {what} cannot be used: {}",
+                problem.message()
+            )));
+        }
     }
     Ok(())
 }
@@ -249,12 +256,13 @@ pub async fn create(
     })
     .await?;
     let Some((chapter, course)) = found else {
-        audit::record(
+        audit::record_refusal(
             &deps.pool,
             origin,
             Event::new("upload.create", "denied")
                 .actor(&new.instructor_id)
                 .target(&new.chapter_id),
+            db::audit::SameWhen::Everything,
         )
         .await;
         return Err(UploadError::NotFound);
@@ -309,17 +317,24 @@ pub async fn create(
         Ok(db::uploads::insert_within_quota(conn, &v, &u, quota)?)
     })
     .await?;
-    if let Err(over) = recorded {
-        audit::record(
-            &deps.pool,
-            origin,
-            Event::new("upload.create", "over_quota")
-                .actor(&new.instructor_id)
-                .target(&new.chapter_id)
-                .details(serde_json::json!({ "length": new.length, "quota": format!("{over:?}") })),
-        )
-        .await;
-        return Err(quota_error(over, quota));
+    match recorded {
+        Ok(()) => {}
+        Err(db::uploads::NotRecorded::ChapterDeleted) => return Err(UploadError::ChapterDeleted),
+        Err(db::uploads::NotRecorded::OverQuota(over)) => {
+            audit::record_refusal(
+                &deps.pool,
+                origin,
+                Event::new("upload.create", "over_quota")
+                    .actor(&new.instructor_id)
+                    .target(&new.chapter_id)
+                    .details(
+                        serde_json::json!({ "length": new.length, "quota": format!("{over:?}") }),
+                    ),
+                db::audit::SameWhen::Everything,
+            )
+            .await;
+            return Err(quota_error(over, quota));
+        }
     }
     audit::record(
         &deps.pool,
@@ -348,12 +363,13 @@ pub async fn load(
         return Err(UploadError::NotFound);
     };
     if upload.instructor_id != instructor_id {
-        audit::record(
+        audit::record_refusal(
             &deps.pool,
             origin,
             Event::new("upload.access", "denied")
                 .actor(instructor_id)
                 .target(&video.id),
+            db::audit::SameWhen::Everything,
         )
         .await;
         return Err(UploadError::NotFound);
@@ -457,7 +473,10 @@ pub async fn write_chunk(
     }
     let fence = upload_lease::take(&deps.leases, &upload.id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .map_err(|why| match why {
+            upload_lease::NotTaken::Held => UploadError::Locked,
+            upload_lease::NotTaken::Ended => UploadError::Conflict("This upload has ended.".into()),
+        })?;
     let writer = deps.writers.register(&upload.id);
     let last_byte = Rc::new(std::cell::Cell::new(std::time::Instant::now()));
     let keeper = upload_lease::keep(deps.leases.clone(), fence.clone(), last_byte.clone());

@@ -141,11 +141,19 @@ pub async fn restore(
         Ok(db::videos::by_id(conn, &video.id)?.ok_or(Refusal::NotFound))
     })
     .await?;
-    let event = match &outcome {
-        Ok(_) => Event::new("video.restored", "success"),
-        Err(_) => Event::new("video.restore", "denied"),
-    };
-    audit::record(&deps.pool, origin, event.actor(owner).target(id)).await;
+    match &outcome {
+        Ok(_) => {
+            let event = Event::new("video.restored", "success");
+            audit::record(&deps.pool, origin, event.actor(owner).target(id)).await;
+        }
+        Err(_) => {
+            let event = Event::new("video.restore", "denied")
+                .actor(owner)
+                .target(id);
+            let same = db::audit::SameWhen::Everything;
+            audit::record_refusal(&deps.pool, origin, event, same).await;
+        }
+    }
     if let Ok(video) = &outcome {
         if video.status == VideoStatus::Processing {
             crate::services::processing::spawn(deps.processing.clone(), video.id.clone());

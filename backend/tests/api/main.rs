@@ -3,12 +3,15 @@
 
 mod admin_cli;
 mod api_document;
+mod audit_trail;
 mod auth;
 mod bad_input;
+mod chapter_races;
 mod cluster;
 mod cluster_processes;
 mod courses;
 mod crash;
+mod cross_origin;
 mod curriculum;
 mod deletes;
 mod disk_faults;
@@ -21,6 +24,7 @@ mod posters;
 mod s3;
 mod s3_proxy;
 mod security;
+mod sign_in;
 mod spa;
 mod tus;
 mod uploads;

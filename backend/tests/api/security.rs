@@ -41,30 +41,6 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after_and_the_right_o
 }
 
 #[actix_web::test]
-async fn the_back_off_doubles_but_never_locks_an_account_for_good() {
-    let app = spawn_app().await;
-    app.instructor("ada@example.com").await;
-    let keys = reel::services::throttle::Keys::new("ada@example.com", Some("203.0.113.9"));
-    for _ in 0..40 {
-        reel::services::throttle::failed(&app.pool, &keys)
-            .await
-            .expect("counted");
-    }
-    let wait = reel::services::throttle::wait(&app.pool, &keys)
-        .await
-        .expect("read")
-        .expect("blocked");
-    // The account's cap, not forever (the address key's cap is longer but only for it).
-    let account_only = reel::services::throttle::Keys::new("ada@example.com", None);
-    let account_wait = reel::services::throttle::wait(&app.pool, &account_only)
-        .await
-        .expect("read")
-        .expect("blocked");
-    assert!(account_wait <= reel::services::throttle::ACCOUNT.cap_ms);
-    assert!(wait <= reel::services::throttle::ADDRESS.cap_ms);
-}
-
-#[actix_web::test]
 async fn cors_allows_the_apps_own_origin_only_with_the_same_scheme() {
     let app = spawn_app().await;
     let port = app.address.rsplit(':').next().expect("port");

@@ -126,6 +126,7 @@ fn activity_page(props: &PageProps) -> Html {
                             { format!("{} {}", format::date(&e.at), format::clock(js_sys::Date::new(&e.at.as_str().into()).get_time())) }
                             { e.actor_name.as_ref().map(|n| html! { <>{ " · " }{ n }</> }).unwrap_or_default() }
                             if e.outcome != "success" { { format!(" · {}", e.outcome) } }
+                            if e.repeats > 1 { { format!(" · {} times", e.repeats) } }
                         </div>
                     </div>
                 </li>

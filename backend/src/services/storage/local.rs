@@ -55,6 +55,16 @@ fn remove_if_present(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Removes the video's own directory (`…/videos/<id>/`) once nothing is left in it, so a
+/// terminated, completed or purged upload leaves no empty folder behind. Only that one level:
+/// the chapter's folder above may be gaining another video's right now.
+fn remove_parent_if_empty(path: &Path) {
+    if let Some(dir) = path.parent() {
+        // Fails, harmlessly, while anything is still in it.
+        let _ = fs::remove_dir(dir);
+    }
+}
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
 ) -> io::Result<T> {
@@ -206,6 +216,7 @@ impl Storage for LocalStorage {
             if let Some(dir) = to.parent() {
                 fs::File::open(dir)?.sync_all()?;
             }
+            remove_parent_if_empty(&from);
             Ok(())
         })
         .await
@@ -263,7 +274,10 @@ impl Storage for LocalStorage {
         let (partial, object) = (self.partial_path(key), self.final_path(key));
         blocking(move || {
             remove_if_present(&partial)?;
-            remove_if_present(&object)
+            remove_parent_if_empty(&partial);
+            remove_if_present(&object)?;
+            remove_parent_if_empty(&object);
+            Ok(())
         })
         .await
     }
