@@ -52,6 +52,10 @@ if [ "$INSTANCES" -gt 1 ]; then
   export REEL_DATABASE_URL="${PG_ADMIN%/*}/$PG_DB?sslmode=disable"
   export REEL_SECRET_KEY=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
   [ -n "${REEL_E2E_S3:-}" ] || export REEL_ALLOW_LOCAL_SHARED=1
+  # As behind a real balancer: the public URL is the balancer's, whose X-Forwarded-For is
+  # believed.
+  LB_PORT=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+  export REEL_PUBLIC_URL=http://127.0.0.1:$LB_PORT REEL_TRUSTED_PROXIES=127.0.0.1
   echo "e2e: $INSTANCES instances on PostgreSQL ($PG_DB) behind a round-robin balancer"
 fi
 
@@ -85,7 +89,6 @@ if [ "$INSTANCES" -gt 1 ]; then
     wait_healthy "http://127.0.0.1:$port" "e2e/artifacts/server-$n.log"
     UPSTREAMS+=("$port")
   done
-  LB_PORT=$(free_port)
   node e2e/lb.mjs "$LB_PORT" "${UPSTREAMS[@]}" >e2e/artifacts/lb.log 2>&1 &
   SERVER=$!
   PIDS+=("$SERVER")
