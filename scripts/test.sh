@@ -10,8 +10,13 @@ results=(); failed=0; passed_tests=0; failed_tests=0
 
 step() { # step NAME COMMAND…
   local name=$1; shift
+  local started=$SECONDS
   printf '\n==> %s: %s\n' "$name" "$*"
-  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then results+=("$name ok"); else results+=("$name FAILED"); failed=1; fi
+  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then
+    results+=("$name ok $((SECONDS - started))s")
+  else
+    results+=("$name FAILED $((SECONDS - started))s"); failed=1
+  fi
 }
 
 step fmt cargo fmt --all -- --check
@@ -26,7 +31,7 @@ step cargo-test cargo test --workspace --locked
 if pg_isready -q -h 127.0.0.1 -p 5432; then
   step cargo-test-pg env REEL_TEST_DATABASE=postgres cargo test -p backend --test api --locked
 else
-  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; results+=("cargo-test-pg FAILED"); failed=1
+  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; results+=("cargo-test-pg FAILED 0s"); failed=1
 fi
 # The upload, delete, serving, poster, security and error suites once more with the videos in S3
 # (moto, which checks ETags and part sizes like AWS).
@@ -52,8 +57,8 @@ done
 # CI keeps only the end of this output: say why each failed step failed, briefly, just above the
 # summary (Playwright's and cargo's first errors, with the spec line or the panic).
 for r in "${results[@]}"; do
-  case $r in *FAILED) ;; *) continue ;; esac
-  name=${r% FAILED}
+  case $r in *" FAILED "*) ;; *) continue ;; esac
+  name=${r%% FAILED*}
   printf '\n--- why %s failed (full log above) ---\n' "$name"
   grep -E -A7 '^ +Error: |^---- .* stdout ----|panicked at|^error(\[|:)|^ +at .*\.spec\.ts:' "$LOGDIR/$name.log" 2>/dev/null |
     grep -v -E '^ *(\||$)' | cut -c1-220 | head -24
@@ -62,5 +67,5 @@ rm -rf "$LOGDIR"
 
 printf '\n%s\n' "${results[*]/%/;}"
 [ "$failed" = 0 ] && [ "$failed_tests" = 0 ] || failed=1
-printf 'summary: %d passed, %d failed\n' "$passed_tests" "$failed_tests"
+printf 'summary: %d passed, %d failed in %d min %d s\n' "$passed_tests" "$failed_tests" $((SECONDS / 60)) $((SECONDS % 60))
 exit "$failed"
