@@ -307,6 +307,12 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+impl AsRef<[u8]> for SecretKey {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl SecretKey {
     const FILE: &'static str = "secret.key";
 

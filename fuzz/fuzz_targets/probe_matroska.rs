@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use reel::services::media::{probe, Container};
+use parsers::probe::probe;
+use shared::media::Container;
 use reel_fuzz::SparseFile;
 
 fuzz_target!(|data: &[u8]| {

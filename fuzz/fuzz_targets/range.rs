@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use reel::http::range::{plan, Plan};
+use parsers::range::{plan, Plan};
 
 /// One range-spec's parts when the header is exactly `bytes=` and one spec (surrounding
 /// whitespace allowed, as the planner allows it).

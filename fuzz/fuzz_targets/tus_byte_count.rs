@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use reel::services::tus::parse_byte_count;
+use parsers::tus::parse_byte_count;
 
 fuzz_target!(|value: &str| {
     let digits = value.trim();

@@ -5,7 +5,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
-use reel::services::tus::{parse_checksum, ChunkHasher, CHECKSUM_ALGORITHMS};
+use parsers::tus::{parse_checksum, ChunkHasher, CHECKSUM_ALGORITHMS};
 
 fuzz_target!(|header: &str| {
     let Ok((hasher, expected)) = parse_checksum(header) else {

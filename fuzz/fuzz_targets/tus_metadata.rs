@@ -5,7 +5,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
-use reel::services::tus::parse_metadata;
+use parsers::tus::parse_metadata;
 
 fuzz_target!(|header: &str| {
     let Ok(parsed) = parse_metadata(header) else {

@@ -3,11 +3,11 @@
 //! probe when the last byte lands ([`probe`]).
 
 mod posters;
-mod probe;
 
 pub use posters::{Pictures, Posters, POSTER, STRIP, STRIP_FRAMES};
 
-pub use probe::{probe, probe_within, sha256_hex, Budget, MediaInfo, UNREADABLE};
+// The probe reads what a client uploaded: it lives in the `parsers` crate, fuzzed on its own.
+pub use parsers::probe::{probe, probe_within, sha256_hex, Budget, MediaInfo, UNREADABLE};
 
 pub use shared::media::{
     kind_for_upload, refuse_head, sniff, Container, FileKind, ACCEPTED_HINT, SNIFF_LEN,

@@ -23,7 +23,7 @@ use crate::db::leases::{Fence, LeaseLost};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
-use std::io::{self, Read, Seek};
+use std::io::{self, Seek};
 use std::ops::Range;
 use std::pin::Pin;
 
@@ -33,9 +33,8 @@ pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>>>>;
 /// Where a write reports the offset made durable so far.
 pub type DurableOffset = tokio::sync::watch::Sender<u64>;
 
-/// A blocking, seekable reader for parsers that need one (container probing).
-pub trait ReadSeek: Read + Seek + Send {}
-impl<T: Read + Seek + Send> ReadSeek for T {}
+/// Readable, seekable and sendable (defined with the probe that reads it).
+pub use parsers::ReadSeek;
 
 /// An object's name in storage. Server-only: it never appears in a response.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

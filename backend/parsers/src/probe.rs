@@ -7,9 +7,9 @@
 //! [`Budget::elements`] top-level elements and gives up at [`Budget::deadline`]. A security
 //! probe found a 1 GiB `ftyp` box took the server to 2 GiB of memory before these limits.
 
-use super::Container;
-use crate::services::storage::ReadSeek;
+use crate::ReadSeek;
 use sha2::{Digest, Sha256};
+use shared::media::Container;
 use std::io::{self, Cursor, Read, SeekFrom};
 use std::time::{Duration, Instant};
 
@@ -111,7 +111,7 @@ pub fn probe_within(
 ) -> Result<MediaInfo, String> {
     let mut head = [0u8; 16];
     let n = read_up_to(file, &mut head).map_err(damaged)?;
-    if let Some(reason) = super::refuse_head(&head[..n], expected) {
+    if let Some(reason) = shared::media::refuse_head(&head[..n], expected) {
         return Err(reason);
     }
     match expected {
@@ -462,7 +462,8 @@ mod tests {
         assert!(err.contains("does not match"), "{err}");
     }
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    // The server's test videos (backend/tests/fixtures), one folder up from this crate.
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
 
     /// A file that counts the bytes read from it, to prove a probe reads little.
     struct Counting {
