@@ -1,6 +1,8 @@
 # Reel. `make run` and `make test` install what is missing first (scripts/setup.sh).
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Pinned tools that are not cargo's live outside the checkout (scripts/setup.sh).
+export REEL_TOOLS ?= $(HOME)/.cache/reel-tools
+export PATH := $(REEL_TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 FRONTEND_SOURCES := $(shell find frontend/src shared/src -name '*.rs') frontend/Cargo.toml \
 	frontend/styles.css frontend/favicon.svg index.html Trunk.toml Cargo.lock

@@ -9,8 +9,10 @@ export default defineConfig({
   outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  fullyParallel: false,
-  workers: 1,
+  // Every test runs as an instructor of its own (tests/fixtures.ts), so tests run side by side:
+  // two workers on the two-core machine (REEL_E2E_WORKERS to change it).
+  fullyParallel: true,
+  workers: Number(process.env.REEL_E2E_WORKERS ?? 2),
   retries: 0,
   reporter: [['list'], ['html', { outputFolder: 'playwright-report', open: 'never' }]],
   use: {

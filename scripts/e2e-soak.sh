@@ -4,7 +4,7 @@
 # Usage: scripts/e2e-soak.sh [N]   (after `make test` or a build of dist/ and target/debug/reel)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH=$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH
+export PATH=${REEL_TOOLS:-$HOME/.cache/reel-tools}/node_modules/.bin:$HOME/.cargo/bin:$PATH
 runs=${1:-5}
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)

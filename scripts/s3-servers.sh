@@ -29,7 +29,7 @@ case "${1:-}" in
     DIR=${S3_SERVERS_DIR:-$(mktemp -d -t reel-s3-XXXXXX)}
     mkdir -p "$DIR/s3s-data"
     KEY=reel-test SECRET=reel-test-secret
-    MOTO=$ROOT/.tools/moto/bin/moto_server
+    MOTO=${REEL_TOOLS:-$HOME/.cache/reel-tools}/moto/bin/moto_server
     [ -x "$MOTO" ] || MOTO=$(command -v moto_server) || { echo "s3-servers: moto_server is missing (scripts/setup.sh test installs it)" >&2; exit 1; }
     command -v s3s-fs >/dev/null || { echo "s3-servers: s3s-fs is missing (scripts/setup.sh test installs it)" >&2; exit 1; }
     pids=()

@@ -3,14 +3,14 @@
 # port with a throw-away data directory, signed in as the demo instructor, driven by the
 # server's own /api/openapi.json. Fails on any 5xx, any response that breaks the document, or
 # any other check's failure (exceptions, with reasons: scripts/schemathesis.toml).
-# Installs nothing: `scripts/setup.sh test` puts schemathesis in .tools/schemathesis.
+# Installs nothing: `scripts/setup.sh test` puts schemathesis in ~/.cache/reel-tools.
 # Usage: scripts/schemathesis.sh [schemathesis run args…]
 #   REEL_BIN picks the server binary; ST_MAX_EXAMPLES the test cases per operation [50].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${REEL_BIN:-$ROOT/target/debug/reel}
-VENV=$ROOT/.tools/schemathesis
+VENV=${REEL_TOOLS:-$HOME/.cache/reel-tools}/schemathesis
 PY=$VENV/bin/python
 [ -x "$BIN" ] || { echo "schemathesis: $BIN is missing; build the backend first" >&2; exit 1; }
 [ -x "$VENV/bin/schemathesis" ] || {

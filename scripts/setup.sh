@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# Pinned tools that are not cargo's go to one folder outside the checkout, shared by every clone
+# on the machine (a fresh clone, as CI makes, finds them installed).
+TOOLS=${REEL_TOOLS:-$HOME/.cache/reel-tools}
 TRUNK_VERSION=0.21.14
 CARGO_FUZZ_VERSION=0.13.2
 SCHEMATHESIS_VERSION=4.32.5
@@ -13,7 +16,7 @@ S3S_FS_VERSION=0.14.1
 MOTO_VERSION=5.2.5
 BINARYEN_VERSION=$(sed -n 's/^wasm_opt *= *"version_\([0-9]*\)".*/\1/p' Trunk.toml)
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
-export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -54,9 +57,9 @@ fi
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   say "installing wasm-opt (binaryen $BINARYEN_VERSION, npm)"
-  mkdir -p .tools
-  [ -f .tools/package.json ] || echo '{"name":"reel-tools","private":true}' > .tools/package.json
-  npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION.0.0"
+  mkdir -p "$TOOLS"
+  [ -f "$TOOLS/package.json" ] || echo '{"name":"reel-tools","private":true}' > "$TOOLS/package.json"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION.0.0"
 fi
 
 if [ "${1:-}" = test ]; then
@@ -69,13 +72,13 @@ if [ "${1:-}" = test ]; then
   fi
   # schemathesis (scripts/schemathesis.sh), pinned, in its own venv so the system Python is
   # left as it is.
-  if [ "$(.tools/schemathesis/bin/schemathesis --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+  if [ "$("$TOOLS/schemathesis/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
     command -v python3 >/dev/null || apt_install python3
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
-    say "installing schemathesis $SCHEMATHESIS_VERSION (pip, .tools/schemathesis)"
-    rm -rf .tools/schemathesis
-    python3 -m venv .tools/schemathesis
-    .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+    say "installing schemathesis $SCHEMATHESIS_VERSION (pip, $TOOLS/schemathesis)"
+    rm -rf "$TOOLS/schemathesis"
+    python3 -m venv "$TOOLS/schemathesis"
+    "$TOOLS/schemathesis/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   # Two local S3 servers for the S3 provider's tests (scripts/s3-server.sh): s3s-fs (newer
   # versions need a newer rustc) and moto, which checks multipart ETags and part sizes.
@@ -84,13 +87,13 @@ if [ "${1:-}" = test ]; then
     cargo install --locked s3s-fs --version "$S3S_FS_VERSION" --features binary 2>/dev/null \
       || cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary
   fi
-  if [ "$(.tools/moto/bin/python -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ]; then
+  if [ "$("$TOOLS/moto/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ]; then
     command -v python3 >/dev/null || apt_install python3
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
-    say "installing moto $MOTO_VERSION (pip, .tools/moto)"
-    rm -rf .tools/moto
-    python3 -m venv .tools/moto
-    .tools/moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+    say "installing moto $MOTO_VERSION (pip, $TOOLS/moto)"
+    rm -rf "$TOOLS/moto"
+    python3 -m venv "$TOOLS/moto"
+    "$TOOLS/moto/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   fi
   # The PostgreSQL test pass needs a server at 127.0.0.1:5432 (trust auth); each run creates
   # and drops databases of its own. Start the machine's cluster if it is installed but down.

@@ -1,45 +1,119 @@
 #!/usr/bin/env bash
-# Every check, in order, continuing past failures so one run shows everything that is wrong.
-# Ends with one summary line and a non-zero exit if anything failed. Run via `make test`.
+# Every check, continuing past failures so one run shows everything that is wrong. Ends with
+# each step's time, one summary line and a non-zero exit if anything failed. Run via `make test`.
+#
+# Arranged for two cores (BENCHMARKS.md, "make test", has the figures behind each choice):
+# - One compilation of the workspace serves clippy, the unit and integration tests and the
+#   server the e2e and schemathesis runs start: cargo builds every test target with
+#   clippy-driver as the workspace's compiler, so the lints run in the same pass as code
+#   generation instead of type-checking everything a second time. The wasm lints run the same
+#   way inside the app's release build.
+# - The integration suite's three passes (SQLite, PostgreSQL, S3) run side by side from that one
+#   build: they mostly wait on sockets, disks and databases.
+# - The app's release build beside the fuzz build and schemathesis; fuzzing (one core, time-
+#   bounded) beside the integration passes.
+# - The two e2e runs one after the other, each with two Playwright workers (every test owns its
+#   instructor and course, e2e/tests/fixtures.ts).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="${REEL_TOOLS:-$HOME/.cache/reel-tools}/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 LOGDIR=$(mktemp -d -t reel-test-XXXXXX)
 results=(); failed=0; passed_tests=0; failed_tests=0
 
-step() { # step NAME COMMAND…
+record() { # record NAME EXIT_CODE SECONDS
+  if [ "$2" = 0 ]; then results+=("$1 ok $3s"); else results+=("$1 FAILED $3s"); failed=1; fi
+}
+
+step() { # step NAME COMMAND…   (in the foreground, output shown as it comes)
   local name=$1; shift
   local started=$SECONDS
   printf '\n==> %s: %s\n' "$name" "$*"
-  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then
-    results+=("$name ok $((SECONDS - started))s")
-  else
-    results+=("$name FAILED $((SECONDS - started))s"); failed=1
-  fi
+  "$@" 2>&1 | tee "$LOGDIR/$name.log"
+  record "$name" "${PIPESTATUS[0]}" $((SECONDS - started))
 }
 
+running=()
+beside() { # beside NAME COMMAND…   (in the background; `joined` waits and shows its output)
+  local name=$1; shift
+  printf '\n==> %s (side by side): %s\n' "$name" "$*"
+  ( started=$SECONDS; "$@" >"$LOGDIR/$name.log" 2>&1; echo "$? $((SECONDS - started))" >"$LOGDIR/$name.rc" ) &
+  running+=($!)
+}
+
+joined() { # joined NAME…   waits for the steps started with `beside`, then shows each one's output
+  wait "${running[@]}"
+  running=()
+  local name rc seconds
+  for name in "$@"; do
+    printf '\n==> %s (output)\n' "$name"
+    cat "$LOGDIR/$name.log"
+    read -r rc seconds <"$LOGDIR/$name.rc" || { rc=1; seconds=0; }
+    record "$name" "$rc" "$seconds"
+  done
+}
+
+# clippy-driver as the workspace's compiler: lints with `-D warnings` while building (the same
+# lints `cargo clippy` runs; dependencies are built by rustc as usual).
+LINT=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
+  CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+
 step fmt cargo fmt --all -- --check
-step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-step clippy-wasm cargo clippy -p frontend -p shared --target wasm32-unknown-unknown --locked -- -D warnings
+step build-and-lint "${LINT[@]}" cargo test --workspace --locked --no-run
+# The app's release build takes both cores; the fuzz targets and schemathesis (against the
+# server just built) fit in beside it.
+build_frontend() { "${LINT[@]}" trunk build --release && scripts/bundle-size.sh; }
+beside frontend-and-lint build_frontend
+beside fuzz-build scripts/fuzz.sh --build
+beside schemathesis scripts/schemathesis.sh
+joined frontend-and-lint fuzz-build schemathesis
+
+# The integration test binary the build made; the PostgreSQL and S3 passes run it again with
+# other settings (asking cargo would rebuild for another package selection).
+API_TESTS=$("${LINT[@]}" cargo test --workspace --locked --no-run --message-format=json 2>/dev/null |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    t = m.get("target") or {}
+    if t.get("name") == "api" and "test" in t.get("kind", []) and m.get("executable"):
+        print(m["executable"])')
+api_pass() { # api_pass SETTING=VALUE [FILTER…]: the integration tests with one setting changed
+  local setting=$1; shift
+  (cd backend && env "$setting" "$API_TESTS" "$@")
+}
+
 # The S3 provider's tests run against local S3 servers (s3s-fs, moto), started here and
 # stopped on exit.
 S3_SERVERS_DIR=$LOGDIR/s3 eval "$(scripts/s3-servers.sh start)" || { echo "could not start the local S3 servers" >&2; failed=1; }
 trap 'scripts/s3-servers.sh stop' EXIT
-step cargo-test cargo test --workspace --locked
-# The whole integration suite again on PostgreSQL (a database per test, created and dropped).
-if pg_isready -q -h 127.0.0.1 -p 5432; then
-  step cargo-test-pg env REEL_TEST_DATABASE=postgres cargo test -p backend --test api --locked
+
+passes=(cargo-test fuzz)
+# Fuzzing takes one core for a minute, time-bounded: beside the passes, which mostly wait.
+beside fuzz env FUZZ_NO_BUILD=1 scripts/fuzz.sh
+beside cargo-test "${LINT[@]}" cargo test --workspace --locked
+if [ -z "$API_TESTS" ]; then
+  echo "the integration test binary was not built" >&2; record cargo-test-api 1 0
+elif ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; record cargo-test-pg 1 0
 else
-  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; results+=("cargo-test-pg FAILED 0s"); failed=1
+  # The whole integration suite again on PostgreSQL (a database per test, copied from a
+  # migrated template and dropped).
+  beside cargo-test-pg api_pass REEL_TEST_DATABASE=postgres
+  # The upload, delete, serving, poster, security and error suites once more with the videos in
+  # S3 (moto, which checks ETags and part sizes like AWS).
+  beside cargo-test-s3 api_pass REEL_TEST_STORAGE=moto \
+    tus:: uploads:: deletes:: media:: posters:: in_flight:: security:: errors:: s3::
+  passes+=(cargo-test-pg cargo-test-s3)
 fi
-# The upload, delete, serving, poster, security and error suites once more with the videos in S3
-# (moto, which checks ETags and part sizes like AWS).
-step cargo-test-s3 env REEL_TEST_STORAGE=moto cargo test -p backend --test api --locked -- tus:: uploads:: deletes:: media:: posters:: in_flight:: security:: errors:: s3::
-step fuzz scripts/fuzz.sh
-step frontend bash -c 'trunk build --release && scripts/bundle-size.sh'
-step backend-bin cargo build -p backend --locked
-step schemathesis scripts/schemathesis.sh
+joined "${passes[@]}"
+# The PostgreSQL pass's database (one per test run, src/db/testing.rs), once its run is over.
+for db in $(psql -Atq -h 127.0.0.1 -U postgres -d postgres \
+  -c "SELECT datname FROM pg_database WHERE datname LIKE 'reel_test_run_%'" 2>/dev/null); do
+  [ -d "/proc/${db#reel_test_run_}" ] ||
+    psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+done
+
 step e2e scripts/e2e.sh
 # Once more as several instances: two on PostgreSQL with the videos in S3 (moto), behind a
 # round-robin balancer, so consecutive requests (a tus upload's PATCHes) hit different ones.

@@ -1,8 +1,9 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { writeFileSync } from 'node:fs';
 import {
   createCourse,
-  cutNetwork, DEMO_COURSE, DEMO_EMAIL, expectAccessible, seedChapter, signIn, smallVideo, snapBoth, videoRow,
+  cutNetwork, DEMO_COURSE, expectAccessible, instructor, seedChapter, signIn, smallVideo, snapBoth, videoRow,
 } from './helpers';
 
 // Keyboard, screen readers and focus, with axe-core on every page and state. This spec works in
@@ -32,7 +33,7 @@ test('sign-in: axe finds nothing; a failed sign-in puts focus on the field to fi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByLabel('Email')).toBeFocused();
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
-  await page.getByLabel('Email').fill(DEMO_EMAIL);
+  await page.getByLabel('Email').fill(instructor().email);
   await page.getByLabel('Password').fill('wrong-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText("don't match");

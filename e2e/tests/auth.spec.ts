@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { DEMO_COURSE, DEMO_EMAIL, signIn, snap } from './helpers';
+import { expect, test } from './fixtures';
+import { DEMO_COURSE, DEMO_CHAPTERS, instructor, SEEDED, signIn, snap } from './helpers';
 
 test('the app loads and asks a visitor to sign in', async ({ page }, testInfo) => {
   await page.goto('/');
@@ -9,7 +9,9 @@ test('the app loads and asks a visitor to sign in', async ({ page }, testInfo) =
 });
 
 test('the demo instructor signs in, sees the demo course and its chapters, and signs out', async ({ page }, testInfo) => {
-  await signIn(page);
+  // The account `reel serve --demo` seeded, as a newcomer would use it (this test changes
+  // nothing of it, so it can share it with others).
+  await signIn(page, SEEDED.email, SEEDED.password);
   await expect(page.getByTestId('user-name')).toHaveText('Demo Instructor');
   const course = page.getByTestId('course-card').filter({ hasText: DEMO_COURSE });
   await expect(course).toBeVisible();
@@ -19,8 +21,8 @@ test('the demo instructor signs in, sees the demo course and its chapters, and s
   await expect(page.getByRole('heading', { level: 1, name: DEMO_COURSE })).toBeVisible();
   const chapters = page.getByTestId('chapter');
   await expect(chapters).toHaveCount(2);
-  await expect(chapters.nth(0)).toContainText('Getting started');
-  await expect(chapters.nth(1)).toContainText('Lighting and sound');
+  await expect(chapters.nth(0)).toContainText(DEMO_CHAPTERS[0]);
+  await expect(chapters.nth(1)).toContainText(DEMO_CHAPTERS[1]);
   await snap(page, testInfo, 'course');
 
   // A reload on a client-side route is served index.html and stays signed in.
@@ -38,7 +40,7 @@ test('the demo instructor signs in, sees the demo course and its chapters, and s
 
 test('a wrong password shows the generic message and no session', async ({ page }, testInfo) => {
   await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(DEMO_EMAIL);
+  await page.getByLabel('Email').fill(instructor().email);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText("That email and password don't match an account");

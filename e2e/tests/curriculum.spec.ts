@@ -1,6 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
-import { createCourse, expectAccessible, onceMore, runTag, seedVideos, signIn, smallVideo, snapBoth, videoRow } from './helpers';
-import { copyFileSync, existsSync } from 'node:fs';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { copyAs, createCourse, expectAccessible, onceMore, runTag, seedVideos, signIn, smallVideo, snapBoth, videoRow } from './helpers';
 
 /** The chapter titles on the course page, in order. */
 async function chapterTitles(page: Page): Promise<string[]> {
@@ -9,10 +9,7 @@ async function chapterTitles(page: Page): Promise<string[]> {
 
 /** A real clip of its own for this run (so it is never "already uploaded"). */
 function clip(name: string, seconds: number): string {
-  const base = smallVideo(`curriculum-${seconds}s.mp4`, seconds);
-  const path = `.cache/${name}`;
-  if (!existsSync(path)) copyFileSync(base, path);
-  return path;
+  return copyAs(smallVideo(`curriculum-${seconds}s.mp4`, seconds), name);
 }
 
 async function videoOf(page: Page, id: string): Promise<any> {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { signIn, snap } from './helpers';

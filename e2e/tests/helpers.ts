@@ -1,17 +1,47 @@
 import { expect, Page, Request, Route, TestInfo } from '@playwright/test';
 
-/** The demo sign-in that scripts/e2e.sh seeds with `reel serve --demo`. */
-export const DEMO_EMAIL = 'demo@reel.local';
-/**
- * The demo course. The specs share one server, and other specs add courses of their own (the
- * library spec makes "Big course" with the admin CLI), so find it by title, never as
- * `courses[0]`.
- */
+/** The instructor `reel serve --demo` seeds (scripts/e2e.sh gives it its password). */
+export const SEEDED = {
+  email: 'demo@reel.local',
+  password: process.env.REEL_DEMO_PASSWORD ?? 'demo-password-e2e',
+};
+/** The demo course's title and chapters: every test's own instructor gets a course like it. */
 export const DEMO_COURSE = 'Introduction to Video Production';
-export const DEMO_PASSWORD = process.env.REEL_DEMO_PASSWORD ?? 'demo-password-e2e';
+export const DEMO_CHAPTERS = ['Getting started', 'Lighting and sound'];
+
+export type Instructor = { email: string; password: string; name: string };
+
+let current: Instructor = { ...SEEDED, name: 'Demo Instructor' };
+
+/** The instructor the running test signs in as (its own: see `fixtures.ts`). */
+export function instructor(): Instructor {
+  return current;
+}
+
+/**
+ * Makes an instructor of the running test's own, with a course like the demo's, and makes it
+ * the one `signIn` and the other helpers use: tests never share an instructor or a course, so
+ * their order and the number of Playwright workers cannot matter.
+ */
+export function becomeNewInstructor(): Instructor {
+  const tag = randomBytes(5).toString('hex');
+  const made = { email: `e2e-${tag}@reel.test`, password: randomBytes(12).toString('hex'), name: `Instructor ${tag}` };
+  admin(['create-instructor', '--email', made.email, '--name', made.name], `${made.password}\n`);
+  current = made;
+  admin(['create-course', '--owner', made.email, '--title', DEMO_COURSE, ...DEMO_CHAPTERS.flatMap((c) => ['--chapter', c])]);
+  return made;
+}
+
+/** Runs `reel admin …` against the test server's database; returns what it printed. */
+function admin(args: string[], input?: string): string {
+  return execFileSync(process.env.REEL_E2E_BIN!, ['admin', ...args], {
+    env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! },
+    input,
+  }).toString();
+}
 
 /** Signs in through the form and waits for the course list. */
-export async function signIn(page: Page, email = DEMO_EMAIL, password = DEMO_PASSWORD) {
+export async function signIn(page: Page, email = current.email, password = current.password) {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -27,9 +57,27 @@ export async function snap(page: Page, testInfo: TestInfo, name: string) {
 }
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+
+/**
+ * Where a cached file is made before it is renamed into place: two workers may make the same
+ * file at once, and neither may ever read the other's half-written one.
+ */
+function partial(path: string): string {
+  return `${path}.part-${process.pid}.mp4`;
+}
+
+function settle(path: string) {
+  renameSync(partial(path), path);
+}
+
+/** Writes a cached file whole or not at all (see `partial`). */
+export function writeCached(path: string, data: string | Buffer) {
+  writeFileSync(partial(path), data);
+  settle(path);
+}
 
 /**
  * A real H.264 lecture-like video of at least `minMiB` MiB, made once with ffmpeg and cached
@@ -45,8 +93,9 @@ export function largeVideo(minMiB = 20): string {
     '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
     '-f', 'lavfi', '-i', `sine=frequency=300:duration=${seconds}`,
     '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8',
-    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', path,
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', partial(path),
   ]);
+  settle(path);
   if (statSync(path).size < minMiB * 1024 * 1024) throw new Error(`${path} came out smaller than ${minMiB} MiB`);
   return path;
 }
@@ -58,8 +107,9 @@ export function smallVideo(name: string, seconds: number, size = '320x180'): str
   mkdirSync('.cache', { recursive: true });
   execFileSync('ffmpeg', [
     '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=${size}:rate=25`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', partial(path),
   ]);
+  settle(path);
   return path;
 }
 
@@ -68,23 +118,21 @@ export function sha256File(path: string): string {
 }
 
 /**
- * Makes a course of its own with one chapter for the demo instructor, with the operator's
+ * Makes a course of its own with one chapter for the test's instructor, with the operator's
  * command (`reel admin create-course`) against the test server's data; returns their IDs.
  */
 export function createCourse(title: string, chapter: string): { courseId: string; chapterId: string } {
-  const out = execFileSync(process.env.REEL_E2E_BIN!, [
-    'admin', 'create-course', '--owner', DEMO_EMAIL, '--title', title, '--chapter', chapter,
-  ], { env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! } }).toString();
+  const out = admin(['create-course', '--owner', current.email, '--title', title, '--chapter', chapter]);
   const { course_id: courseId, chapters: [{ id: chapterId }] } = JSON.parse(out);
   return { courseId, chapterId };
 }
 
-/** Signs the demo instructor in over HTTP and returns the session cookie header. */
+/** Signs the test's instructor in over HTTP and returns the session cookie header. */
 export async function sessionCookie(baseURL: string): Promise<string> {
   const res = await fetch(`${baseURL}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD }),
+    body: JSON.stringify({ email: current.email, password: current.password }),
   });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
   const cookie = res.headers.get('set-cookie') ?? '';
@@ -98,8 +146,9 @@ export function hdVideo(name: string, seconds: number): string {
   mkdirSync('.cache', { recursive: true });
   execFileSync('ffmpeg', [
     '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', partial(path),
   ]);
+  settle(path);
   return path;
 }
 
@@ -355,7 +404,10 @@ function axeSource(): string {
 /** A copy of `path` under another name (so a test's file is its own, not "already uploaded"). */
 export function copyAs(path: string, name: string): string {
   const target = `.cache/${name}`;
-  if (!existsSync(target)) copyFileSync(path, target);
+  if (!existsSync(target)) {
+    copyFileSync(path, partial(target));
+    settle(target);
+  }
   return target;
 }
 

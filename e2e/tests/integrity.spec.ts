@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { writeFileSync, readFileSync } from 'node:fs';
 import {
   answerLeaveSite, copyAs, createdVideoIds, largeVideo, openChapter, rowTitles, smallVideo, snapBoth, throttleUploads,

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   copyAs, createCourse, rowTitles, runTag, seedVideo, seedVideos, signIn, smallVideo, snap, timedDelete, videoRow, waitReady,
 } from './helpers';

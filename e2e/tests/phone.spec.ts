@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   copyAs, DEMO_COURSE, expectAccessible, largeVideo, PHONE, seedChapter, signIn, snap, throttleUploads,
   uploadRow, videoRow,

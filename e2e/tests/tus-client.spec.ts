@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createHash } from 'node:crypto';
 import { statSync, createReadStream } from 'node:fs';
 import * as tus from 'tus-js-client';

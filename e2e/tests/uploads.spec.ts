@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createHash } from 'node:crypto';
 import { writeFileSync, existsSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
 import {

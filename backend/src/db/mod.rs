@@ -184,10 +184,11 @@ mod tests {
     fn drop_connections_of(db: &testing::TempDatabase) {
         use diesel::prelude::*;
         let mut admin = PgConnection::establish(db.url()).expect("admin connection");
-        diesel::sql_query(
+        diesel::sql_query(format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
+             WHERE application_name = '{}' AND pid <> pg_backend_pid()",
+            db.name()
+        ))
         .execute(&mut admin)
         .expect("terminated");
     }

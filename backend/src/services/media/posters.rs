@@ -38,15 +38,30 @@ pub struct Pictures {
 
 impl Posters {
     /// Posters made with `program` (looked up on the PATH unless it is a path), or `None`
-    /// when it does not run. Start-up calls this once (a blocking run of `ffmpeg -version`).
+    /// when it does not run. Start-up calls this (a blocking run of `ffmpeg -version`); the
+    /// answer is kept for the life of the process, which for the test suites, starting an app
+    /// per test, saves an ffmpeg start each (most of an ffmpeg start is its loader resolving
+    /// symbols: a tenth of the suite's CPU).
     pub fn detect(program: &str) -> Option<Self> {
-        let status = std::process::Command::new(program)
-            .arg("-version")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        matches!(status, Ok(s) if s.success()).then(|| Self {
+        static RUNS: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
+        let known = RUNS
+            .lock()
+            .ok()
+            .and_then(|runs| runs.iter().find(|(p, _)| p == program).map(|(_, ok)| *ok));
+        let runs = known.unwrap_or_else(|| {
+            let status = std::process::Command::new(program)
+                .arg("-version")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            let runs = matches!(status, Ok(s) if s.success());
+            if let Ok(mut known) = RUNS.lock() {
+                known.push((program.to_string(), runs));
+            }
+            runs
+        });
+        runs.then(|| Self {
             program: program.to_string(),
         })
     }
