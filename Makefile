@@ -7,7 +7,7 @@ export PATH := $(REEL_TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 FRONTEND_SOURCES := $(shell find frontend/src shared/src -name '*.rs') frontend/Cargo.toml \
 	frontend/styles.css frontend/favicon.svg index.html Trunk.toml Cargo.lock
 
-.PHONY: run test setup build frontend bench fmt clean e2e-soak
+.PHONY: run test setup build frontend bench fmt clean e2e-soak fuzz-long
 
 ## run: set up, build frontend and backend in release mode, serve the demo on 127.0.0.1:8080
 run: build
@@ -21,6 +21,11 @@ test:
 ## e2e-soak: the Playwright suite five times in a row, each on a fresh server (after `make test`)
 e2e-soak:
 	scripts/e2e-soak.sh 5
+
+## fuzz-long: every fuzz target for FUZZ_MINUTES (default 5) minutes each, from the seeds
+fuzz-long: setup
+	scripts/setup.sh test
+	FUZZ_SECONDS=$$(( $${FUZZ_MINUTES:-5} * 60 )) scripts/fuzz.sh
 
 ## bench: upload and delete benchmarks (figures go to BENCHMARKS.md)
 bench: build

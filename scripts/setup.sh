@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything `make run` and `make test` need, only what is missing, so running it
 # again is quick. Works on a fresh Debian machine that has only the Rust toolchain.
-#   scripts/setup.sh        build tools (wasm target, trunk, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh test   the above plus Chromium, ffmpeg, the e2e npm packages and schemathesis
+#   scripts/setup.sh        build tools (wasm target, trunk, wasm-bindgen, wasm-opt) and ffmpeg
+#   scripts/setup.sh test   the above plus Chromium, the e2e npm packages, schemathesis, the S3
+#                           servers and cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -62,8 +63,12 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   npm install --prefix "$TOOLS" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION.0.0"
 fi
 
+# ffmpeg makes the posters and thumbnail strips: without it a newcomer's first list has no
+# pictures (the server says so once at start-up, and videos still become ready).
+apt_install ffmpeg
+
 if [ "${1:-}" = test ]; then
-  apt_install chromium ffmpeg fonts-liberation
+  apt_install chromium fonts-liberation
   # scripts/fuzz.sh: cargo-fuzz builds libFuzzer itself (needs g++) and runs on stable Rust.
   command -v c++ >/dev/null || apt_install g++
   if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then

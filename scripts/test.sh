@@ -88,23 +88,29 @@ api_pass() { # api_pass SETTING=VALUE [FILTER…]: the integration tests with on
 S3_SERVERS_DIR=$LOGDIR/s3 eval "$(scripts/s3-servers.sh start)" || { echo "could not start the local S3 servers" >&2; failed=1; }
 trap 'scripts/s3-servers.sh stop' EXIT
 
-passes=(cargo-test fuzz)
+unit_tests() { "${LINT[@]}" cargo test --workspace --locked --lib --bins && "${LINT[@]}" cargo test --workspace --locked --doc; }
+passes=(fuzz cargo-test-unit)
 # Fuzzing takes one core for a minute, time-bounded: beside the passes, which mostly wait.
 beside fuzz env FUZZ_NO_BUILD=1 scripts/fuzz.sh
-beside cargo-test "${LINT[@]}" cargo test --workspace --locked
+# Every crate's unit and doc tests; the integration suite on its own, so the two run side by side.
+beside cargo-test-unit unit_tests
 if [ -z "$API_TESTS" ]; then
-  echo "the integration test binary was not built" >&2; record cargo-test-api 1 0
-elif ! pg_isready -q -h 127.0.0.1 -p 5432; then
-  echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; record cargo-test-pg 1 0
+  echo "the integration test binary was not built" >&2; record cargo-test 1 0
 else
-  # The whole integration suite again on PostgreSQL (a database per test, copied from a
-  # migrated template and dropped).
-  beside cargo-test-pg api_pass REEL_TEST_DATABASE=postgres
+  # The integration suite on SQLite (each test's own file).
+  beside cargo-test api_pass REEL_TEST_DATABASE=sqlite
   # The upload, delete, serving, poster, security and error suites once more with the videos in
   # S3 (moto, which checks ETags and part sizes like AWS).
   beside cargo-test-s3 api_pass REEL_TEST_STORAGE=moto \
     tus:: uploads:: deletes:: media:: posters:: in_flight:: security:: errors:: s3::
-  passes+=(cargo-test-pg cargo-test-s3)
+  passes+=(cargo-test cargo-test-s3)
+  if pg_isready -q -h 127.0.0.1 -p 5432; then
+    # The whole integration suite again on PostgreSQL (a database per run, a schema per test).
+    beside cargo-test-pg api_pass REEL_TEST_DATABASE=postgres
+    passes+=(cargo-test-pg)
+  else
+    echo "PostgreSQL is not answering at 127.0.0.1:5432 (see README)" >&2; record cargo-test-pg 1 0
+  fi
 fi
 joined "${passes[@]}"
 # The PostgreSQL pass's database (one per test run, src/db/testing.rs), once its run is over.
@@ -121,7 +127,7 @@ step e2e-cluster env REEL_E2E_S3=moto REEL_E2E_INSTANCES=2 scripts/e2e.sh
 
 # Count tests from cargo's and Playwright's own summaries.
 while read -r p f; do passed_tests=$((passed_tests + p)); failed_tests=$((failed_tests + f)); done < <(
-  cat "$LOGDIR/cargo-test.log" "$LOGDIR/cargo-test-pg.log" "$LOGDIR/cargo-test-s3.log" 2>/dev/null |
+  cat "$LOGDIR"/cargo-test*.log 2>/dev/null |
     sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
 for log in e2e e2e-cluster; do
   pw_passed=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$LOGDIR/$log.log" 2>/dev/null | tail -1)

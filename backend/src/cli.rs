@@ -185,7 +185,7 @@ async fn migrate(config: Config, to: Target) -> anyhow::Result<()> {
         "REEL_STORAGE says the videos are in {} already; set it to where they are now",
         kind_name(target)
     );
-    crate::services::private_files::secure_dir(&config.data_dir)?;
+    crate::private_files::secure_dir(&config.data_dir)?;
     let pool = db::connect(&config.effective_database_url())?;
     let from = crate::startup::open_storage(&config, &pool).await?;
     let to_config = Config {
@@ -249,7 +249,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn run_admin(config: Config, task: AdminTask) -> anyhow::Result<()> {
-    crate::services::private_files::secure_dir(&config.data_dir)?;
+    crate::private_files::secure_dir(&config.data_dir)?;
     let pool = db::connect(&config.effective_database_url())?;
     let json = match task {
         AdminTask::CreateInstructor { email, name } => {

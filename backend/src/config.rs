@@ -6,6 +6,9 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// S3's smallest part of a multipart upload but the last: 5 MiB.
+pub const S3_MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
+
 /// Which storage provider holds the video bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageKind {
@@ -105,7 +108,7 @@ impl Default for Config {
             s3_region: "us-east-1".into(),
             s3_endpoint: None,
             s3_prefix: String::new(),
-            s3_min_part_bytes: crate::services::storage::s3::MIN_PART,
+            s3_min_part_bytes: S3_MIN_PART_BYTES,
             s3_timeout_secs: 30,
         }
     }

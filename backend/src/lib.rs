@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod private_files;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 fn prepare_data_dir(config: &Config) -> anyhow::Result<()> {
-    crate::services::private_files::secure_dir(&config.data_dir).with_context(|| {
+    crate::private_files::secure_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()

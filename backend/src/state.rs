@@ -6,15 +6,14 @@ use crate::db::DbPool;
 use crate::services::janitor::Janitor;
 use crate::services::probe_queue::ProbeQueue;
 use crate::services::processing::Processing;
-use crate::services::storage::Storage;
 use crate::services::upload_lease::Leases;
 use crate::services::upload_writers::UploadWriters;
 use crate::services::uploads::{UploadLimits, Uploads};
 use crate::services::videos::Videos;
 use std::sync::Arc;
 
-/// A storage provider shared across worker threads.
-pub type SharedStorage = Arc<dyn Storage + Send + Sync>;
+/// The storage provider shared across worker threads (defined with the providers).
+pub use crate::services::storage::SharedStorage;
 
 /// Shared state, cheap to clone.
 #[derive(Clone)]

@@ -104,7 +104,7 @@ pub async fn list(
     path: web::Path<String>,
     query: web::Query<ActivityQuery>,
 ) -> ApiResult<web::Json<ActivityPage>> {
-    let course = super::courses::owned(
+    let course = super::access::owned_course(
         &state,
         &origin,
         "course.activity",

@@ -1,7 +1,8 @@
 //! Chapters and orders, for the course's owner only: add and rename chapters, put a course's
 //! chapters or a chapter's videos in a new order.
 
-use super::courses::{chapter_dto, owned, read_course};
+use super::access::{owned_chapter, owned_course};
+use super::present::{chapter_dto, read_course, video_dto};
 use crate::db::curriculum::OrderError;
 use crate::db::{self, models::Chapter};
 use crate::error::{ApiError, ApiResult};
@@ -15,29 +16,6 @@ use shared::dto::{
 };
 use shared::titles::clean_title;
 
-/// The caller's chapter (with its course), or an audited "not found".
-pub(crate) async fn owned_chapter(
-    state: &AppState,
-    origin: &Origin,
-    action: &'static str,
-    current: &CurrentInstructor,
-    chapter_id: String,
-) -> ApiResult<(Chapter, db::models::Course)> {
-    let owner = current.instructor.id.clone();
-    let id = chapter_id.clone();
-    let found = db::run(&state.pool, move |conn| {
-        Ok(db::courses::owned_chapter(conn, &owner, &id)?)
-    })
-    .await?;
-    match found {
-        Some(pair) => Ok(pair),
-        None => {
-            let actor = &current.instructor.id;
-            Err(super::videos::denied(state, origin, action, actor, &chapter_id).await)
-        }
-    }
-}
-
 /// `POST /api/courses/{id}/chapters`.
 pub async fn add(
     state: web::Data<AppState>,
@@ -46,7 +24,7 @@ pub async fn add(
     path: web::Path<String>,
     body: JsonObject<ChapterTitle>,
 ) -> ApiResult<web::Json<ChapterDto>> {
-    let course = owned(&state, &origin, "chapter.add", &current, path.into_inner()).await?;
+    let course = owned_course(&state, &origin, "chapter.add", &current, path.into_inner()).await?;
     let title = clean_title(&body.0.title).map_err(ApiError::invalid_title)?;
     let id = crate::services::tokens::new_id();
     let event = Event::new("chapter.added", "success")
@@ -121,6 +99,37 @@ fn order_error(error: OrderError) -> ApiError {
     }
 }
 
+/// Puts the items of `target` (a course's chapters, a chapter's videos) in the order the body
+/// gives, with `write` (which checks the order against the server's under the target's lock
+/// and records `action`), and returns what `write` read afterwards.
+async fn apply_order<T: Send + 'static>(
+    state: &AppState,
+    origin: &Origin,
+    current: &CurrentInstructor,
+    target: &str,
+    action: &'static str,
+    body: OrderRequest,
+    write: impl FnOnce(
+            &mut db::Conn,
+            &[String],
+            Option<&[String]>,
+            &db::models::NewAuditEvent,
+        ) -> Result<T, OrderError>
+        + Send
+        + 'static,
+) -> ApiResult<T> {
+    let (ids, expected) = new_order(body)?;
+    let event = Event::new(action, "success")
+        .actor(&current.instructor.id)
+        .target(target)
+        .into_row(origin);
+    db::write(&state.pool, move |conn| {
+        Ok(write(conn, &ids, expected.as_deref(), &event))
+    })
+    .await?
+    .map_err(order_error)
+}
+
 /// `POST /api/courses/{id}/chapters/order`.
 pub async fn reorder(
     state: web::Data<AppState>,
@@ -129,7 +138,7 @@ pub async fn reorder(
     path: web::Path<String>,
     body: JsonObject<OrderRequest>,
 ) -> ApiResult<web::Json<CourseDto>> {
-    let course = owned(
+    let course = owned_course(
         &state,
         &origin,
         "chapters.reorder",
@@ -137,23 +146,19 @@ pub async fn reorder(
         path.into_inner(),
     )
     .await?;
-    let (ids, expected) = new_order(body.0)?;
-    let event = Event::new("chapters.reordered", "success")
-        .actor(&current.instructor.id)
-        .target(&course.id)
-        .into_row(&origin);
     let id = course.id.clone();
-    db::write(&state.pool, move |conn| {
-        Ok(db::curriculum::reorder_chapters(
-            conn,
-            &id,
-            &ids,
-            expected.as_deref(),
-            &event,
-        ))
-    })
-    .await?
-    .map_err(order_error)?;
+    apply_order(
+        &state,
+        &origin,
+        &current,
+        &course.id,
+        "chapters.reordered",
+        body.0,
+        move |conn, ids, expected, event| {
+            db::curriculum::reorder_chapters(conn, &id, ids, expected, event)
+        },
+    )
+    .await?;
     Ok(web::Json(read_course(&state, course).await?))
 }
 
@@ -173,23 +178,22 @@ pub async fn reorder_videos(
         path.into_inner(),
     )
     .await?;
-    let (ids, expected) = new_order(body.0)?;
-    let event = Event::new("videos.reordered", "success")
-        .actor(&current.instructor.id)
-        .target(&chapter.id)
-        .into_row(&origin);
-    let videos = db::write(&state.pool, move |conn| {
-        let done =
-            db::curriculum::reorder_videos(conn, &chapter.id, &ids, expected.as_deref(), &event);
-        Ok(done.map(|()| db::videos::in_chapter(conn, &chapter.id)))
-    })
-    .await?
-    .map_err(order_error)??;
+    let id = chapter.id.clone();
+    let videos = apply_order(
+        &state,
+        &origin,
+        &current,
+        &chapter.id,
+        "videos.reordered",
+        body.0,
+        move |conn, ids, expected, event| {
+            db::curriculum::reorder_videos(conn, &id, ids, expected, event)?;
+            Ok(db::videos::in_chapter(conn, &id)?)
+        },
+    )
+    .await?;
     Ok(web::Json(
-        videos
-            .into_iter()
-            .map(|v| super::videos::to_dto(v, &state))
-            .collect(),
+        videos.into_iter().map(|v| video_dto(v, &state)).collect(),
     ))
 }
 

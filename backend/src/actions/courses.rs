@@ -1,76 +1,16 @@
 //! Courses for their owner only: list them, create one, rename it or change its description.
 
-use crate::db::{self, models::Chapter, models::Course};
+use super::access::owned_course;
+use super::present::{course_dto, read_course};
+use crate::db::{self, models::Course};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{CurrentInstructor, JsonObject};
 use crate::services::audit::{Event, Origin};
 use crate::state::AppState;
 use actix_web::web;
-use shared::dto::{ChapterDto, CourseDto, CourseUpdate, NewCourse};
+use shared::dto::{CourseDto, CourseUpdate, NewCourse};
 use shared::titles::{clean_description, clean_title};
 use std::collections::HashMap;
-
-/// Maps a chapter row and its count of listed videos.
-pub fn chapter_dto(chapter: Chapter, video_count: i64) -> ChapterDto {
-    ChapterDto {
-        video_count,
-        id: chapter.id.into(),
-        title: chapter.title,
-        position: chapter.position,
-    }
-}
-
-fn course_dto(course: Course, chapters: Vec<Chapter>, counts: &HashMap<String, i64>) -> CourseDto {
-    CourseDto {
-        id: course.id.into(),
-        title: course.title,
-        description: course.description,
-        chapters: chapters
-            .into_iter()
-            .map(|ch| {
-                let count = counts.get(&ch.id).copied().unwrap_or(0);
-                chapter_dto(ch, count)
-            })
-            .collect(),
-    }
-}
-
-/// The course as its owner sees it now, read in one go.
-pub(crate) async fn read_course(state: &AppState, course: Course) -> ApiResult<CourseDto> {
-    let (course, chapters, counts) = db::run(&state.pool, move |conn| {
-        let chapters = db::courses::chapters_of(conn, &course.id)?;
-        let ids: Vec<&str> = chapters.iter().map(|ch| ch.id.as_str()).collect();
-        let counts = db::videos::listed_counts(conn, &ids)?;
-        Ok((course, chapters, counts))
-    })
-    .await?;
-    Ok(course_dto(course, chapters, &counts))
-}
-
-/// The caller's course, or an audited "not found".
-pub(crate) async fn owned(
-    state: &AppState,
-    origin: &Origin,
-    action: &'static str,
-    current: &CurrentInstructor,
-    course_id: String,
-) -> ApiResult<Course> {
-    let owner = current.instructor.id.clone();
-    let id = course_id.clone();
-    let found = db::run(&state.pool, move |conn| {
-        Ok(db::courses::owned_course(conn, &owner, &id)?)
-    })
-    .await?;
-    match found {
-        Some(course) => Ok(course),
-        None => {
-            Err(
-                super::videos::denied(state, origin, action, &current.instructor.id, &course_id)
-                    .await,
-            )
-        }
-    }
-}
 
 /// `GET /api/courses`: the caller's courses with their chapters in order.
 pub async fn list(
@@ -140,7 +80,7 @@ pub async fn update(
     body: JsonObject<CourseUpdate>,
 ) -> ApiResult<web::Json<CourseDto>> {
     let body = body.0;
-    let course = owned(
+    let course = owned_course(
         &state,
         &origin,
         "course.update",

@@ -2,6 +2,7 @@
 //! database, writes the audit trail and maps rows to `shared` DTOs. Paths come from
 //! `shared::actions`, so the browser and the server cannot disagree on them.
 
+mod access;
 pub mod activity;
 pub mod auth;
 pub mod chapters;
@@ -9,6 +10,7 @@ pub mod courses;
 pub mod health;
 pub mod media;
 pub mod openapi;
+mod present;
 pub mod uploads;
 pub mod videos;
 

@@ -1,82 +1,18 @@
 //! Videos for their owner only: a chapter's list, one video, delete (one or many), restore.
 
-use crate::db::{self, models::Video};
+use super::access::{denied, owned_chapter};
+use super::present::video_dto;
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{CurrentInstructor, JsonObject};
-use crate::services::audit::{self, Event, Origin};
+use crate::services;
+use crate::services::audit::{Event, Origin};
 use crate::services::videos::Refusal;
-use crate::services::{self, signing};
 use crate::state::AppState;
 use actix_web::{http::StatusCode, web};
 use shared::dto::{
-    BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoStatus, VideoUpdate,
-    BULK_DELETE_MAX,
+    BulkDeleteRequest, BulkDeleteResponse, DeleteResult, VideoDto, VideoUpdate, BULK_DELETE_MAX,
 };
-
-fn status(stored: db::status::VideoStatus) -> VideoStatus {
-    use db::status::VideoStatus as Stored;
-    match stored {
-        Stored::Uploading => VideoStatus::Uploading,
-        Stored::Processing => VideoStatus::Processing,
-        Stored::Ready => VideoStatus::Ready,
-        Stored::Failed => VideoStatus::Failed,
-        Stored::Canceled => VideoStatus::Canceled,
-        Stored::Deleted => VideoStatus::Deleted,
-    }
-}
-
-/// Maps a row to what the client may know: the storage key and hash stay here.
-pub fn to_dto(video: Video, state: &AppState) -> VideoDto {
-    let status = status(video.status);
-    let now = crate::clock::now_ms() / 1000;
-    let display_url =
-        (status == VideoStatus::Ready).then(|| signing::display_url(&state.secret, &video.id, now));
-    let picture = |object| {
-        (status == VideoStatus::Ready && video.has_poster)
-            .then(|| signing::signed_url(&state.secret, object, &video.id, now))
-    };
-    let (poster_url, thumbnails_url) = (
-        picture(signing::Object::Poster),
-        picture(signing::Object::Thumbnails),
-    );
-    VideoDto {
-        id: video.id.into(),
-        chapter_id: video.chapter_id.into(),
-        title: video.title,
-        status,
-        size_bytes: video.size_bytes,
-        duration_ms: video.duration_ms,
-        width: video.width,
-        height: video.height,
-        created_at: crate::clock::rfc3339(video.created_at),
-        display_url,
-        poster_url,
-        thumbnails_url,
-        failure_reason: if status == VideoStatus::Failed {
-            video.failure_reason
-        } else {
-            None
-        },
-    }
-}
-
-/// An attempt on something that is missing or someone else's: audited, then "not found".
-pub(crate) async fn denied(
-    state: &AppState,
-    origin: &Origin,
-    action: &'static str,
-    actor: &str,
-    target: &str,
-) -> ApiError {
-    audit::record_refusal(
-        &state.pool,
-        origin,
-        Event::new(action, "denied").actor(actor).target(target),
-        db::audit::SameWhen::Everything,
-    )
-    .await;
-    ApiError::not_found()
-}
 
 /// `GET /api/chapters/{id}/videos`.
 pub async fn list(
@@ -99,7 +35,7 @@ pub async fn list(
         return Err(denied(&state, &origin, "chapter.read", actor, &target).await);
     };
     Ok(web::Json(
-        videos.into_iter().map(|v| to_dto(v, &state)).collect(),
+        videos.into_iter().map(|v| video_dto(v, &state)).collect(),
     ))
 }
 
@@ -126,7 +62,7 @@ pub async fn get(
         let actor = &current.instructor.id;
         return Err(denied(&state, &origin, "video.read", actor, &target).await);
     };
-    Ok(web::Json(to_dto(video, &state)))
+    Ok(web::Json(video_dto(video, &state)))
 }
 
 fn delete_result(id: String, result: Result<i64, Refusal>) -> DeleteResult {
@@ -219,7 +155,7 @@ pub async fn restore(
 ) -> ApiResult<web::Json<VideoDto>> {
     let id = path.into_inner();
     match services::videos::restore(&state.videos(), &origin, &current.instructor.id, &id).await? {
-        Ok(video) => Ok(web::Json(to_dto(video, &state))),
+        Ok(video) => Ok(web::Json(video_dto(video, &state))),
         Err(refusal) => Err(refusal_error(&refusal)),
     }
 }
@@ -256,8 +192,7 @@ pub async fn update(
     let to = match body.chapter_id {
         Some(to) if to.as_str() != video.chapter_id => {
             let (chapter, to_course) =
-                super::chapters::owned_chapter(&state, &origin, "video.move", &current, to.0)
-                    .await?;
+                owned_chapter(&state, &origin, "video.move", &current, to.0).await?;
             if to_course.id != course.id {
                 return Err(ApiError::invalid_input(
                     "A video moves only between chapters of its own course.",
@@ -307,5 +242,5 @@ pub async fn update(
         )
     })?
     .ok_or_else(ApiError::not_found)?;
-    Ok(web::Json(to_dto(updated, &state)))
+    Ok(web::Json(video_dto(updated, &state)))
 }

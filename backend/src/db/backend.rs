@@ -2,7 +2,7 @@
 //! file under the data directory) and PostgreSQL (shared by several instances). Everything
 //! that differs between them is in this file; the query modules are written once.
 
-use crate::services::private_files;
+use crate::private_files;
 use anyhow::Context;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};

@@ -92,9 +92,9 @@ impl TempDatabase {
     pub fn create() -> anyhow::Result<Self> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let schema = format!(
-            "t_{}_{}",
+            "t_{}_{:08x}",
             NEXT.fetch_add(1, Ordering::Relaxed),
-            &crate::services::tokens::new_token()[..8]
+            rand::random::<u32>()
         );
         let database = run_database()?;
         let mut conn = PgConnection::establish(&url_of(database, ""))

@@ -21,6 +21,22 @@ pub fn with_video(conn: &mut Conn, upload_id: &str) -> QueryResult<Option<(Uploa
         .optional()
 }
 
+/// Inserts a video, at the end of its chapter, and its upload, for callers already in a
+/// transaction; `false` (nothing inserted) when the chapter has been deleted.
+fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<bool> {
+    if !crate::db::curriculum::lock_live_chapter(conn, &video.chapter_id)? {
+        return Ok(false);
+    }
+    let position = crate::db::curriculum::next_video_position(conn, &video.chapter_id)?;
+    diesel::insert_into(videos::table)
+        .values((video, videos::position.eq(position)))
+        .execute(conn)?;
+    diesel::insert_into(uploads::table)
+        .values(upload)
+        .execute(conn)?;
+    Ok(true)
+}
+
 /// Per-instructor limits on unfinished uploads, checked as a new one is recorded.
 #[derive(Clone, Copy, Debug)]
 pub struct Quota {
@@ -80,7 +96,7 @@ pub fn insert_within_quota(
         if bytes.saturating_add(upload.upload_length) > quota.bytes {
             return Ok(Err(NotRecorded::OverQuota(OverQuota::Bytes(bytes))));
         }
-        if !crate::db::videos::insert_rows(conn, video, upload)? {
+        if !insert_rows(conn, video, upload)? {
             return Ok(Err(NotRecorded::ChapterDeleted));
         }
         Ok(Ok(()))
@@ -251,19 +267,4 @@ pub fn uncleaned(conn: &mut Conn) -> QueryResult<Vec<(Upload, Video)>> {
         .filter(uploads::cleaned_at.is_null())
         .select((Upload::as_select(), Video::as_select()))
         .load(conn)
-}
-
-/// Ends the active upload of a video (the video is being deleted).
-pub fn terminate_for_video(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
-    diesel::update(
-        uploads::table
-            .filter(uploads::video_id.eq(video_id))
-            .filter(uploads::state.eq(UploadState::Active)),
-    )
-    .set((
-        uploads::state.eq(UploadState::Terminated),
-        uploads::updated_at.eq(now),
-    ))
-    .returning(uploads::id)
-    .get_results(conn)
 }

@@ -5,28 +5,12 @@ use crate::db::audit::{SameWhen, REPEAT_WINDOW_MS};
 use crate::db::delete_statement;
 use crate::db::models::{NewAuditEvent, Upload, Video};
 use crate::db::schema::{chapters, courses, uploads, videos};
-use crate::db::status::VideoStatus;
+use crate::db::status::{UploadState, VideoStatus};
 use crate::db::Conn;
 use diesel::prelude::*;
 
 /// Statuses a chapter's list shows.
 const LISTED: [VideoStatus; 4] = VideoStatus::LISTED;
-
-/// Inserts a video, at the end of its chapter, and its upload, for callers already in a
-/// transaction; `false` (nothing inserted) when the chapter has been deleted.
-pub(crate) fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<bool> {
-    if !crate::db::curriculum::lock_live_chapter(conn, &video.chapter_id)? {
-        return Ok(false);
-    }
-    let position = crate::db::curriculum::next_video_position(conn, &video.chapter_id)?;
-    diesel::insert_into(videos::table)
-        .values((video, videos::position.eq(position)))
-        .execute(conn)?;
-    diesel::insert_into(uploads::table)
-        .values(upload)
-        .execute(conn)?;
-    Ok(true)
-}
 
 /// Every video's storage key, oldest video first (what a storage migration copies).
 pub fn storage_keys_oldest_first(conn: &mut Conn) -> QueryResult<Vec<String>> {
@@ -198,7 +182,7 @@ fn delete_each(
             }
             conn => {
                 if mark_deleted_if_owned(conn, owner_id, id, now, purge_after)? {
-                    let ended = crate::db::uploads::terminate_for_video(conn, id, now)?;
+                    let ended = end_upload_of(conn, id, now)?;
                     crate::db::audit::record(conn, &audit(id, true))?;
                     Some(ended)
                 } else {
@@ -325,4 +309,19 @@ pub fn purge_failed(
             videos::purge_after.eq(retry_at),
         ))
         .execute(conn)
+}
+
+/// Ends the active upload of a video (the video is being deleted); the uploads it ended.
+fn end_upload_of(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
+    diesel::update(
+        uploads::table
+            .filter(uploads::video_id.eq(video_id))
+            .filter(uploads::state.eq(UploadState::Active)),
+    )
+    .set((
+        uploads::state.eq(UploadState::Terminated),
+        uploads::updated_at.eq(now),
+    ))
+    .returning(uploads::id)
+    .get_results(conn)
 }

@@ -13,7 +13,7 @@ pub struct Janitor {
     /// The rows it cleans.
     pub pool: crate::db::DbPool,
     /// The storage it sweeps.
-    pub storage: crate::state::SharedStorage,
+    pub storage: crate::services::storage::SharedStorage,
     /// This instance's name in the pass's claim.
     pub instance: std::sync::Arc<str>,
     /// How often it runs (its claim on a pass lasts three of these).

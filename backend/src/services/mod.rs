@@ -12,7 +12,6 @@ pub mod device_cookie;
 pub mod janitor;
 pub mod media;
 pub mod passwords;
-pub mod private_files;
 pub mod probe_queue;
 pub mod processing;
 pub mod signing;

@@ -16,7 +16,7 @@ pub struct Processing {
     /// Where the videos' rows are.
     pub pool: crate::db::DbPool,
     /// Where their bytes are.
-    pub storage: crate::state::SharedStorage,
+    pub storage: crate::services::storage::SharedStorage,
     /// Bounds how many are probed at once.
     pub probes: std::sync::Arc<crate::services::probe_queue::ProbeQueue>,
     /// This instance's name in processing claims.

@@ -42,7 +42,7 @@ pub struct Uploads {
     /// Uploads' and videos' rows.
     pub pool: crate::db::DbPool,
     /// Their bytes.
-    pub storage: crate::state::SharedStorage,
+    pub storage: crate::services::storage::SharedStorage,
     /// What uploads are held to.
     pub limits: UploadLimits,
     /// Who may write to an upload.
@@ -594,7 +594,7 @@ async fn write_held(
     let length = u64::try_from(upload.upload_length).unwrap_or(0);
     let written = deps
         .storage
-        .write_partial_fenced(&key, at, length, Box::pin(tapped), phase, held.fence)
+        .write_partial(&key, at, length, Box::pin(tapped), phase, Some(held.fence))
         .await;
     if let Some(committer) = committer {
         // The sender is gone with the write: the committer records its last value and ends.
@@ -628,7 +628,7 @@ async fn write_held(
     if staged {
         // The sum matched: the staged bytes become part of the upload before the offset moves.
         deps.storage
-            .commit_staged_fenced(&key, at, written.bytes, held.fence)
+            .commit_staged(&key, at, written.bytes, Some(held.fence))
             .await
             .map_err(lease_or_storage)?;
     }

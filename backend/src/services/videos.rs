@@ -20,7 +20,7 @@ pub struct Videos {
     /// The videos' rows.
     pub pool: crate::db::DbPool,
     /// Their bytes (purged).
-    pub storage: crate::state::SharedStorage,
+    pub storage: crate::services::storage::SharedStorage,
     /// This instance's name in purge claims.
     pub instance: std::sync::Arc<str>,
     /// How long a deleted video can be restored.

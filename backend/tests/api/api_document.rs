@@ -1,7 +1,7 @@
 //! `GET /api/openapi.json` describes the whole JSON API to anyone, and the server keeps the
 //! promises the document makes about methods.
 
-use crate::helpers::{assert_error, spawn_app};
+use crate::support::{assert_error, spawn_app};
 use shared::actions::ALL;
 
 #[actix_web::test]

@@ -1,7 +1,8 @@
 //! What anyone can make Reel write down: refusals are counted, not appended one by one, so
 //! nobody can grow the audit trail at will; what the owner needs to see stays visible.
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
+use crate::support::Reel;
 use serde_json::json;
 
 #[actix_web::test]
@@ -66,7 +67,7 @@ async fn repeated_denied_reads_of_someone_elses_video_are_one_row_the_owner_stil
 async fn a_terminated_upload_leaves_no_directory_behind() {
     let app = spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
-    let data = crate::tus::fixture("clip.mp4");
+    let data = crate::support::fixture("clip.mp4");
     let created = app
         .create_upload(&client, &chapter, "gone.mp4", data.len())
         .await;
@@ -79,12 +80,7 @@ async fn a_terminated_upload_leaves_no_directory_behind() {
         )
         .await;
     assert_eq!(res.status(), 204);
-    let res = client
-        .delete(app.url(&created.location))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("sent");
+    let res = app.terminate(&client, &created.location).await;
     assert_eq!(res.status(), 204);
     if app.s3.is_some() {
         return; // object storage has no directories

@@ -1,4 +1,4 @@
-use crate::helpers::{assert_error, browser, spawn_app, PASSWORD};
+use crate::support::{assert_error, browser, spawn_app, PASSWORD};
 
 #[actix_web::test]
 async fn signing_in_sets_an_http_only_same_site_session_cookie() {

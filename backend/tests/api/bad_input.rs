@@ -12,8 +12,9 @@
 
 mod cases;
 
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
-use crate::tus::{fixture, sha256};
+use crate::support::Reel;
+use crate::support::{fixture, sha256};
+use crate::support::{spawn_app, TestApp, PASSWORD};
 use diesel::prelude::*;
 use reel::db::{self, models, schema};
 use reqwest::header::{HeaderName, HeaderValue};
@@ -431,7 +432,7 @@ async fn a_creation_whose_first_chunk_fails_leaves_no_upload_behind() {
         .header("Upload-Length", "4096")
         .header(
             "Upload-Metadata",
-            crate::tus::metadata(&[("filename", "a.mp4"), ("chapter_id", &chapter)]),
+            crate::support::metadata(&[("filename", "a.mp4"), ("chapter_id", &chapter)]),
         )
         .header("Content-Type", "application/offset+octet-stream")
         .header("Upload-Checksum", "sha1 AAAAAAAAAAAAAAAAAAAAAAAAAAA=")

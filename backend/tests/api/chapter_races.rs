@@ -3,8 +3,9 @@
 //! live video or active upload stays in a deleted chapter, the quota they held is free, and
 //! their bytes are purged.
 
-use crate::helpers::{spawn_app_with, TestApp};
-use crate::tus::{metadata, padded_mp4};
+use crate::support::Reel;
+use crate::support::{metadata, padded_mp4};
+use crate::support::{spawn_app_with, TestApp};
 use diesel::prelude::*;
 use reel::db::schema::{uploads, videos};
 use serde_json::json;

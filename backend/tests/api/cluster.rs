@@ -3,8 +3,8 @@
 //! stops real ones.) On PostgreSQL with `REEL_TEST_DATABASE=postgres`; on SQLite the
 //! instances share the file, which shows the same rules hold there.
 
-use crate::helpers::{browser, spawn_app_with, spawn_peer, TestApp, PASSWORD};
-use crate::tus::{metadata, padded_mp4, sha256};
+use crate::support::{browser, spawn_app_with, spawn_peer, Reel, TestApp};
+use crate::support::{metadata, padded_mp4, sha256};
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -16,16 +16,6 @@ async fn two_instances() -> (TestApp, TestApp) {
     let a = spawn_app_with(|c| c.upload_lease_ms = LEASE_MS).await;
     let b = spawn_peer(&a, |_| {}).await;
     (a, b)
-}
-
-async fn offset_on(app: &TestApp, client: &reqwest::Client, location: &str) -> usize {
-    let res = app.head_offset(client, location).await;
-    assert_eq!(res.status(), 200);
-    res.headers()["upload-offset"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("number")
 }
 
 /// A signed-in client (a session made on one instance works on all) and a chapter.
@@ -61,7 +51,10 @@ async fn patches_alternating_between_instances_in_odd_sizes_complete_byte_for_by
         assert_eq!(res.status(), 204, "PATCH {n} of {size} B");
         offset += size;
         for app in instances {
-            assert_eq!(offset_on(app, &client, &created.location).await, offset);
+            assert_eq!(
+                app.offset(&client, &created.location).await as usize,
+                offset
+            );
         }
     }
     for app in instances {
@@ -91,21 +84,6 @@ fn streaming(data: Vec<u8>) -> reqwest::Body {
     reqwest::Body::wrap_stream(pieces)
 }
 
-fn patch(
-    client: &reqwest::Client,
-    app: &TestApp,
-    location: &str,
-    offset: usize,
-    body: reqwest::Body,
-) -> reqwest::RequestBuilder {
-    client
-        .patch(app.url(location))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", offset.to_string())
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(body)
-}
-
 #[actix_web::test]
 async fn two_simultaneous_patches_on_two_instances_one_wins_and_nothing_is_corrupted() {
     let (a, b) = two_instances().await;
@@ -115,12 +93,18 @@ async fn two_simultaneous_patches_on_two_instances_one_wins_and_nothing_is_corru
         .create_upload(&client, &chapter, "lecture.mp4", data.len())
         .await;
     // ~2.5 s of streaming each, both from offset 0.
+    // Each on a connection closed after its answer: the loser is answered before its body
+    // is all sent, and a connection left like that must not go back to the pool.
     let first = actix_web::rt::spawn(
-        patch(&client, &a, &created.location, 0, streaming(data.clone())).send(),
+        a.patch_request(&client, &created.location, 0, streaming(data.clone()))
+            .header("Connection", "close")
+            .send(),
     );
     actix_web::rt::time::sleep(Duration::from_millis(150)).await;
     let second = actix_web::rt::spawn(
-        patch(&client, &b, &created.location, 0, streaming(data.clone())).send(),
+        b.patch_request(&client, &created.location, 0, streaming(data.clone()))
+            .header("Connection", "close")
+            .send(),
     );
     let mut statuses = vec![
         first
@@ -141,13 +125,10 @@ async fn two_simultaneous_patches_on_two_instances_one_wins_and_nothing_is_corru
         statuses == [204, 409] || statuses == [204, 423],
         "exactly one wins: {statuses:?}"
     );
-    // A fresh connection: the loser's was answered before its body was all sent.
-    let client = browser();
     assert_eq!(
-        a.login(&client, "ada@example.com", PASSWORD).await.status(),
-        200
+        b.offset(&client, &created.location).await as usize,
+        data.len()
     );
-    assert_eq!(offset_on(&b, &client, &created.location).await, data.len());
     assert_eq!(
         sha256(&b.served_bytes(&client, &created.video_id).await),
         sha256(&data)
@@ -177,9 +158,8 @@ async fn a_client_that_went_silent_on_one_instance_resumes_on_another() {
         }
     });
     let stuck = actix_web::rt::spawn(
-        patch(
+        a.patch_request(
             &client,
-            &a,
             &created.location,
             0,
             reqwest::Body::wrap_stream(silent),
@@ -192,7 +172,7 @@ async fn a_client_that_went_silent_on_one_instance_resumes_on_another() {
     let started = std::time::Instant::now();
     let mut done = false;
     for _ in 0..10 {
-        let offset = offset_on(&b, &client, &created.location).await;
+        let offset = b.offset(&client, &created.location).await as usize;
         let res = b
             .patch(&client, &created.location, offset, data[offset..].to_vec())
             .await;
@@ -224,7 +204,7 @@ async fn deletes_and_restores_are_seen_by_every_instance_at_once() {
     let (a, b) = two_instances().await;
     let c = spawn_peer(&a, |_| {}).await;
     let (client, chapter) = instructor(&a).await;
-    let clip = crate::tus::fixture("clip.mp4");
+    let clip = crate::support::fixture("clip.mp4");
     let id = a
         .upload(&client, &chapter, "clip.mp4", &clip, clip.len())
         .await;
@@ -286,7 +266,7 @@ async fn janitors_on_every_instance_purge_each_video_once() {
     .await;
     let b = spawn_peer(&a, |_| {}).await;
     let (client, chapter) = instructor(&a).await;
-    let clip = crate::tus::fixture("clip.mp4");
+    let clip = crate::support::fixture("clip.mp4");
     let mut ids = Vec::new();
     for n in 0..4 {
         let id = a
@@ -329,7 +309,7 @@ async fn janitors_on_every_instance_purge_each_video_once() {
 async fn processing_claimed_by_an_instance_that_died_is_taken_up_by_another() {
     let (a, b) = two_instances().await;
     let (client, chapter) = instructor(&a).await;
-    let clip = crate::tus::fixture("clip.mp4");
+    let clip = crate::support::fixture("clip.mp4");
     let id = a
         .upload(&client, &chapter, "clip.mp4", &clip, clip.len())
         .await;

@@ -3,8 +3,7 @@
 //! upload is finished on the other. The video must come out byte-identical, and the stopped
 //! instance's late writes must be refused when it wakes up.
 
-use crate::crash::{head_offset, patch, Server};
-use crate::tus::{metadata, paced_body, padded_mp4, sha256};
+use crate::support::{paced_body, padded_mp4, sha256, Reel, Server};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -29,25 +28,12 @@ async fn pair(data_dir: &Path) -> Pair {
     b.start().await;
     let client = a.signed_in().await;
     let data = Arc::new(padded_mp4(24 * MIB, |i| (i * 7 % 251) as u8));
-    let created = client
-        .post(a.url("/api/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", data.len().to_string())
-        .header(
-            "Upload-Metadata",
-            metadata(&[
-                ("filename", "lecture.mp4"),
-                ("chapter_id", course.chapters[0].id.as_str()),
-            ]),
-        )
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(created.status(), 201);
-    let header = |name: &str| created.headers()[name].to_str().expect("ascii").to_string();
+    let created = a
+        .create_upload(&client, &course.chapters[0].id, "lecture.mp4", data.len())
+        .await;
     Pair {
-        location: header("location"),
-        video_id: header("reel-video-id"),
+        location: created.location,
+        video_id: created.video_id,
         a,
         b,
         client,
@@ -65,7 +51,11 @@ impl Pair {
             Duration::from_millis(25),
             Arc::new(AtomicU64::new(0)),
         );
-        actix_web::rt::spawn(patch(&self.client, &self.a, &self.location, 0, body).send())
+        actix_web::rt::spawn(
+            self.a
+                .patch_request(&self.client, &self.location, 0, body)
+                .send(),
+        )
     }
 
     /// Finishes the upload on instance B as a tus client would: HEAD, PATCH the rest, and
@@ -77,17 +67,19 @@ impl Pair {
     /// [`Pair::finish_on_b`] up to byte `end` only.
     async fn send_on_b_up_to(&self, end: usize) -> u64 {
         for _ in 0..40 {
-            let offset = head_offset(&self.client, &self.b, &self.location).await;
+            let offset = self.b.offset(&self.client, &self.location).await;
             if offset as usize >= end {
                 return offset;
             }
             let rest = self.data[offset as usize..end].to_vec();
-            let res = patch(&self.client, &self.b, &self.location, offset, rest.into())
+            let res = self
+                .b
+                .patch_request(&self.client, &self.location, offset as usize, rest)
                 .send()
                 .await
                 .expect("sent");
             match res.status().as_u16() {
-                204 => return head_offset(&self.client, &self.b, &self.location).await,
+                204 => return self.b.offset(&self.client, &self.location).await,
                 409 | 423 => actix_web::rt::time::sleep(Duration::from_millis(200)).await,
                 other => panic!("unexpected {other}: {:?}", res.text().await),
             }
@@ -96,32 +88,7 @@ impl Pair {
     }
 
     async fn served_by_b(&self) -> Vec<u8> {
-        let mut video = serde_json::Value::Null;
-        for _ in 0..400 {
-            video = self
-                .client
-                .get(self.b.url(&format!("/api/videos/{}", self.video_id)))
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json");
-            if video["status"] == "ready" {
-                break;
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-        }
-        let url = video["display_url"].as_str().expect("ready");
-        self.client
-            .get(self.b.url(url))
-            .send()
-            .await
-            .expect("sent")
-            .bytes()
-            .await
-            .expect("body")
-            .to_vec()
+        self.b.served_bytes(&self.client, &self.video_id).await
     }
 }
 
@@ -142,7 +109,7 @@ async fn the_lease_holder_killed_mid_patch_then_the_upload_finishes_on_another_i
     assert!(!streaming.is_finished());
     p.a.kill();
     let _ = streaming.await;
-    let before = head_offset(&p.client, &p.b, &p.location).await;
+    let before = p.b.offset(&p.client, &p.location).await;
     assert!(before > 0, "the killed PATCH kept what it had recorded");
     assert_eq!(p.finish_on_b().await as usize, p.data.len());
     assert_eq!(sha256(&p.served_by_b().await), sha256(&p.data));
@@ -171,7 +138,7 @@ async fn an_instance_stopped_past_its_lease_wakes_up_to_refused_writes() {
         "the stopped instance's PATCH succeeded late: {late:?}"
     );
     assert_eq!(
-        head_offset(&p.client, &p.b, &p.location).await as usize,
+        p.b.offset(&p.client, &p.location).await as usize,
         end,
         "a late write moved the offset"
     );

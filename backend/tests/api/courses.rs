@@ -1,5 +1,6 @@
-use crate::helpers::{assert_error, spawn_app};
-use crate::tus::fixture;
+use crate::support::fixture;
+use crate::support::Reel;
+use crate::support::{assert_error, spawn_app};
 
 #[actix_web::test]
 async fn courses_lists_only_the_callers_courses_with_chapters_in_order() {
@@ -57,12 +58,7 @@ async fn each_chapter_says_how_many_videos_it_lists() {
         .await;
     app.create_upload(&ada, &first, "b.mp4", 1000).await;
     let ended = app.create_upload(&ada, &first, "c.mp4", 1000).await;
-    let res = ada
-        .delete(app.url(&ended.location))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("sent");
+    let res = app.terminate(&ada, &ended.location).await;
     assert_eq!(res.status(), 204);
 
     let courses: Vec<shared::dto::CourseDto> = app.get_json(&ada, "/api/courses").await;

@@ -2,7 +2,8 @@
 //! (a cross-site form or `text/plain` POST is refused before any action runs), read nothing
 //! (CORS answers allowed origins only, and says "credentials" only to them), frame nothing.
 
-use crate::helpers::{assert_error, browser, spawn_app, spawn_app_with, TestApp};
+use crate::support::Reel;
+use crate::support::{assert_error, browser, spawn_app, spawn_app_with, TestApp};
 
 const EVIL: &str = "http://courses.evil.example";
 

@@ -1,7 +1,8 @@
 //! Building a course in the browser: courses, chapters, titles, orders, moves and the
 //! course's activity, each only for the course's owner.
 
-use crate::helpers::{assert_error, spawn_app, TestApp};
+use crate::support::Reel;
+use crate::support::{assert_error, spawn_app, TestApp};
 use diesel::prelude::*;
 use reel::db::{self, schema::videos};
 use reqwest::Client;
@@ -571,7 +572,7 @@ async fn deleting_a_chapter_deletes_its_videos_and_undo_brings_both_back_where_t
 
 #[actix_web::test]
 async fn a_chapter_cannot_come_back_after_the_grace_period() {
-    let app = crate::helpers::spawn_app_with(|config| config.delete_grace_secs = 0).await;
+    let app = crate::support::spawn_app_with(|config| config.delete_grace_secs = 0).await;
     let (ada, course) = course_with_chapters(&app, "ada@example.com").await;
     let b = course.chapters[1].id.0.clone();
     app.create_upload(&ada, &b, "y.mp4", 1000).await;

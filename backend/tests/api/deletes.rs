@@ -1,8 +1,9 @@
 //! Deleting videos: at once from every list, restorable within the grace period, purged after
 //! it (with retries when storage fails), idempotent, and never touching anyone else's.
 
-use crate::helpers::{assert_error, spawn_app, spawn_app_on, spawn_app_with, TestApp};
-use crate::tus::fixture;
+use crate::support::fixture;
+use crate::support::Reel;
+use crate::support::{assert_error, spawn_app, spawn_app_on, spawn_app_with, TestApp};
 use reel::services::storage::{MemoryStorage, StorageKey};
 use reqwest::Client;
 use std::sync::Arc;

@@ -3,8 +3,9 @@
 //! clear tus error, HEAD never counts bytes the disk does not hold, nothing half-written is
 //! served, and the upload resumes once the disk is back.
 
-use crate::helpers::{assert_error, spawn_app_with, TestApp};
-use crate::tus::padded_mp4;
+use crate::support::padded_mp4;
+use crate::support::Reel;
+use crate::support::{assert_error, spawn_app_with, TestApp};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,9 +1,9 @@
 //! Bad input gets a clear 4xx with a stable code, never a 500 and never actix's plain text.
 
-use crate::helpers::{assert_error, spawn_app};
+use crate::support::{assert_error, spawn_app};
 
 async fn post_raw(
-    app: &crate::helpers::TestApp,
+    app: &crate::support::TestApp,
     path: &str,
     ct: &str,
     body: impl Into<reqwest::Body>,

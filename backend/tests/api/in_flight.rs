@@ -2,8 +2,9 @@
 //! instead of answering 423, and a delete stops the upload so that the last byte can never
 //! bring the video back.
 
-use crate::helpers::TestApp;
-use crate::tus::{paced_body, padded_mp4};
+use crate::support::Reel;
+use crate::support::TestApp;
+use crate::support::{paced_body, padded_mp4};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,7 +45,7 @@ async fn status_of(app: &TestApp, client: &reqwest::Client, id: &str) -> u16 {
 
 #[actix_web::test]
 async fn terminating_an_upload_mid_patch_stops_the_patch_instead_of_answering_423() {
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
     let (data, body) = slow_body(8 << 20);
     let created = app
@@ -54,12 +55,7 @@ async fn terminating_an_upload_mid_patch_stops_the_patch_instead_of_answering_42
     actix_web::rt::time::sleep(Duration::from_millis(400)).await;
 
     let started = Instant::now();
-    let res = client
-        .delete(app.url(&created.location))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("sent");
+    let res = app.terminate(&client, &created.location).await;
 
     assert_eq!(res.status(), 204);
     // The PATCH ends now, not when its ~3 s body would have.
@@ -73,7 +69,7 @@ async fn terminating_an_upload_mid_patch_stops_the_patch_instead_of_answering_42
 
 #[actix_web::test]
 async fn deleting_a_video_mid_upload_stops_it_and_it_never_comes_back() {
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
     let (data, body) = slow_body(4 << 20);
     let created = app

@@ -1,8 +1,9 @@
 //! Per-instructor upload quotas, the free-space check and the PATCH idle timeout: one user
 //! cannot fill the disk, hold every lock, or keep server threads with a body that never ends.
 
-use crate::helpers::{assert_error, spawn_app_with};
-use crate::tus::fixture;
+use crate::support::fixture;
+use crate::support::Reel;
+use crate::support::{assert_error, spawn_app_with};
 use std::time::Duration;
 
 #[actix_web::test]
@@ -26,12 +27,7 @@ async fn an_instructor_with_too_many_unfinished_uploads_is_told_to_finish_some_f
     app.create_upload(&grace, &other_chapter, "grace.mp4", 1000)
         .await;
     // Ending one makes room.
-    let res = ada
-        .delete(app.url(&created[0].location))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("sent");
+    let res = app.terminate(&ada, &created[0].location).await;
     assert_eq!(res.status(), 204);
     app.create_upload(&ada, &chapter, "fourth.mp4", 1000).await;
 }

@@ -1,8 +1,9 @@
 //! Display URLs: signed, expiring, with full Range support; and a sweep that nothing internal
 //! ever reaches a client.
 
-use crate::helpers::{spawn_app, TestApp};
-use crate::tus::{fixture, metadata};
+use crate::support::Reel;
+use crate::support::{fixture, metadata};
+use crate::support::{spawn_app, TestApp};
 use reqwest::Client;
 
 async fn ready_video(app: &TestApp) -> (Client, String, String, Vec<u8>) {

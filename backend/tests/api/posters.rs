@@ -1,8 +1,8 @@
 //! Posters and thumbnail strips: made with ffmpeg from the real video, served through URLs
 //! signed for that one picture, removed with the video; without ffmpeg, videos are still ready.
 
-use crate::helpers::{spawn_app, spawn_app_with};
-use crate::tus::fixture;
+use crate::support::fixture;
+use crate::support::{spawn_app, spawn_app_with, Reel};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -221,7 +221,7 @@ async fn the_strip_spreads_its_frames_over_the_video_even_when_the_picture_ends_
 /// and a video uploaded to it still becomes ready, with no pictures.
 #[actix_web::test]
 async fn a_server_with_no_ffmpeg_on_its_path_says_so_once_and_videos_are_still_ready() {
-    use crate::crash::Server;
+    use crate::support::Server;
     let root = tempfile::tempdir().expect("tempdir");
     let empty = root.path().join("empty-path");
     std::fs::create_dir_all(&empty).expect("dir");
@@ -233,41 +233,10 @@ async fn a_server_with_no_ffmpeg_on_its_path_says_so_once_and_videos_are_still_r
     let client = server.signed_in().await;
     let clip = fixture("clip.mp4");
     let chapter = course.chapters[0].id.clone();
-    let created = client
-        .post(server.url("/api/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", clip.len().to_string())
-        .header("Content-Type", "application/offset+octet-stream")
-        .header(
-            "Upload-Metadata",
-            crate::tus::metadata(&[("filename", "clip.mp4"), ("chapter_id", chapter.as_str())]),
-        )
-        .body(clip)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(created.status(), 201);
-    let id = created.headers()["reel-video-id"]
-        .to_str()
-        .expect("ascii")
-        .to_string();
-
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let video = loop {
-        let video: serde_json::Value = client
-            .get(server.url(&format!("/api/videos/{id}")))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
-        if video["status"] != "processing" {
-            break video;
-        }
-        assert!(std::time::Instant::now() < deadline, "still processing");
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let id = server
+        .upload(&client, &chapter, "clip.mp4", &clip, clip.len())
+        .await;
+    let video = server.settled_video(&client, &id).await;
     assert_eq!(video["status"], "ready", "{video}");
     assert!(
         video["poster_url"].is_null() && video["thumbnails_url"].is_null(),

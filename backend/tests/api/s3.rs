@@ -2,10 +2,10 @@
 //! injects them (`s3_proxy`). In each, the client gets a clear tus status, HEAD reports only
 //! bytes that are stored, and resuming gives the byte-identical video.
 
-use crate::crash::{head_offset, patch, Server};
-use crate::helpers::{assert_error, spawn_app_with, TestApp, PASSWORD};
 use crate::s3_proxy::{Fault, Proxy};
-use crate::tus::{metadata, padded_mp4, sha256};
+use crate::support::{assert_error, spawn_app_with, TestApp, PASSWORD};
+use crate::support::{padded_mp4, sha256};
+use crate::support::{Reel, Server};
 use reel::config::StorageKind;
 use reel::services::storage::s3::testing;
 use reel::services::storage::S3Settings;
@@ -255,29 +255,16 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
     server.start().await;
     let client = server.signed_in().await;
     let data = video_bytes(12 * MIB);
-    let created = client
-        .post(server.url("/api/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", data.len().to_string())
-        .header(
-            "Upload-Metadata",
-            metadata(&[
-                ("filename", "lecture.mp4"),
-                ("chapter_id", chapter.as_str()),
-            ]),
-        )
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(created.status(), 201);
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_string();
+    let created = server
+        .create_upload(&client, &chapter, "lecture.mp4", data.len())
+        .await;
+    let location = created.location.clone();
 
     // S3 stores part 2; its answer never reaches Reel, which is killed right then.
     proxy.inject(&["PUT", "partNumber=2"], Fault::SwallowAnswer, 1);
-    let request = patch(&client, &server, &location, 0, data.clone().into()).send();
+    let request = server
+        .patch_request(&client, &location, 0, data.clone())
+        .send();
     let in_flight = actix_web::rt::spawn(request);
     for _ in 0..400 {
         if proxy.swallowed.load(std::sync::atomic::Ordering::SeqCst) == 1 {
@@ -295,7 +282,7 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
 
     proxy.heal();
     server.start().await;
-    let offset = head_offset(&client, &server, &location).await;
+    let offset = server.offset(&client, &location).await;
     assert_eq!(offset, 5 * MIB as u64, "only the recorded part counts");
     // On PostgreSQL the killed instance's lease outlives it for a lease term: 423 until
     // then, and the client tries again, as tus clients do.
@@ -303,40 +290,22 @@ async fn a_server_killed_after_s3_stored_a_part_but_before_it_was_recorded_resum
     let mut tries = 0;
     loop {
         tries += 1;
-        res = patch(
-            &client,
-            &server,
-            &location,
-            offset,
-            data[offset as usize..].to_vec().into(),
-        )
-        .send()
-        .await
-        .expect("sent");
+        res = server
+            .patch_request(
+                &client,
+                &location,
+                offset as usize,
+                data[offset as usize..].to_vec(),
+            )
+            .send()
+            .await
+            .expect("sent");
         if res.status() != 423 || tries == 20 {
             break;
         }
     }
     assert_eq!(res.status(), 204, "{:?}", res.text().await);
-    let video_id = created.headers()["reel-video-id"]
-        .to_str()
-        .expect("ascii")
-        .to_string();
-    let mut video = serde_json::Value::Null;
-    for _ in 0..400 {
-        video = client
-            .get(server.url(&format!("/api/videos/{video_id}")))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
-        if video["status"] == "ready" {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
+    let video = server.settled_video(&client, &created.video_id).await;
     assert_eq!(video["status"], "ready", "{video}");
     let served = client
         .get(server.url(video["display_url"].as_str().expect("url")))
@@ -405,7 +374,7 @@ async fn app_on(
         c.s3_prefix = "reel/".into();
     };
     match like {
-        Some(app) => crate::helpers::spawn_peer(app, adjust).await,
+        Some(app) => crate::support::spawn_peer(app, adjust).await,
         None => spawn_app_with(adjust).await,
     }
 }
@@ -431,7 +400,7 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
         .create_upload(&client, &chapter, "three.mp4", MIB)
         .await;
     // A real clip, which has a poster and a thumbnail strip that go with it.
-    let clip_bytes = crate::tus::fixture("clip.mp4");
+    let clip_bytes = crate::support::fixture("clip.mp4");
     let clip = local
         .upload(&client, &chapter, "clip.mp4", &clip_bytes, clip_bytes.len())
         .await;
@@ -471,7 +440,7 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
         &moto.endpoint,
     )
     .await;
-    let client = crate::helpers::browser();
+    let client = crate::support::browser();
     assert_eq!(
         on_s3
             .login(&client, "ada@example.com", PASSWORD)
@@ -511,7 +480,7 @@ async fn storage_migrate_copies_every_video_to_s3_and_back_verified_and_resumabl
         &moto.endpoint,
     )
     .await;
-    let client = crate::helpers::browser();
+    let client = crate::support::browser();
     assert_eq!(
         back.login(&client, "ada@example.com", PASSWORD)
             .await

@@ -2,8 +2,9 @@
 //! scheme, security headers, private files, bounded tus metadata, audited denied reads,
 //! sessions that end when they should.
 
-use crate::helpers::{assert_error, browser, spawn_app, spawn_app_with, PASSWORD};
-use crate::tus::{fixture, metadata};
+use crate::support::Reel;
+use crate::support::{assert_error, browser, spawn_app, spawn_app_with, PASSWORD};
+use crate::support::{fixture, metadata};
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 

@@ -2,8 +2,8 @@
 //! of a browser they signed in from before, a burst of guesses gets no more checked than the
 //! free ones, and behind a trusted proxy each client is counted on its own address.
 
-use crate::helpers::PASSWORD;
-use crate::helpers::{assert_error, browser, spawn_app, spawn_app_with, spawn_peer, TestApp};
+use crate::support::PASSWORD;
+use crate::support::{assert_error, browser, spawn_app, spawn_app_with, spawn_peer, TestApp};
 use reel::db::throttles::{self, Charge};
 use std::time::{Duration, Instant};
 

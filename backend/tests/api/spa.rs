@@ -1,6 +1,6 @@
 //! The backend serves the built browser app.
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 #[actix_web::test]
 async fn a_client_side_route_is_served_index_html_uncached() {

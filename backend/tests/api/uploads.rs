@@ -1,8 +1,9 @@
 //! tus 1.0.0: every status code the spec names, checksums, expiry, termination, resume,
 //! concurrency, and what happens to files that are not (whole) videos.
 
-use crate::helpers::{assert_error, browser, spawn_app, spawn_app_with};
-use crate::tus::{fixture, metadata, sha256};
+use crate::support::Reel;
+use crate::support::{assert_error, browser, spawn_app, spawn_app_with};
+use crate::support::{fixture, metadata, sha256};
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -289,7 +290,7 @@ async fn more_bytes_than_declared_is_413_and_nothing_is_kept() {
 }
 
 async fn patch_with_checksum(
-    app: &crate::helpers::TestApp,
+    app: &crate::support::TestApp,
     client: &reqwest::Client,
     location: &str,
     offset: usize,
@@ -424,12 +425,7 @@ async fn termination_removes_bytes_and_upload_and_cancels_the_video() {
     let partial_files = app.stored_files();
     assert_eq!(partial_files, 1);
 
-    let res = client
-        .delete(app.url(&created.location))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("sent");
+    let res = app.terminate(&client, &created.location).await;
 
     assert_eq!(res.status(), 204);
     assert_eq!(app.stored_files(), 0);

@@ -1,8 +1,8 @@
 //! Local disk: `objects/<key>` for final objects, `partial/<key>.part` while an upload is in
 //! progress, both under the data directory.
 
-use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, ToolFile, Written};
-use crate::services::private_files;
+use super::{ByteStream, Fence, Phase, ReadSeek, Storage, StorageKey, ToolFile, Written};
+use crate::private_files;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -82,6 +82,7 @@ impl Storage for LocalStorage {
         _length: u64,
         mut body: ByteStream,
         phase: Phase,
+        _fence: Option<&Fence>,
     ) -> io::Result<Written> {
         // On a local disk a staged write goes in place, past the committed length: the file
         // can be cut back, so discarding is a truncation (and committing has nothing to move).
@@ -181,7 +182,13 @@ impl Storage for LocalStorage {
         Ok(Written { bytes, body_error })
     }
 
-    async fn commit_staged(&self, key: &StorageKey, offset: u64, len: u64) -> io::Result<()> {
+    async fn commit_staged(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        len: u64,
+        _fence: Option<&Fence>,
+    ) -> io::Result<()> {
         // The write synced its bytes in place; check they are all there.
         let path = self.partial_path(key);
         let stored = blocking(move || fs::metadata(&path).map(|m| m.len())).await?;

@@ -3,7 +3,7 @@
 //! provider that cannot cut bytes back must keep them.
 
 use super::local::tokio_stream;
-use super::{ByteStream, Phase, ReadSeek, Storage, StorageKey, Written};
+use super::{ByteStream, Fence, Phase, ReadSeek, Storage, StorageKey, Written};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -51,6 +51,7 @@ impl Storage for MemoryStorage {
         _length: u64,
         mut body: ByteStream,
         phase: Phase,
+        _fence: Option<&Fence>,
     ) -> io::Result<Written> {
         let staged = matches!(phase, Phase::Staged);
         lock(&self.staged).remove(key.as_str());
@@ -91,7 +92,13 @@ impl Storage for MemoryStorage {
         Ok(Written { bytes, body_error })
     }
 
-    async fn commit_staged(&self, key: &StorageKey, offset: u64, len: u64) -> io::Result<()> {
+    async fn commit_staged(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        len: u64,
+        _fence: Option<&Fence>,
+    ) -> io::Result<()> {
         let missing = || io::Error::new(io::ErrorKind::NotFound, "no staged bytes there");
         let (at, bytes) = lock(&self.staged)
             .remove(key.as_str())

@@ -114,7 +114,7 @@ async fn copy_one(
     to.delete(key).await?;
     let body = from.read(key, 0..len).await?;
     let written = to
-        .write_partial(key, 0, len, body, Phase::Progressive(None))
+        .write_partial(key, 0, len, body, Phase::Progressive(None), None)
         .await?;
     if let Some(error) = written.body_error {
         anyhow::bail!("reading the source failed part way: {error}");

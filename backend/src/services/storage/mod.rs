@@ -87,6 +87,9 @@ pub struct Written {
     pub body_error: Option<io::Error>,
 }
 
+/// A storage provider shared across worker threads.
+pub type SharedStorage = std::sync::Arc<dyn Storage + Send + Sync>;
+
 /// A storage provider.
 #[async_trait(?Send)]
 pub trait Storage {
@@ -95,6 +98,14 @@ pub trait Storage {
     /// continues from the offset the database recorded. Returns once the written bytes are
     /// durable (progressive) or staged. `length` is the upload's declared length (a provider
     /// that cuts parts sizes them from it).
+    ///
+    /// A write by the holder of the upload's lease passes its `fence`: a provider that
+    /// records what it stored in the database (S3: parts, tail) records it only while the
+    /// lease holds, and otherwise fails with an error [`is_lease_lost`] recognises, so a
+    /// writer that stalled past its lease cannot change the record its successor works from.
+    /// The others ignore it; their bytes count only through the offset the upload records,
+    /// which is fenced too. Writes outside an upload (a storage migration, a poster) pass
+    /// `None`.
     async fn write_partial(
         &self,
         key: &StorageKey,
@@ -102,37 +113,8 @@ pub trait Storage {
         length: u64,
         body: ByteStream,
         phase: Phase,
+        fence: Option<&Fence>,
     ) -> io::Result<Written>;
-
-    /// [`Storage::write_partial`] by the holder of the upload's lease `fence`. A provider that
-    /// records what it stored in the database (S3: parts, tail) records it only while the
-    /// lease holds, and otherwise fails with an error [`is_lease_lost`] recognises: a writer
-    /// that stalled past its lease cannot change the record its successor works from. The
-    /// others write as `write_partial` does; their bytes count only through the offset the
-    /// upload records, which is fenced too.
-    async fn write_partial_fenced(
-        &self,
-        key: &StorageKey,
-        offset: u64,
-        length: u64,
-        body: ByteStream,
-        phase: Phase,
-        _fence: &Fence,
-    ) -> io::Result<Written> {
-        self.write_partial(key, offset, length, body, phase).await
-    }
-
-    /// [`Storage::commit_staged`] by the holder of the upload's lease `fence` (see
-    /// [`Storage::write_partial_fenced`]).
-    async fn commit_staged_fenced(
-        &self,
-        key: &StorageKey,
-        offset: u64,
-        len: u64,
-        _fence: &Fence,
-    ) -> io::Result<()> {
-        self.commit_staged(key, offset, len).await
-    }
 
     /// How many bytes of the partial object the provider itself has recorded as stored, where
     /// it keeps such a record (S3: parts and tail in the database). The upload's offset may
@@ -143,7 +125,14 @@ pub trait Storage {
 
     /// Makes the `len` bytes a staged write put at `offset` part of the partial object,
     /// durably.
-    async fn commit_staged(&self, key: &StorageKey, offset: u64, len: u64) -> io::Result<()>;
+    /// The fence is as for [`Storage::write_partial`].
+    async fn commit_staged(
+        &self,
+        key: &StorageKey,
+        offset: u64,
+        len: u64,
+        fence: Option<&Fence>,
+    ) -> io::Result<()>;
 
     /// Drops what a staged write put at `offset`: the partial object stays `offset` bytes long.
     async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()>;
@@ -186,7 +175,7 @@ pub trait Storage {
         let len = bytes.len() as u64;
         let body: ByteStream = Box::pin(futures_util::stream::once(async move { Ok(bytes) }));
         let written = self
-            .write_partial(key, 0, len, body, Phase::Progressive(None))
+            .write_partial(key, 0, len, body, Phase::Progressive(None), None)
             .await?;
         if let Some(error) = written.body_error {
             return Err(error);

@@ -48,8 +48,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// S3's smallest part (but the last).
-pub const MIN_PART: u64 = 5 * 1024 * 1024;
+/// S3's smallest part (but the last); the configuration's default says it first.
+pub const MIN_PART: u64 = crate::config::S3_MIN_PART_BYTES;
 /// Parts one upload may use, with room to spare under S3's 10,000.
 const MAX_PARTS: u64 = 9000;
 
@@ -528,35 +528,19 @@ impl Storage for S3Storage {
         length: u64,
         body: ByteStream,
         phase: Phase,
+        fence: Option<&Fence>,
     ) -> io::Result<Written> {
-        self.write(key, offset, length, body, phase, None).await
+        self.write(key, offset, length, body, phase, fence).await
     }
 
-    async fn write_partial_fenced(
-        &self,
-        key: &StorageKey,
-        offset: u64,
-        length: u64,
-        body: ByteStream,
-        phase: Phase,
-        fence: &Fence,
-    ) -> io::Result<Written> {
-        self.write(key, offset, length, body, phase, Some(fence))
-            .await
-    }
-
-    async fn commit_staged(&self, key: &StorageKey, offset: u64, _len: u64) -> io::Result<()> {
-        self.commit(key, offset, None).await
-    }
-
-    async fn commit_staged_fenced(
+    async fn commit_staged(
         &self,
         key: &StorageKey,
         offset: u64,
         _len: u64,
-        fence: &Fence,
+        fence: Option<&Fence>,
     ) -> io::Result<()> {
-        self.commit(key, offset, Some(fence)).await
+        self.commit(key, offset, fence).await
     }
 
     async fn discard_staged(&self, key: &StorageKey, offset: u64) -> io::Result<()> {

@@ -35,6 +35,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             LEN,
             body(vec![Ok(b"hello "), Ok(b"wor")]),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -46,6 +47,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             LEN,
             body(vec![Ok(b"XX")]),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -56,6 +58,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             LEN,
             body(vec![Ok(b"ld")]),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -68,6 +71,7 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             LEN,
             body(vec![Ok(b"!!"), Err(io::Error::other("connection reset"))]),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -77,26 +81,29 @@ async fn behaves_like_storage(storage: &dyn Storage) {
     // A staged write counts only once committed; a discarded one leaves no trace, and neither
     // does one that a later write at the same offset replaces.
     let staged = storage
-        .write_partial(&key, 12, LEN, body(vec![Ok(b"BAD")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"BAD")]), Phase::Staged, None)
         .await
         .expect("stage");
     assert_eq!(staged.bytes, 3);
     storage.discard_staged(&key, 12).await.expect("discard");
     storage
-        .write_partial(&key, 12, LEN, body(vec![Ok(b"OOPS")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"OOPS")]), Phase::Staged, None)
         .await
         .expect("stage");
     storage
-        .write_partial(&key, 12, LEN, body(vec![Ok(b"?")]), Phase::Staged)
+        .write_partial(&key, 12, LEN, body(vec![Ok(b"?")]), Phase::Staged, None)
         .await
         .expect("stage");
     storage.discard_staged(&key, 12).await.expect("discard");
     // The progressive write at 11 kept "!!"; cut back to one "!" by a staged rewrite at 12.
     storage
-        .write_partial(&key, 11, LEN, body(vec![Ok(b"!")]), Phase::Staged)
+        .write_partial(&key, 11, LEN, body(vec![Ok(b"!")]), Phase::Staged, None)
         .await
         .expect("stage");
-    storage.commit_staged(&key, 11, 1).await.expect("commit");
+    storage
+        .commit_staged(&key, 11, 1, None)
+        .await
+        .expect("commit");
 
     // Writing past what is stored is refused: offsets never skip bytes.
     assert!(storage
@@ -105,7 +112,8 @@ async fn behaves_like_storage(storage: &dyn Storage) {
             50,
             LEN,
             body(vec![Ok(b"x")]),
-            Phase::Progressive(None)
+            Phase::Progressive(None),
+            None
         )
         .await
         .is_err());
@@ -192,6 +200,7 @@ async fn writes_across_parts(storage: &dyn Storage, part: usize) {
                     total as u64,
                     owned(chunked(&junk), false),
                     Phase::Staged,
+                    None,
                 )
                 .await
                 .expect("stage");
@@ -210,6 +219,7 @@ async fn writes_across_parts(storage: &dyn Storage, part: usize) {
                     total as u64,
                     owned(chunked(&data[at..at + cut]), true),
                     Phase::Progressive(None),
+                    None,
                 )
                 .await
                 .expect("cut write");
@@ -224,12 +234,13 @@ async fn writes_across_parts(storage: &dyn Storage, part: usize) {
                     total as u64,
                     owned(chunked(&data[at..at + rest]), false),
                     Phase::Staged,
+                    None,
                 )
                 .await
                 .expect("stage the rest");
             assert_eq!(w.bytes, rest as u64);
             storage
-                .commit_staged(&key, at as u64, rest as u64)
+                .commit_staged(&key, at as u64, rest as u64, None)
                 .await
                 .expect("commit");
             at += rest;
@@ -242,6 +253,7 @@ async fn writes_across_parts(storage: &dyn Storage, part: usize) {
                 total as u64,
                 owned(chunked(&data[at..at + size]), false),
                 Phase::Progressive(None),
+                None,
             )
             .await
             .expect("write");
@@ -334,7 +346,14 @@ async fn memory_storage_can_fail_deletes_on_demand() {
     let storage = MemoryStorage::default();
     let key = StorageKey::for_video("c", "ch", "v", "mp4");
     storage
-        .write_partial(&key, 0, LEN, body(vec![Ok(b"x")]), Phase::Progressive(None))
+        .write_partial(
+            &key,
+            0,
+            LEN,
+            body(vec![Ok(b"x")]),
+            Phase::Progressive(None),
+            None,
+        )
         .await
         .expect("write");
     storage.fail_next_deletes(1);
@@ -357,6 +376,7 @@ async fn round_trip(storage: &dyn Storage, name: &str, data: &[u8], piece: usize
                 data.len() as u64,
                 owned(chunked(&data[at..end]), false),
                 Phase::Progressive(None),
+                None,
             )
             .await
             .expect("write");
@@ -407,6 +427,7 @@ async fn the_sweep_aborts_multipart_uploads_no_row_knows_and_spares_live_ones() 
             2 * MIN_PART,
             owned(chunked(&live), false),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -445,6 +466,7 @@ async fn the_sweep_aborts_multipart_uploads_no_row_knows_and_spares_live_ones() 
             2 * MIN_PART,
             owned(chunked(&rest), false),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -466,6 +488,7 @@ async fn a_completion_retried_after_it_succeeded_finds_no_such_upload_and_asks_h
             data.len() as u64,
             owned(chunked(&data), false),
             Phase::Progressive(None),
+            None,
         )
         .await
         .expect("write");
@@ -549,13 +572,13 @@ async fn a_writer_whose_lease_was_taken_over_records_nothing_in_s3_state() {
         drop(conn);
         let data = pattern(len, 9);
         let late = storage
-            .write_partial_fenced(
+            .write_partial(
                 &key,
                 0,
                 len as u64,
                 owned(chunked(&data), false),
                 Phase::Progressive(None),
-                &stalled,
+                Some(&stalled),
             )
             .await
             .expect_err("the stalled writer's record is refused");
@@ -567,30 +590,30 @@ async fn a_writer_whose_lease_was_taken_over_records_nothing_in_s3_state() {
         );
         // A staged write of the holder cannot be committed under the old lease either.
         storage
-            .write_partial_fenced(
+            .write_partial(
                 &key,
                 0,
                 len as u64,
                 owned(chunked(&data), false),
                 Phase::Staged,
-                &holder,
+                Some(&holder),
             )
             .await
             .expect("staged");
         let late = storage
-            .commit_staged_fenced(&key, 0, len as u64, &stalled)
+            .commit_staged(&key, 0, len as u64, Some(&stalled))
             .await
             .expect_err("committed under a lost lease");
         assert!(is_lease_lost(&late), "{name}: {late}");
         // The holder's own write is recorded and completes byte for byte.
         storage
-            .write_partial_fenced(
+            .write_partial(
                 &key,
                 0,
                 len as u64,
                 owned(chunked(&data), false),
                 Phase::Progressive(None),
-                &holder,
+                Some(&holder),
             )
             .await
             .expect("the holder writes");

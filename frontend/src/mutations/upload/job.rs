@@ -327,13 +327,13 @@ async fn send_remaining(job: &Job, attempt: &mut usize) -> Result<(), TusError> 
 }
 
 /// "processing" until the server has checked the file; then the chapter's list is refreshed.
+/// (It was refreshed once already when the last byte landed, by `start`.)
 async fn await_verdict(job: &Job) {
     store().reduce_mut(|s| s.set_status(job.id, UploadStatus::Processing));
     let Some(video_id) = job.upload.borrow().as_ref().map(|u| u.video_id.clone()) else {
         return;
     };
     let key = QueryKey::ChapterVideos(job.to.chapter_id.clone());
-    invalidate(&job.client, &key);
     for _ in 0..1800 {
         sleep_ms(700.0).await;
         if job.canceled.get() {

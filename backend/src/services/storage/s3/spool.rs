@@ -26,9 +26,9 @@ pub struct Spool {
 impl Spool {
     /// A new, empty spool file in `dir`.
     pub async fn create(dir: &Path) -> io::Result<Self> {
-        crate::services::private_files::create_dir(dir)?;
+        crate::private_files::create_dir(dir)?;
         let path = dir.join(format!("{}.part", uuid::Uuid::new_v4()));
-        let file = crate::services::private_files::options()
+        let file = crate::private_files::options()
             .read(true)
             .write(true)
             .create_new(true)

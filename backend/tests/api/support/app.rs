@@ -1,4 +1,4 @@
-//! `spawn_app` and friends.
+//! `spawn_app` and friends: the real application in the test's process, on a free port.
 
 use reel::admin::{self, CreatedCourse, CreatedInstructor};
 use reel::config::StorageKind;
@@ -165,8 +165,18 @@ impl TestApp {
             .expect("json")
     }
 
+    /// The absolute URL of `path` on this app.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A signed-in instructor with one course; returns the browser and the first chapter ID.
+    pub async fn instructor_with_chapter(&self, email: &str) -> (reqwest::Client, String) {
+        let client = self.signed_in(email).await;
+        let course = self
+            .course(email, "Course", &["Chapter one", "Chapter two"])
+            .await;
+        (client, course.chapters[0].id.clone())
     }
 
     pub async fn instructor(&self, email: &str) -> CreatedInstructor {
@@ -260,4 +270,10 @@ pub async fn assert_error(res: reqwest::Response, status: u16, code: &str) -> St
     let message = body["message"].as_str().expect("message").to_string();
     assert!(!message.is_empty());
     message
+}
+
+impl super::tus::Reel for TestApp {
+    fn url(&self, path: &str) -> String {
+        TestApp::url(self, path)
+    }
 }

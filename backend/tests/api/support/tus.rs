@@ -1,6 +1,5 @@
 //! A small tus client for the tests (the real-client test uses tus-js-client, in e2e/).
 
-use crate::helpers::TestApp;
 use base64::Engine;
 use reqwest::{Client, Response};
 
@@ -67,8 +66,14 @@ pub struct Created {
     pub video_id: String,
 }
 
-impl TestApp {
-    pub async fn tus_create(
+/// A Reel to talk to: the app in-process ([`super::TestApp`]) or a real process
+/// ([`super::Server`]). The tus and API requests every suite makes, written once.
+pub trait Reel {
+    /// The absolute URL of `path` on this Reel.
+    fn url(&self, path: &str) -> String;
+
+    /// A tus creation for `filename` in `chapter`, `length` bytes, no body.
+    async fn tus_create(
         &self,
         client: &Client,
         chapter: &str,
@@ -92,7 +97,8 @@ impl TestApp {
             .expect("sent")
     }
 
-    pub async fn create_upload(
+    /// [`Reel::tus_create`] that must succeed: where the upload is and its video's ID.
+    async fn create_upload(
         &self,
         client: &Client,
         chapter: &str,
@@ -102,36 +108,43 @@ impl TestApp {
         let res = self.tus_create(client, chapter, filename, length).await;
         assert_eq!(res.status(), 201, "creation failed: {:?}", res.text().await);
         Created {
-            location: res.headers()["location"]
-                .to_str()
-                .expect("ascii")
-                .to_string(),
-            video_id: res.headers()["reel-video-id"]
-                .to_str()
-                .expect("ascii")
-                .to_string(),
+            location: header(&res, "location"),
+            video_id: header(&res, "reel-video-id"),
         }
     }
 
-    pub async fn patch(
+    /// A PATCH of `body` at `offset`, to send when the caller chooses.
+    fn patch_request(
         &self,
         client: &Client,
         location: &str,
         offset: usize,
         body: impl Into<reqwest::Body>,
-    ) -> Response {
+    ) -> reqwest::RequestBuilder {
         client
             .patch(self.url(location))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", offset.to_string())
             .header("Content-Type", "application/offset+octet-stream")
             .body(body)
+    }
+
+    /// A PATCH of `body` at `offset`, sent.
+    async fn patch(
+        &self,
+        client: &Client,
+        location: &str,
+        offset: usize,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.patch_request(client, location, offset, body)
             .send()
             .await
             .expect("sent")
     }
 
-    pub async fn head_offset(&self, client: &Client, location: &str) -> Response {
+    /// A HEAD of the upload.
+    async fn head_offset(&self, client: &Client, location: &str) -> Response {
         client
             .head(self.url(location))
             .header("Tus-Resumable", "1.0.0")
@@ -140,8 +153,25 @@ impl TestApp {
             .expect("sent")
     }
 
+    /// The upload's offset, which HEAD must answer.
+    async fn offset(&self, client: &Client, location: &str) -> u64 {
+        let res = self.head_offset(client, location).await;
+        assert_eq!(res.status(), 200, "HEAD");
+        header(&res, "upload-offset").parse().expect("a number")
+    }
+
+    /// A tus termination.
+    async fn terminate(&self, client: &Client, location: &str) -> Response {
+        client
+            .delete(self.url(location))
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .expect("sent")
+    }
+
     /// Uploads `data` in `chunk`-sized PATCHes and returns the video ID.
-    pub async fn upload(
+    async fn upload(
         &self,
         client: &Client,
         chapter: &str,
@@ -170,14 +200,22 @@ impl TestApp {
     }
 
     /// The videos a chapter lists for this client.
-    pub async fn chapter_videos(&self, client: &Client, chapter: &str) -> Vec<serde_json::Value> {
-        self.get_json(client, &format!("/api/chapters/{chapter}/videos"))
+    async fn chapter_videos(&self, client: &Client, chapter: &str) -> Vec<serde_json::Value> {
+        client
+            .get(self.url(&format!("/api/chapters/{chapter}/videos")))
+            .send()
             .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
     }
 
-    /// Polls the video until processing ends and returns its JSON.
-    pub async fn settled_video(&self, client: &Client, video_id: &str) -> serde_json::Value {
-        for _ in 0..200 {
+    /// Polls the video (up to a minute) until it is neither uploading nor processing, and
+    /// returns its JSON (`{"status": "not_found"}` once it is gone).
+    async fn settled_video(&self, client: &Client, video_id: &str) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
             let res = client
                 .get(self.url(&format!("/api/videos/{video_id}")))
                 .send()
@@ -196,7 +234,7 @@ impl TestApp {
     }
 
     /// Waits for the video to be processed and returns the bytes its display URL serves.
-    pub async fn served_bytes(&self, client: &Client, video_id: &str) -> Vec<u8> {
+    async fn served_bytes(&self, client: &Client, video_id: &str) -> Vec<u8> {
         let video = self.settled_video(client, video_id).await;
         let url = video["display_url"]
             .as_str()
@@ -211,15 +249,11 @@ impl TestApp {
             .expect("body")
             .to_vec()
     }
+}
 
-    /// A signed-in instructor with one course; returns the browser and the first chapter ID.
-    pub async fn instructor_with_chapter(&self, email: &str) -> (Client, String) {
-        let client = self.signed_in(email).await;
-        let course = self
-            .course(email, "Course", &["Chapter one", "Chapter two"])
-            .await;
-        (client, course.chapters[0].id.clone())
-    }
+/// A response header that must be there, as text.
+pub fn header(res: &Response, name: &str) -> String {
+    res.headers()[name].to_str().expect("ascii").to_string()
 }
 
 pub fn sha256(data: &[u8]) -> String {
