@@ -8,11 +8,12 @@ export PATH=${REEL_TOOLS:-$HOME/.cache/reel-tools}/node_modules/.bin:$HOME/.carg
 runs=${1:-5}
 for i in $(seq 1 "$runs"); do
   started=$(date +%s)
-  if ! scripts/e2e.sh --reporter=line >"e2e/artifacts/soak-$i.log" 2>&1; then
-    echo "e2e-soak: run $i of $runs FAILED after $(( $(date +%s) - started )) s (e2e/artifacts/soak-$i.log):" >&2
-    grep -E "✘|Error|failed" "e2e/artifacts/soak-$i.log" | head -40 >&2
+  log="e2e/artifacts/soak-${REEL_E2E_INSTANCES:-1}x-$i.log" # one instance or several: separate logs
+  if ! scripts/e2e.sh --reporter=line >"$log" 2>&1; then
+    echo "e2e-soak: run $i of $runs FAILED after $(( $(date +%s) - started )) s ($log):" >&2
+    grep -E -A12 "✘|Error:|failed" "$log" | head -40 >&2
     exit 1
   fi
-  echo "e2e-soak: run $i of $runs passed in $(( $(date +%s) - started )) s ($(grep -Eo '[0-9]+ passed' "e2e/artifacts/soak-$i.log" | tail -1))"
+  echo "e2e-soak: run $i of $runs passed in $(( $(date +%s) - started )) s ($(grep -Eo '[0-9]+ passed' "$log" | tail -1))"
 done
 echo "e2e-soak: $runs runs in a row passed"

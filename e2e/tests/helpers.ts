@@ -1,4 +1,4 @@
-import { expect, Page, Request, Route, TestInfo } from '@playwright/test';
+import { expect, Locator, Page, Request, Route, TestInfo } from '@playwright/test';
 
 /** The instructor `reel serve --demo` seeds (scripts/e2e.sh gives it its password). */
 export const SEEDED = {
@@ -461,4 +461,10 @@ export async function videoStatus(page: Page, id: string): Promise<string | null
 /** Answers "Leave site?" with `leave` whenever the page asks (uploads in progress). */
 export function answerLeaveSite(page: Page, leave = true) {
   page.on('dialog', (d) => { if (d.type() === 'beforeunload') void (leave ? d.accept() : d.dismiss()); });
+}
+
+/** Cancels an upload from its row in the tray, answering the question that follows. */
+export async function cancelUpload(page: Page, row: Locator) {
+  await row.getByRole('button', { name: /^Cancel/ }).click();
+  await page.getByTestId('cancel-question').getByRole('button', { name: 'Cancel upload' }).click();
 }

@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 import { writeFileSync, readFileSync } from 'node:fs';
-import {
+import { cancelUpload,
   answerLeaveSite, copyAs, createdVideoIds, largeVideo, openChapter, rowTitles, smallVideo, snapBoth, throttleUploads,
   uploadRow, videoRow, videoStatus,
 } from './helpers';
@@ -24,7 +24,7 @@ test('Cancel during a PATCH ends the upload on the server: no "Uploading" ghost,
   await expect(videoRow(page, 'cancel-in-flight')).toBeVisible();
 
   const ended = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/uploads/'));
-  await row.getByRole('button', { name: /^Cancel/ }).click();
+  await cancelUpload(page, row);
   expect((await ended).status()).toBe(204);
   await expect(row).toHaveCount(0);
   // The library drops it without a reload, and the server agrees.
@@ -51,6 +51,11 @@ test('Cancel all ends every upload at once and leaves no stale rows', async ({ p
 
   await snapBoth(page, testInfo, 'cancel-all-before');
   await page.getByRole('button', { name: 'Cancel all' }).click();
+  // Cancel asks first (what was sent is deleted), with the safe answer focused.
+  const question = page.getByTestId('cancel-question');
+  await expect(question).toContainText('Cancel 2 uploads?');
+  await expect(question.getByRole('button', { name: 'Keep uploading' })).toBeFocused();
+  await question.getByRole('button', { name: 'Cancel all' }).click();
   await expect(page.getByTestId('upload-row')).toHaveCount(0);
   await expect(videoRow(page, 'cancel-all-1')).toHaveCount(0);
   await expect(videoRow(page, 'cancel-all-2')).toHaveCount(0);

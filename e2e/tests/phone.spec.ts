@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import {
+import { cancelUpload,
   copyAs, DEMO_COURSE, expectAccessible, largeVideo, PHONE, seedChapter, signIn, snap, throttleUploads,
   uploadRow, videoRow,
 } from './helpers';
@@ -42,6 +42,6 @@ test('on a phone: "Choose videos" without drag and drop, upload rows fit their c
   await expectAccessible(page, 'phone chapter');
   await snap(page, testInfo, 'phone-chapter');
 
-  await row.getByRole('button', { name: /^Cancel/ }).click();
+  await cancelUpload(page, row);
   await expect(row).toHaveCount(0);
 });

@@ -77,14 +77,13 @@ test('three files chosen at once queue at once, show moving progress and land in
   expect(seekable.at).toBeGreaterThan(0.5);
 });
 
-test('pause then resume continues from the server offset; cancel terminates the upload on the server', async ({ page }, testInfo) => {
+test('pause lets the chunk in flight land, resume continues from the server offset; cancel asks, then terminates the upload on the server', async ({ page }, testInfo) => {
   const file = largeVideo(20);
   await openChapter(page);
   await useChunkBytes(page, MiB);
   await slowPatches(page, 150);
-  // Pause while a chunk is held in the browser, not while one is half way into the server:
-  // a chunk the server is still writing when the pause aborts it would move the offset after
-  // we read it.
+  // Pause while a chunk is held on its way: it is about to land, so pausing lets it land
+  // rather than throwing it away.
   const hold = await holdPatchPast(page, statSync(file).size, 0.2);
   await page.getByTestId('file-input').setInputFiles(file);
   const row = uploadRow(page, 'lecture-20mib.mp4');
@@ -94,12 +93,15 @@ test('pause then resume continues from the server offset; cancel terminates the 
   await row.getByRole('button', { name: /^Pause/ }).click();
   await expect(row.getByTestId('upload-status')).toHaveText('Paused');
   const [upload] = await rememberedUploads(page);
-  const paused = await serverOffset(page, upload.url);
-  expect(paused).toBeGreaterThan(0);
-  expect(paused).toBe(Number(held.headers()['upload-offset']));
+  const heldAt = Number(held.headers()['upload-offset']);
+  expect(await serverOffset(page, upload.url)).toBe(heldAt);
+  await hold.release();
+  // The held chunk lands; nothing after it is sent while paused.
+  const paused = heldAt + MiB;
+  await expect.poll(() => serverOffset(page, upload.url)).toBe(paused);
   await page.waitForTimeout(500);
   expect(await serverOffset(page, upload.url)).toBe(paused);
-  await hold.release();
+  await expect(row.getByTestId('upload-detail')).toContainText(`${paused / MiB} MiB of`);
   await snap(page, testInfo, 'upload-paused');
 
   const nextPatch = page.waitForRequest((r) => r.method() === 'PATCH');
@@ -107,8 +109,16 @@ test('pause then resume continues from the server offset; cancel terminates the 
   expect(Number((await nextPatch).headers()['upload-offset'])).toBe(paused);
   await expect(row.getByTestId('upload-status')).toHaveText('Uploading');
 
+  // Cancel asks; keeping on changes nothing.
+  await row.getByRole('button', { name: /^Cancel/ }).click();
+  const question = page.getByTestId('cancel-question');
+  await expect(question).toContainText('Cancel the upload of lecture-20mib.mp4?');
+  await question.getByRole('button', { name: 'Keep uploading' }).click();
+  await expect(question).toHaveCount(0);
+  await expect(row.getByTestId('upload-status')).toHaveText('Uploading');
   const termination = page.waitForRequest((r) => r.method() === 'DELETE' && r.url().endsWith(upload.url));
   await row.getByRole('button', { name: /^Cancel/ }).click();
+  await question.getByRole('button', { name: 'Cancel upload' }).click();
   await termination;
   await expect(row).toHaveCount(0);
   await expect.poll(() => serverOffset(page, upload.url)).toBeNull();
@@ -265,5 +275,14 @@ test('the uploader works from the keyboard: Tab to "Choose videos", Enter opens 
   await (await chooser).setFiles(file);
   await expect(uploadRow(page, 'keyboard.mp4').getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 50_000 });
   // Each row's controls are real buttons with names that say which file they act on.
+  // Everything done: the tray collapses by itself to its summary, and opens from the keyboard.
+  const toggle = page.getByTestId('tray-toggle');
+  await expect(page.getByTestId('tray-summary')).toHaveText('1 uploaded');
+  await expect(toggle).toHaveText('Show uploads');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Clear finished' })).toBeVisible();
+  await page.getByRole('button', { name: 'Close the uploads' }).click();
+  await expect(page.getByTestId('upload-panel')).toHaveCount(0);
 });

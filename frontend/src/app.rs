@@ -16,6 +16,15 @@ use yew_router::prelude::*;
 pub fn app() -> Html {
     let client = use_state(QueryClient::default);
     use_refresh_on_focus_and_interval((*client).clone());
+    // The app has painted: the static shell of index.html goes.
+    use_effect_with((), |_| {
+        if let Some(shell) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("app-shell"))
+        {
+            shell.remove();
+        }
+    });
     html! {
         <ContextProvider<QueryClient> context={(*client).clone()}>
             <BrowserRouter>

@@ -1,9 +1,9 @@
 //! The app shell: a skip link, the top bar with the signed-in instructor and sign-out, the
-//! upload panel (on every page while anything uploads), and the main landmark. While bytes are
-//! on their way, leaving or reloading the page asks first; the browser's online and offline
-//! events reach the uploads.
+//! main landmark, and the upload tray docked in a corner (on every page while anything
+//! uploads). While bytes are on their way, leaving or reloading the page asks first; the
+//! browser's online and offline events reach the uploads.
 
-use crate::components::upload_panel::UploadPanel;
+use crate::components::upload_tray::UploadTray;
 use crate::mutations;
 use crate::mutations::upload;
 use crate::query::QueryClient;
@@ -62,9 +62,9 @@ pub fn shell(props: &Props) -> Html {
                 </div>
             </header>
             <main id="main" class="page" tabindex="-1">
-                <UploadPanel instructor_id={props.me.id.to_string()} />
                 { props.children.clone() }
             </main>
+            <UploadTray instructor_id={props.me.id.to_string()} />
         </>
     }
 }

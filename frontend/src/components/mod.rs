@@ -14,6 +14,6 @@ pub mod player;
 pub mod poster;
 pub mod status;
 pub mod toasts;
-pub mod upload_panel;
+pub mod upload_tray;
 pub mod uploader;
 pub mod video_list;

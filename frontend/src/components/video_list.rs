@@ -49,8 +49,11 @@ pub struct Props {
 pub const VIDEO_DRAG: &str = "application/x-reel-video";
 
 /// The status badge. An upload no client of this browser is sending says so, instead of
-/// "Uploading" forever.
-fn status_badge(status: VideoStatus, sending: bool) -> Html {
+/// "Uploading" forever; one this browser is sending shows its progress in place.
+fn status_badge(status: VideoStatus, sending: bool, video_id: &str) -> Html {
+    if status == VideoStatus::Uploading && sending {
+        return html! { <UploadingBadge video_id={video_id.to_string()} /> };
+    }
     let (label, class) = match status {
         VideoStatus::Ready => ("Ready", "badge-success"),
         VideoStatus::Processing => ("Processing", "badge-neutral"),
@@ -63,6 +66,25 @@ fn status_badge(status: VideoStatus, sending: bool) -> Html {
     html! { <span class={classes!("badge", class)}>{ label }</span> }
 }
 
+#[derive(Properties, PartialEq)]
+struct UploadingProps {
+    video_id: String,
+}
+
+/// "Uploading 48%": only the rows being sent subscribe to the upload's progress, so a tick
+/// redraws the badge, not the list.
+#[function_component(UploadingBadge)]
+fn uploading_badge(props: &UploadingProps) -> Html {
+    let id = props.video_id.clone();
+    let percent = use_selector(move |s: &UploadsStore| {
+        s.items
+            .iter()
+            .find(|i| i.video_id.as_deref() == Some(id.as_str()))
+            .map_or(0, |i| i.percent() as u32)
+    });
+    html! { <span class="badge badge-neutral" data-testid="video-uploading">{ format!("Uploading {}%", *percent) }</span> }
+}
+
 /// Duration, size, resolution and upload date, as the row and the player show them.
 fn facts_of(v: &VideoDto) -> Vec<String> {
     let mut facts = Vec::new();
@@ -73,7 +95,10 @@ fn facts_of(v: &VideoDto) -> Vec<String> {
     if let (Some(w), Some(h)) = (v.width, v.height) {
         facts.push(format!("{w}×{h}"));
     }
-    facts.push(format!("uploaded {}", format::date(&v.created_at)));
+    // A video still arriving has no upload date yet: its badge says "Uploading".
+    if !matches!(v.status, VideoStatus::Uploading) {
+        facts.push(format!("uploaded {}", format::date(&v.created_at)));
+    }
     facts
 }
 
@@ -243,15 +268,12 @@ fn video_row(props: &RowProps) -> Html {
                 </InlineEdit>
                 <div class="muted video-facts" data-testid="video-facts">{ facts.join(" · ") }</div>
                 { v.failure_reason.as_ref().map(|r| html! { <p class="video-error">{ r }</p> }).unwrap_or_default() }
-                if v.status == VideoStatus::Uploading && !props.sending {
-                    <p class="video-note" data-testid="video-unfinished">{ "Not all of it has arrived. Choose the same file again to finish it (the browser that started it lists it under Uploads), or delete this video." }</p>
-                }
                 { props.error.as_ref().map(|why| html! {
                     <p class="video-error" role="alert" data-testid="video-delete-error">{ format!("Couldn't delete: {why}") }</p>
                 }).unwrap_or_default() }
             </div>
             <div class="video-side">
-                { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status, props.sending) } }
+                { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status, props.sending, &v.id.to_string()) } }
                 // Out of the Tab order (the Delete key does the same), except as Retry, which a
                 // keyboard user must be able to reach.
                 <button type="button" class={classes!("btn", "btn-small", if props.error.is_some() { "btn-primary" } else { "btn-ghost" })}
@@ -482,6 +504,12 @@ pub fn video_list(props: &Props) -> Html {
                     { if selected > 0 { format!("Delete {selected}") } else { "Delete".to_string() } }
                 </button>
             </div>
+            // One notice for every unfinished upload, not a sentence repeated on each row.
+            if props.videos.iter().any(|v| v.status == VideoStatus::Uploading && !sending.contains(&v.id.to_string())) {
+                <p class="video-note unfinished-note" data-testid="video-unfinished">
+                    { "Videos marked “Upload unfinished” have not fully arrived. Choose the same file again to finish one (the browser that started it lists it under Uploads), or delete it." }
+                </p>
+            }
             <ul class="video-list" data-testid="video-list">
                 { for props.videos.iter().enumerate().map(|(i, v)| {
                     let id = v.id.to_string();

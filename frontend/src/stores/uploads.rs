@@ -85,9 +85,7 @@ impl UploadStatus {
             Self::Queued => "Waiting".into(),
             Self::Uploading => "Uploading".into(),
             Self::Paused => "Paused".into(),
-            Self::Retrying { attempt, .. } => {
-                format!("Connection lost — retrying (attempt {attempt})")
-            }
+            Self::Retrying { .. } => "Connection lost — retrying".into(),
             Self::Offline { .. } => "Offline — waiting".into(),
             Self::Interrupted => "Unfinished".into(),
             Self::Processing => "Processing".into(),
@@ -109,9 +107,14 @@ pub struct UploadItem {
     pub name: String,
     /// Its size in bytes.
     pub size: f64,
-    /// Bytes the server has (or that are on their way in the current chunk).
+    /// Bytes shown as sent: what the server confirmed plus an estimate of the chunk in flight
+    /// that never runs ahead of the measured speed (the browser's own upload progress counts
+    /// bytes handed to the network stack, which can be seconds ahead of the server).
     pub sent: f64,
-    /// Smoothed speed, bytes per second.
+    /// Bytes the server confirmed (its `Upload-Offset`).
+    pub confirmed: f64,
+    /// Speed in bytes per second over the last [`SPEED_WINDOW_MS`] of confirmed bytes; 0 until
+    /// known.
     pub speed: f64,
     /// Status.
     pub status: UploadStatus,
@@ -121,8 +124,13 @@ pub struct UploadItem {
     pub video_id: Option<String>,
     /// A note about the last action on the row (e.g. a different file was chosen to resume).
     pub note: Option<String>,
-    last_sample: Option<(f64, f64)>,
+    /// (time in ms, confirmed bytes) over the speed window, oldest first.
+    samples: std::collections::VecDeque<(f64, f64)>,
 }
+
+/// The window speed and time left are measured over: long enough that one chunk's burst or
+/// stall does not swing them, short enough to follow a link that changes.
+pub const SPEED_WINDOW_MS: f64 = 15_000.0;
 
 impl UploadItem {
     /// 0–100.
@@ -162,12 +170,13 @@ impl UploadsStore {
             name: name.to_string(),
             size,
             sent: 0.0,
+            confirmed: 0.0,
             speed: 0.0,
             status,
             resumed_from: None,
             video_id: None,
             note: None,
-            last_sample: None,
+            samples: Default::default(),
         });
         self.next_id
     }
@@ -194,29 +203,54 @@ impl UploadsStore {
         }
         if status != UploadStatus::Uploading {
             item.speed = 0.0;
-            item.last_sample = None;
+            item.samples.clear();
         }
         item.status = status;
     }
 
-    /// Records bytes sent at time `now` (ms) and updates the smoothed speed.
-    pub fn progress(&mut self, id: u32, sent: f64, now: f64) {
+    /// The server confirmed `offset` bytes at time `now` (ms): the speed is measured over the
+    /// confirmations of the last [`SPEED_WINDOW_MS`].
+    pub fn confirmed(&mut self, id: u32, offset: f64, now: f64) {
         let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
             return;
         };
-        if let Some((t0, s0)) = item.last_sample {
-            let dt = (now - t0) / 1000.0;
-            if dt > 0.0 && sent >= s0 {
-                let instant = (sent - s0) / dt;
-                item.speed = if item.speed == 0.0 {
-                    instant
-                } else {
-                    0.7 * item.speed + 0.3 * instant
-                };
-            }
+        if offset < item.confirmed {
+            item.samples.clear(); // the server has less than thought (an upload started over)
         }
-        item.last_sample = Some((now, sent));
-        item.sent = sent.min(item.size);
+        item.confirmed = offset.min(item.size);
+        item.sent = item.confirmed;
+        item.samples.push_back((now, offset));
+        // Keep one sample older than the window as its start, so the window spans all of it.
+        while item.samples.len() > 2 && item.samples[1].0 <= now - SPEED_WINDOW_MS {
+            item.samples.pop_front();
+        }
+        let (t0, c0) = item.samples[0];
+        if now - t0 >= 500.0 {
+            item.speed = (offset - c0).max(0.0) / ((now - t0) / 1000.0);
+        }
+    }
+
+    /// The browser has handed `loaded` bytes of the chunk in flight to the network at time
+    /// `now` (ms). Shown as sent only as far as the measured speed could have carried them
+    /// since the last confirmation, and never backwards.
+    pub fn in_flight(&mut self, id: u32, loaded: f64, now: f64) {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return;
+        };
+        let since = item.samples.back().map_or(0.0, |(t, _)| (now - t) / 1000.0);
+        let carried = if item.speed > 0.0 {
+            loaded.min(item.speed * since)
+        } else {
+            loaded
+        };
+        item.sent = (item.confirmed + carried).min(item.size).max(item.sent);
+    }
+
+    /// The chunk in flight was lost (aborted, timed out, refused): show what the server has.
+    pub fn in_flight_lost(&mut self, id: u32) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.sent = item.confirmed;
+        }
     }
 
     /// Notes that an upload continued from `offset` instead of from zero.
@@ -224,6 +258,7 @@ impl UploadsStore {
         if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
             item.resumed_from = Some(offset);
             item.sent = offset;
+            item.confirmed = offset;
         }
     }
 
@@ -298,12 +333,14 @@ mod tests {
         }
     }
 
+    const MIB: f64 = 1024.0 * 1024.0;
+
     #[test]
-    fn progress_gives_percent_speed_and_time_left() {
+    fn confirmed_bytes_give_percent_speed_and_time_left() {
         let mut store = UploadsStore::default();
         let id = store.add(&to("ch"), "a.mp4", 1000.0, UploadStatus::Uploading);
-        store.progress(id, 0.0, 0.0);
-        store.progress(id, 100.0, 1000.0);
+        store.confirmed(id, 0.0, 0.0);
+        store.confirmed(id, 100.0, 1000.0);
         let item = store.get(id).expect("row");
         assert_eq!(item.percent(), 10.0);
         assert_eq!(item.speed, 100.0);
@@ -311,14 +348,65 @@ mod tests {
     }
 
     #[test]
-    fn speed_is_smoothed_not_jumpy() {
+    fn bytes_in_flight_never_run_ahead_of_the_measured_speed() {
+        // A 1 MiB/s link whose socket swallows a whole 3 MiB chunk in the first second: the
+        // browser reports 3 MiB "loaded" long before the server has it.
+        let mut store = UploadsStore::default();
+        let id = store.add(&to("ch"), "a.mp4", 100.0 * MIB, UploadStatus::Uploading);
+        for s in 0..=10 {
+            store.confirmed(id, s as f64 * MIB, s as f64 * 1000.0);
+        }
+        store.in_flight(id, 3.0 * MIB, 10_500.0);
+        let item = store.get(id).expect("row");
+        assert!(
+            (item.sent - 10.5 * MIB).abs() < 1.0,
+            "half a second at 1 MiB/s, not 3 MiB: {}",
+            item.sent / MIB
+        );
+        assert!((item.speed - MIB).abs() < 1.0);
+        // Never backwards while the chunk is in flight.
+        store.in_flight(id, 3.0 * MIB, 10_400.0);
+        assert!((store.get(id).expect("row").sent - 10.5 * MIB).abs() < 1.0);
+    }
+
+    #[test]
+    fn speed_follows_a_window_of_confirmations_not_one_chunk() {
+        // 1 MiB/s for 20 s, then one chunk lands after a 0.1 s burst: the speed barely moves.
         let mut store = UploadsStore::default();
         let id = store.add(&to("ch"), "a.mp4", 1e9, UploadStatus::Uploading);
-        store.progress(id, 0.0, 0.0);
-        store.progress(id, 100.0, 1000.0);
-        store.progress(id, 1100.0, 2000.0);
-        let speed = store.get(id).expect("row").speed;
-        assert!(speed > 100.0 && speed < 1000.0, "{speed}");
+        for s in 0..=20 {
+            store.confirmed(id, s as f64 * MIB, s as f64 * 1000.0);
+        }
+        store.confirmed(id, 23.0 * MIB, 20_100.0);
+        let speed = store.get(id).expect("row").speed / MIB;
+        assert!(speed > 1.0 && speed < 1.3, "{speed}");
+        // After the window, a slower link is all that counts.
+        for s in 1..=20 {
+            store.confirmed(
+                id,
+                23.0 * MIB + s as f64 * MIB / 4.0,
+                20_100.0 + s as f64 * 1000.0,
+            );
+        }
+        let speed = store.get(id).expect("row").speed / MIB;
+        assert!((speed - 0.25).abs() < 0.01, "{speed}");
+    }
+
+    #[test]
+    fn a_lost_chunk_shows_what_the_server_has() {
+        let mut store = UploadsStore::default();
+        let id = store.add(&to("ch"), "a.mp4", 100.0, UploadStatus::Uploading);
+        store.confirmed(id, 40.0, 0.0);
+        store.in_flight(id, 30.0, 100.0);
+        assert_eq!(store.get(id).expect("row").sent, 70.0);
+        store.set_status(id, UploadStatus::Paused);
+        assert_eq!(
+            store.get(id).expect("row").sent,
+            70.0,
+            "a pause may let it land"
+        );
+        store.in_flight_lost(id);
+        assert_eq!(store.get(id).expect("row").sent, 40.0);
     }
 
     #[test]
@@ -333,8 +421,8 @@ mod tests {
             UploadStatus::Rejected("no".into()),
         );
         store.add(&to("other"), "d.mp4", 1000.0, UploadStatus::Queued);
-        store.progress(a, 100.0, 0.0);
-        store.progress(b, 50.0, 0.0);
+        store.confirmed(a, 100.0, 0.0);
+        store.confirmed(b, 50.0, 0.0);
         assert_eq!(
             store.batch(),
             (150.0, 1400.0),

@@ -1,7 +1,7 @@
 //! One file's upload: find or create the tus upload, send chunks until the server has every
 //! byte, retry what is worth retrying, then wait for the server's verdict on the file.
 
-use super::{resume, retry, store, turns};
+use super::{pace, resume, retry, store, turns};
 use crate::api::tus::{self, Handle, TusError};
 use crate::api::videos;
 use crate::query::{QueryClient, QueryKey};
@@ -30,6 +30,10 @@ pub struct Job {
     /// Set once cancel has asked the server to end the upload.
     pub(super) ended_on_server: Cell<bool>,
     pub(super) upload: RefCell<Option<resume::Remembered>>,
+    /// The size of the next chunk, learnt from the ones sent.
+    pub(super) pace: RefCell<pace::Pace>,
+    /// Where the chunk in flight ends, while one is (pause lets a chunk about to land land).
+    pub(super) chunk_end: Cell<Option<f64>>,
 }
 
 impl Job {
@@ -277,14 +281,13 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
 async fn send_remaining(job: &Job, attempt: &mut usize) -> Result<(), TusError> {
     let (url, mut offset) = locate(job).await?;
     let size = job.file.size();
-    let chunk = resume::chunk_bytes();
-    store().reduce_mut(|s| s.progress(job.id, offset, now()));
+    store().reduce_mut(|s| s.confirmed(job.id, offset, now()));
     let (mut hashing_ms, started) = (0.0, now());
     while offset < size {
         if job.stopped() {
             return Err(TusError::Aborted);
         }
-        let end = (offset + chunk).min(size);
+        let end = (offset + job.pace.borrow().next()).min(size);
         let blob = job
             .file
             .slice_with_f64_and_f64(offset, end)
@@ -300,17 +303,35 @@ async fn send_remaining(job: &Job, attempt: &mut usize) -> Result<(), TusError> 
             Err(_) => (blob.into(), None),
         };
         hashing_ms += now() - t0;
-        let (id, base, last) = (job.id, offset, Rc::new(Cell::new(0.0)));
+        let (id, last) = (job.id, Rc::new(Cell::new(0.0)));
         let on_progress = Box::new(move |loaded: f64| {
             let t = now();
             if t - last.get() >= PROGRESS_EVERY_MS {
                 last.set(t);
-                store().reduce_mut(|s| s.progress(id, base + loaded, t));
+                store().reduce_mut(|s| s.in_flight(id, loaded, t));
             }
         });
-        offset = tus::patch(&url, offset, &body, checksum, on_progress, &job.handle).await?;
+        job.chunk_end.set(Some(end));
+        let sending = now();
+        let answer = tus::patch(&url, offset, &body, checksum, on_progress, &job.handle).await;
+        job.chunk_end.set(None);
+        match answer {
+            Ok(new_offset) => {
+                job.pace
+                    .borrow_mut()
+                    .sent(new_offset - offset, (now() - sending) / 1000.0);
+                offset = new_offset;
+            }
+            Err(e) => {
+                if !matches!(e, TusError::Aborted) {
+                    job.pace.borrow_mut().failed();
+                }
+                store().reduce_mut(|s| s.in_flight_lost(job.id));
+                return Err(e);
+            }
+        }
         *attempt = 0;
-        store().reduce_mut(|s| s.progress(job.id, offset, now()));
+        store().reduce_mut(|s| s.confirmed(job.id, offset, now()));
     }
     let total = now() - started;
     if total > 0.0 {

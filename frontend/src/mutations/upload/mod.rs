@@ -7,6 +7,7 @@
 
 mod copies;
 mod job;
+pub mod pace;
 pub mod resume;
 pub mod retry;
 mod turns;
@@ -112,6 +113,8 @@ pub(super) fn enqueue(
             running: Cell::new(false),
             ended_on_server: Cell::new(false),
             upload: RefCell::new(known),
+            pace: RefCell::new(pace::Pace::new(resume::fixed_chunk_bytes())),
+            chunk_end: Cell::new(None),
         });
         JOBS.with(|jobs| jobs.borrow_mut().insert(id, job));
     }
@@ -148,20 +151,39 @@ fn job(id: u32) -> Option<Rc<Job>> {
     JOBS.with(|j| j.borrow().get(&id).cloned())
 }
 
-/// Pauses an upload: the chunk in flight is aborted; the server keeps what it has.
+/// A chunk in flight that lands within this many seconds is let land when pausing.
+const PAUSE_LETS_LAND_SECS: f64 = 4.0;
+
+/// Pauses an upload. The server keeps whole chunks only, so a chunk that lands within a few
+/// seconds is let land; a longer one is aborted (the server keeps what it had before it).
 pub fn pause(id: u32) {
     if let Some(job) = job(id) {
         job.paused.set(true);
-        job.abort_request();
+        let item = store().get().get(id).cloned();
+        let lands_soon = match (job.chunk_end.get(), item) {
+            (Some(end), Some(item)) if item.speed > 0.0 => {
+                (end - item.sent) / item.speed <= PAUSE_LETS_LAND_SECS
+            }
+            _ => false,
+        };
+        if !lands_soon {
+            job.abort_request();
+        }
         store().reduce_mut(|s| s.set_status(id, UploadStatus::Paused));
     }
 }
 
-/// Resumes a paused or failed upload from the server's offset.
+/// Resumes a paused or failed upload from the server's offset (or simply goes on, when the
+/// pause let a chunk land and it is still landing).
 pub fn resume(id: u32) {
     if let Some(job) = job(id) {
         job.paused.set(false);
-        store().reduce_mut(|s| s.set_status(id, UploadStatus::Queued));
+        let status = if job.running.get() {
+            UploadStatus::Uploading
+        } else {
+            UploadStatus::Queued
+        };
+        store().reduce_mut(|s| s.set_status(id, status));
         pump();
     }
 }

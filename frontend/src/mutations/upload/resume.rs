@@ -96,13 +96,13 @@ pub fn forget_all() {
     }
 }
 
-/// The chunk size: 8 MiB, or `reel.upload.chunk_bytes` from localStorage (a knob for tests and
-/// slow links; at least 256 KiB).
-pub fn chunk_bytes() -> f64 {
+/// A fixed chunk size from `reel.upload.chunk_bytes` in localStorage (a knob for tests; at
+/// least 256 KiB); without it chunks follow the link (`pace`).
+pub fn fixed_chunk_bytes() -> Option<f64> {
     storage()
         .and_then(|s| s.get_item("reel.upload.chunk_bytes").ok().flatten())
         .and_then(|v| v.parse::<f64>().ok())
-        .map_or(8.0 * 1024.0 * 1024.0, |v| v.max(256.0 * 1024.0))
+        .map(|v| v.max(256.0 * 1024.0))
 }
 
 #[cfg(test)]
