@@ -3,7 +3,7 @@ import { expect, test } from './fixtures';
 import { writeFileSync } from 'node:fs';
 import {
   createCourse,
-  cutNetwork, DEMO_COURSE, expectAccessible, instructor, seedChapter, signIn, smallVideo, snapBoth, videoRow,
+  cutNetwork, DEMO_COURSE, expectAccessible, instructor, seedChapter, signIn, smallVideo, snapBoth, videoRow, rowTitles,
 } from './helpers';
 
 // Keyboard, screen readers and focus, with axe-core on every page and state. This spec works in
@@ -133,18 +133,25 @@ test('uploading: the panel, a refused file and the offline notice have no axe vi
   await page.unroute('**/api/uploads/*');
 });
 
-test('a video row is two Tab stops; the poster opens the player in a dialog; Escape closes it and focus returns', async ({ page }, testInfo) => {
+test('a video row’s actions are Tab stops in reading order; the poster opens the player in a dialog; Escape closes it and focus returns', async ({ page }, testInfo) => {
   await signIn(page);
   await seedLighting(page, ['tab-1', 'tab-2']);
   await openLighting(page);
   const row = videoRow(page, 'tab-1');
   await row.getByRole('checkbox', { name: 'Select tab-1' }).focus();
+  // Select, play, rename, move (the first row cannot go up), delete; then the next row.
+  for (const name of ['Play tab-1', 'Rename the video “tab-1”', 'Move tab-1 down', 'Delete tab-1']) {
+    await page.keyboard.press('Tab');
+    await expect(row.getByRole('button', { name, exact: true })).toBeFocused();
+  }
+  await expect(row.getByRole('button', { name: 'Move tab-1 up' })).toBeDisabled();
   await page.keyboard.press('Tab');
-  await expect(row.getByRole('button', { name: 'Play tab-1' })).toBeFocused();
-  await page.keyboard.press('Tab');
-  // The next row's checkbox: Delete is not a Tab stop (the Delete key does it).
-  await expect.poll(() => focused(page)).toContain('Select');
-  expect(await focused(page)).not.toContain('tab-1');
+  await expect(videoRow(page, 'tab-2').getByRole('checkbox', { name: 'Select tab-2' })).toBeFocused();
+  // The ↓ button moves the row, as Alt+↓ does.
+  await row.getByRole('button', { name: 'Move tab-1 down' }).click();
+  await expect.poll(() => rowTitles(page)).toEqual(['tab-2', 'tab-1']);
+  await videoRow(page, 'tab-1').getByRole('button', { name: 'Move tab-1 up' }).click();
+  await expect.poll(() => rowTitles(page)).toEqual(['tab-1', 'tab-2']);
   // The poster is a still, not a player per row.
   await expect(page.locator('.video-list video[controls]')).toHaveCount(0);
 

@@ -39,9 +39,26 @@ test('on a phone: "Choose videos" without drag and drop, upload rows fit their c
   const poster = (await video.getByRole('button', { name: 'Play phone-poster' }).boundingBox())!;
   expect(poster.width).toBeLessThan(PHONE.width / 2);
   await expect(page.locator('.video-list video[controls]')).toHaveCount(0);
+  // Touch targets: 24 px at least; Rename beside the title it renames, not under it.
+  for (const target of [video.getByTestId('video-select'), page.getByTestId('select-all'), video.getByRole('button', { name: /^Rename/ })]) {
+    const box = (await target.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+  }
+  const title = (await video.locator('.video-title').boundingBox())!;
+  const rename = (await video.getByRole('button', { name: /^Rename/ }).boundingBox())!;
+  expect(rename.y).toBeLessThan(title.y + title.height);
   await expectAccessible(page, 'phone chapter');
   await snap(page, testInfo, 'phone-chapter');
 
   await cancelUpload(page, row);
   await expect(row).toHaveCount(0);
+
+  // The add-chapter field is wide enough for its placeholder.
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: DEMO_COURSE }).click();
+  const field = page.getByLabel('Add a chapter');
+  expect(await field.evaluate((el: HTMLInputElement) => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = getComputedStyle(el).font;
+    return ctx.measureText(el.placeholder).width <= el.clientWidth - 16;
+  })).toBe(true);
 });

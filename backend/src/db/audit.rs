@@ -13,7 +13,7 @@ pub fn record(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// How long identical refusals are counted on one row.
+/// How long identical events (refusals, reorders) are counted on one row.
 pub const REPEAT_WINDOW_MS: i64 = 60_000;
 
 /// What makes two refusals the same, for [`record_repeated`].
@@ -26,9 +26,9 @@ pub enum SameWhen {
     SameAddress,
 }
 
-/// Appends a refusal, or, when the same refusal was recorded less than `window_ms` ago,
-/// counts it on that row (`repeats`, `last_at`) instead: one row per window, however many
-/// times it is repeated.
+/// Appends an event, or, when the same one was recorded less than `window_ms` ago, counts it
+/// on that row (`repeats`, `last_at`) instead: one row per window, however many times it is
+/// repeated (refusals; bursts of reorders).
 pub fn record_repeated(
     conn: &mut Conn,
     event: &NewAuditEvent,

@@ -216,7 +216,13 @@ pub fn reorder_chapters(
         let current = live_chapters(conn, course_id)?;
         check_order(current, ids, expected)?;
         place_chapters(conn, course_id, ids)?;
-        audit::record(conn, event)?;
+        // A burst of reorders (dragging one item down step by step) is one activity entry.
+        audit::record_repeated(
+            conn,
+            event,
+            audit::SameWhen::Everything,
+            audit::REPEAT_WINDOW_MS,
+        )?;
         Ok(())
     })
 }
@@ -347,7 +353,12 @@ pub fn reorder_videos(
             .chain(unlisted.iter().map(|(id, _, p)| (id.clone(), *p)))
             .collect();
         renumber(conn, &order)?;
-        audit::record(conn, event)?;
+        audit::record_repeated(
+            conn,
+            event,
+            audit::SameWhen::Everything,
+            audit::REPEAT_WINDOW_MS,
+        )?;
         Ok(())
     })
 }

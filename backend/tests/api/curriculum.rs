@@ -587,3 +587,33 @@ async fn a_chapter_cannot_come_back_after_the_grace_period() {
         2
     );
 }
+
+#[actix_web::test]
+async fn a_burst_of_reorders_is_one_activity_entry_that_counts_them() {
+    let app = spawn_app().await;
+    let (ada, course) = course_with_chapters(&app, "ada@example.com").await;
+    let [a, b, c] = <[String; 3]>::try_from(chapter_ids(&course)).expect("three");
+    let url = app.url(&format!("/api/courses/{}/chapters/order", course.id));
+    // Dragging C to the top one step at a time, then back down: four reorders in a row.
+    for ids in [
+        json!([a, c, b]),
+        json!([c, a, b]),
+        json!([a, c, b]),
+        json!([a, b, c]),
+    ] {
+        let _: CourseDto = ok(ada.post(&url).json(&json!({ "ids": ids }))).await;
+    }
+    let page: shared::dto::ActivityPage = app
+        .get_json(
+            &ada,
+            &format!("/api/courses/{}/activity?kind=move", course.id),
+        )
+        .await;
+    let reorders: Vec<_> = page
+        .events
+        .iter()
+        .filter(|e| e.action == "chapters.reordered")
+        .collect();
+    assert_eq!(reorders.len(), 1, "{:?}", page.events);
+    assert_eq!(reorders[0].repeats, 4);
+}

@@ -23,7 +23,7 @@ const KINDS: [(ActivityKind, &str); 7] = [
     (ActivityKind::Purge, "Purges"),
     (ActivityKind::Edit, "Edits"),
     (ActivityKind::Move, "Moves"),
-    (ActivityKind::Denied, "Denied attempts"),
+    (ActivityKind::Denied, "Blocked attempts by others"),
 ];
 
 /// What happened, in words.
@@ -34,7 +34,7 @@ fn describe(e: &ActivityEventDto) -> String {
         .map(|t| format!("“{t}”"))
         .unwrap_or_else(|| "an item".to_string());
     if e.outcome == "denied" {
-        return format!("Refused attempt ({}) on {thing}", e.action);
+        return format!("Blocked attempt ({}) on {thing}", e.action);
     }
     let verb = match e.action.as_str() {
         "upload.created" | "upload.started" => "Upload started:",
@@ -67,11 +67,16 @@ fn badge(kind: ActivityKind) -> Html {
         ActivityKind::Upload | ActivityKind::Restore => "badge-success",
         ActivityKind::Edit | ActivityKind::Move => "badge-neutral",
     };
-    let label = KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("", |(_, l)| l);
-    html! { <span class={classes!("badge", class)}>{ label.trim_end_matches('s') }</span> }
+    let label = match kind {
+        ActivityKind::Upload => "Upload",
+        ActivityKind::Delete => "Delete",
+        ActivityKind::Restore => "Restore",
+        ActivityKind::Purge => "Purge",
+        ActivityKind::Edit => "Edit",
+        ActivityKind::Move => "Move",
+        ActivityKind::Denied => "Blocked",
+    };
+    html! { <span class={classes!("badge", class)}>{ label }</span> }
 }
 
 #[derive(Properties, PartialEq)]

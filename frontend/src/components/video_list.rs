@@ -119,6 +119,9 @@ struct RowProps {
     on_rename: Callback<(String, String)>,
     /// (video ID, up)
     on_move: Callback<(String, bool)>,
+    /// First and last in the chapter (their ↑ or ↓ is disabled).
+    first: bool,
+    last: bool,
     /// (dragged video ID, the row it was dropped on)
     on_drop: Callback<(String, String)>,
 }
@@ -227,6 +230,10 @@ fn video_row(props: &RowProps) -> Html {
             _ => {}
         })
     };
+    let mover = |up: bool| {
+        let (id, cb) = (id.clone(), props.on_move.clone());
+        Callback::from(move |_: MouseEvent| cb.emit((id.clone(), up)))
+    };
     let on_dragstart = {
         let id = id.clone();
         Callback::from(move |e: DragEvent| {
@@ -259,11 +266,12 @@ fn video_row(props: &RowProps) -> Html {
         <li class={classes!("video-row", props.selected.then_some("video-row-selected"), props.error.is_some().then_some("video-row-error"))}
             data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()} onkeydown={on_key}
             draggable={(!props.pending).to_string()} ondragstart={on_dragstart} ondragover={on_dragover} ondrop={on_drop}>
+            <span class="drag-handle" aria-hidden="true" title="Drag to reorder">{ "⠿" }</span>
             <input type="checkbox" class="row-check" checked={props.selected} onclick={on_check}
                 aria-label={format!("Select {}", v.title)} aria-keyshortcuts="Delete F2 Alt+ArrowUp Alt+ArrowDown" data-testid="video-select" />
             { preview }
             <div class="video-main">
-                <InlineEdit value={v.title.clone()} what="the video" on_save={on_rename} start={*rename_now} tab_stop={false}>
+                <InlineEdit value={v.title.clone()} what="the video" on_save={on_rename} start={*rename_now} tab_stop={true}>
                     <div class="video-title">{ &v.title }</div>
                 </InlineEdit>
                 <div class="muted video-facts" data-testid="video-facts">{ facts.join(" · ") }</div>
@@ -274,12 +282,18 @@ fn video_row(props: &RowProps) -> Html {
             </div>
             <div class="video-side">
                 { if props.pending { html! { <span class="pending" data-testid="video-pending"><span class="spinner spinner-small" aria-hidden="true"></span>{ "Working…" }</span> } } else { status_badge(v.status, props.sending, &v.id.to_string()) } }
-                // Out of the Tab order (the Delete key does the same), except as Retry, which a
-                // keyboard user must be able to reach.
-                <button type="button" class={classes!("btn", "btn-small", if props.error.is_some() { "btn-primary" } else { "btn-ghost" })}
-                    onclick={on_delete} disabled={props.pending} tabindex={if props.error.is_some() { "0" } else { "-1" }} aria-label={format!("{} {}", if props.error.is_some() { "Retry deleting" } else { "Delete" }, v.title)}>
-                    { if props.error.is_some() { "Retry" } else { "Delete" } }
-                </button>
+                // The same order and actions as a chapter card: ↑, ↓ and Delete, each a Tab
+                // stop (the keys Alt+↑/↓ and Delete do the same from the row).
+                <div class="row-actions">
+                    <button type="button" class="btn btn-small btn-ghost move-up" disabled={props.first || props.pending}
+                        onclick={mover(true)} aria-label={format!("Move {} up", v.title)}>{ "↑" }</button>
+                    <button type="button" class="btn btn-small btn-ghost move-down" disabled={props.last || props.pending}
+                        onclick={mover(false)} aria-label={format!("Move {} down", v.title)}>{ "↓" }</button>
+                    <button type="button" class={classes!("btn", "btn-small", if props.error.is_some() { "btn-primary" } else { "btn-ghost" })}
+                        onclick={on_delete} disabled={props.pending} aria-label={format!("{} {}", if props.error.is_some() { "Retry deleting" } else { "Delete" }, v.title)}>
+                        { if props.error.is_some() { "Retry" } else { "Delete" } }
+                    </button>
+                </div>
             </div>
         </li>
     }
@@ -512,13 +526,14 @@ pub fn video_list(props: &Props) -> Html {
             }
             <ul class="video-list" data-testid="video-list">
                 { for props.videos.iter().enumerate().map(|(i, v)| {
+                    let (first, last) = (i == 0, i + 1 == props.videos.len());
                     let id = v.id.to_string();
                     html! { <VideoRow key={id.clone()} video={v.clone()} eager={i < EAGER_PREVIEWS}
                         selected={library.selected.contains(&id)} pending={library.pending.contains(&id)}
                         sending={sending.contains(&id)}
                         error={library.errors.get(&id).cloned()}
                         on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()}
-                        on_rename={on_rename.clone()} on_move={on_move.clone()} on_drop={on_drop.clone()} /> }
+                        on_rename={on_rename.clone()} on_move={on_move.clone()} on_drop={on_drop.clone()} {first} {last} /> }
                 }) }
             </ul>
             { player }

@@ -257,14 +257,8 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
                     }),
                 }
             };
-            let left = js_sys::Date::new(&deleted.restorable_until.as_str().into()).get_time()
-                - js_sys::Date::now();
-            toast_with(
-                ToastKind::Success,
-                text,
-                vec![undo],
-                left.clamp(3_000.0, 120_000.0) as u32,
-            );
+            let left = super::delete::undo_window_ms(client, [deleted.restorable_until.as_str()]);
+            toast_with(ToastKind::Success, text, vec![undo], left);
         },
         refused,
     );

@@ -165,14 +165,29 @@ async fn send(ids: &[VideoId]) -> Vec<DeleteResult> {
     }
 }
 
-fn undo_window_ms(results: &[DeleteResult]) -> u32 {
+/// How long the Undo toast stays: until the server's `restorable_until`, read against this
+/// browser's clock, but never longer than the grace the server grants (`MeDto::undo_secs`):
+/// a browser clock behind the server's must not promise 41 s of a 30 s window.
+pub(crate) fn undo_window_ms<'a>(
+    client: &QueryClient,
+    until: impl IntoIterator<Item = &'a str>,
+) -> u32 {
+    let granted = client
+        .get::<shared::dto::MeDto>(&crate::query::QueryKey::Me)
+        .map_or(30_000.0, |me| me.undo_secs as f64 * 1000.0);
     let now = js_sys::Date::now();
-    results
-        .iter()
-        .filter_map(|r| r.restorable_until.as_ref())
-        .map(|t| js_sys::Date::new(&t.into()).get_time() - now)
-        .fold(30_000.0f64, f64::min)
-        .clamp(3_000.0, 120_000.0) as u32
+    capped_window_ms(
+        until
+            .into_iter()
+            .map(|t| js_sys::Date::new(&t.into()).get_time() - now),
+        granted,
+    )
+}
+
+/// The shortest of the windows left (ms), never more than `granted` nor under 3 s.
+fn capped_window_ms(left: impl Iterator<Item = f64>, granted: f64) -> u32 {
+    left.fold(granted, f64::min)
+        .clamp(3_000.0, granted.max(3_000.0)) as u32
 }
 
 fn plural(n: usize) -> String {
@@ -230,7 +245,15 @@ fn announce(
     } else {
         ToastKind::Error
     };
-    Some(toast_with(kind, text, actions, undo_window_ms(results)))
+    Some(toast_with(
+        kind,
+        text,
+        actions,
+        undo_window_ms(
+            client,
+            results.iter().filter_map(|r| r.restorable_until.as_deref()),
+        ),
+    ))
 }
 
 /// Undo: the rows come back at once where they were; the server restores each.
@@ -354,5 +377,19 @@ mod tests {
         let (kept, removed) = take_out(&[1, 2, 3], |x| *x == 2);
         let once = put_back(&kept, &removed, |a, b| a == b);
         assert_eq!(put_back(&once, &removed, |a, b| a == b), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn the_undo_window_never_exceeds_what_the_server_grants() {
+        // A browser clock 11 s behind the server's reads 41 s left of a 30 s window.
+        assert_eq!(capped_window_ms([41_000.0].into_iter(), 30_000.0), 30_000);
+        // Ahead of it: less is promised, never more.
+        assert_eq!(capped_window_ms([19_000.0].into_iter(), 30_000.0), 19_000);
+        assert_eq!(
+            capped_window_ms([25_000.0, 22_000.0].into_iter(), 30_000.0),
+            22_000
+        );
+        // Nearly over (or clocks far apart): still long enough to press Undo.
+        assert_eq!(capped_window_ms([-5_000.0].into_iter(), 30_000.0), 3_000);
     }
 }
