@@ -3,6 +3,7 @@
 //! delete it (asking first when it holds videos; Undo brings it back with them); add one at
 //! the end.
 
+use crate::components::chapter_upload::{self, ChapterUpload};
 use crate::components::format;
 use crate::components::inline_edit::InlineEdit;
 use crate::mutations::courses;
@@ -10,6 +11,7 @@ use crate::mutations::optimistic::PENDING;
 use crate::query::QueryClient;
 use crate::route::Route;
 use crate::stores::dialogs::{self, Question};
+use crate::stores::uploads::Destination;
 use shared::dto::{ChapterDto, CourseDto};
 use shared::titles::clean_title;
 use web_sys::HtmlInputElement;
@@ -114,19 +116,48 @@ fn chapter_row(props: &RowProps) -> Html {
         let on_drag = props.on_drag.clone();
         Callback::from(move |_: DragEvent| on_drag.emit(None))
     };
-    let on_dragover = Callback::from(|e: DragEvent| {
-        let ours = e
-            .data_transfer()
-            .is_some_and(|dt| dt.types().includes(&CHAPTER_DRAG.into(), 0));
-        if ours {
-            e.prevent_default();
-        }
-    });
+    let files_over = use_state(|| false);
+    let on_dragover = {
+        let files_over = files_over.clone();
+        Callback::from(move |e: DragEvent| {
+            let ours = e
+                .data_transfer()
+                .is_some_and(|dt| dt.types().includes(&CHAPTER_DRAG.into(), 0));
+            let files = chapter_upload::carries_files(&e);
+            if ours || files {
+                e.prevent_default();
+            }
+            if files && !*files_over {
+                files_over.set(true);
+            }
+        })
+    };
+    let on_dragleave = {
+        let files_over = files_over.clone();
+        Callback::from(move |_: DragEvent| files_over.set(false))
+    };
+    let to = Destination {
+        chapter_id: id.clone(),
+        chapter_title: ch.title.clone(),
+        course_id: props.course_id.clone(),
+    };
     let on_drop = {
-        let on_drop = props.on_drop.clone();
+        let (on_drop, files_over, client, to) = (
+            props.on_drop.clone(),
+            files_over.clone(),
+            client.clone(),
+            to.clone(),
+        );
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            on_drop.emit(i);
+            files_over.set(false);
+            // Files dropped from the desktop go into this chapter; a dragged chapter lands here.
+            let files = chapter_upload::dropped_files(&e);
+            if files.is_empty() {
+                on_drop.emit(i);
+            } else {
+                chapter_upload::upload_to(&client, &to, files);
+            }
         })
     };
     let title = if pending {
@@ -139,9 +170,9 @@ fn chapter_row(props: &RowProps) -> Html {
         }
     };
     html! {
-        <li class={classes!("card", "chapter", props.drop_here.then_some("chapter-drop"))} data-testid="chapter"
+        <li class={classes!("card", "chapter", props.drop_here.then_some("chapter-drop"), files_over.then_some("chapter-drop-files"))} data-testid="chapter"
             data-chapter-id={id.clone()} aria-busy={pending.to_string()} draggable={(!pending).to_string()}
-            ondragstart={on_dragstart} ondragend={on_dragend} ondragover={on_dragover} ondrop={on_drop}>
+            ondragstart={on_dragstart} ondragend={on_dragend} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
             <span class="drag-handle" aria-hidden="true" title="Drag to reorder">{ "⠿" }</span>
             <div class="chapter-body">
                 <span class="chapter-number">{ format!("Chapter {}", i + 1) }</span>
@@ -151,12 +182,13 @@ fn chapter_row(props: &RowProps) -> Html {
                 <p class="muted" data-testid="chapter-count">{ if pending {
                     "Adding…".to_string()
                 } else if ch.video_count == 0 {
-                    "No videos yet — open the chapter to upload its lectures.".to_string()
+                    "No videos yet — drop lecture videos here or press Upload.".to_string()
                 } else {
                     format::count(ch.video_count as usize, "video")
                 } }</p>
             </div>
             <div class="chapter-actions">
+                if !pending { <ChapterUpload {to} /> }
                 <button type="button" class="btn btn-small btn-ghost move-up" disabled={i == 0 || pending}
                     onclick={mover(true)} aria-label={format!("Move chapter “{}” up", ch.title)}>{ "↑" }</button>
                 <button type="button" class="btn btn-small btn-ghost move-down" disabled={i + 1 >= total || pending}

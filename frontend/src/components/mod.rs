@@ -4,6 +4,7 @@ pub mod activity_feed;
 pub mod announcer;
 pub mod auth_gate;
 pub mod chapter_list;
+pub mod chapter_upload;
 pub mod confirm_dialog;
 pub mod format;
 pub mod inline_edit;

@@ -379,6 +379,8 @@ async fn await_verdict(job: &Job) {
         };
         store().reduce_mut(|s| s.set_status(job.id, status));
         invalidate(&job.client, &key);
+        // The course page's chapter cards count the chapter's videos.
+        invalidate(&job.client, &QueryKey::Courses);
         return;
     }
 }
