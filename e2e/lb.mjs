@@ -8,32 +8,45 @@ const [port, ...upstreams] = process.argv.slice(2).map(Number);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let next = 0;
 
+/** Requests without a body can be sent again when a pooled connection turns out dead. */
+const RESENDABLE = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+
+function forward(req, res, attempt) {
+  const target = upstreams[next++ % upstreams.length];
+  const upstream = http.request(
+    {
+      host: '127.0.0.1',
+      port: target,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress },
+      agent,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (err) => {
+    // A kept-alive connection the instance closed just as it was reused (its idle timeout):
+    // nothing reached the instance, so send it once more on a new connection, as nginx does.
+    if (upstream.reusedSocket && attempt === 0 && RESENDABLE.has(req.method) && !res.headersSent &&
+      (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+      forward(req, res, 1);
+      return;
+    }
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  // A client that goes away mid-body (an aborted upload) is passed on as an abort.
+  req.on('aborted', () => upstream.destroy());
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  if (RESENDABLE.has(req.method)) upstream.end();
+  else req.pipe(upstream);
+}
+
 http
-  .createServer((req, res) => {
-    const target = upstreams[next++ % upstreams.length];
-    const upstream = http.request(
-      {
-        host: '127.0.0.1',
-        port: target,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress },
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    // A client that goes away mid-body (an aborted upload) is passed on as an abort.
-    req.on('aborted', () => upstream.destroy());
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
-  })
+  .createServer((req, res) => forward(req, res, 0))
   .listen(port, '127.0.0.1', () => console.log(`lb: ${port} -> ${upstreams.join(', ')}`));

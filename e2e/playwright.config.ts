@@ -6,6 +6,10 @@ const baseURL = process.env.REEL_E2E_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   testDir: './tests',
+  // Specs about the browser alone (chunk pacing and progress on a throttled link, the first
+  // paint) run in the one-instance run only: against the cluster they would prove nothing new
+  // and cost a minute of make test.
+  testIgnore: Number(process.env.REEL_E2E_INSTANCES ?? 1) > 1 ? ['**/honest-progress.spec.ts', '**/first-paint.spec.ts'] : [],
   outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },

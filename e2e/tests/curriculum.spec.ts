@@ -214,3 +214,38 @@ test('two tabs reorder the same chapters: the server decides and the loser is co
   const server = await (await page.request.get('/api/courses')).json();
   expect(server.find((c: any) => c.id === courseId).chapters.map((c: any) => c.title)).toEqual(['C', 'A', 'B']);
 });
+
+test('dragging a chapter or a video shows one insertion line where it will land, and drops it there', async ({ page }, testInfo) => {
+  const tag = runTag();
+  const { courseId, chapterId } = createCourse(`Drag lines ${tag}`, 'A');
+  await signIn(page);
+  for (const title of ['B', 'C']) {
+    expect((await page.request.post(`/api/courses/${courseId}/chapters`, { data: { title } })).ok()).toBe(true);
+  }
+  await page.goto(`/courses/${courseId}`);
+  await expect.poll(() => chapterTitles(page)).toEqual(['A', 'B', 'C']);
+  const card = (t: string) => page.getByTestId('chapter').filter({ has: page.locator('.chapter-title', { hasText: new RegExp(`^${t}$`) }) });
+  const drag = await page.evaluateHandle(() => new DataTransfer());
+  // A dragged down: the line is below C, on C only.
+  await card('A').dispatchEvent('dragstart', { dataTransfer: drag });
+  await card('C').dispatchEvent('dragover', { dataTransfer: drag });
+  await expect(card('C')).toHaveClass(/drop-below/);
+  await expect(page.locator('.chapter.drop-above, .chapter.drop-below')).toHaveCount(1);
+  await snapBoth(page, testInfo, 'curriculum-drag-line');
+  await card('C').dispatchEvent('drop', { dataTransfer: drag });
+  await expect.poll(() => chapterTitles(page)).toEqual(['B', 'C', 'A']);
+  await expect(page.locator('.drop-above, .drop-below')).toHaveCount(0);
+
+  // Videos: the same line, above the row a video moved up will land on.
+  await seedVideos(page, chapterId, ['v1', 'v2', 'v3']);
+  await page.goto(`/courses/${courseId}/chapters/${chapterId}`);
+  const rows = page.getByTestId('video-list').locator('.video-row');
+  await expect(rows).toHaveCount(3);
+  const vdrag = await page.evaluateHandle(() => new DataTransfer());
+  await videoRow(page, 'v3').dispatchEvent('dragstart', { dataTransfer: vdrag });
+  await videoRow(page, 'v1').dispatchEvent('dragover', { dataTransfer: vdrag });
+  await expect(videoRow(page, 'v1')).toHaveClass(/drop-above/);
+  await expect(page.locator('.video-row.drop-above, .video-row.drop-below')).toHaveCount(1);
+  await videoRow(page, 'v1').dispatchEvent('drop', { dataTransfer: vdrag });
+  await expect.poll(() => rows.locator('.video-title').allTextContents()).toEqual(['v3', 'v1', 'v2']);
+});

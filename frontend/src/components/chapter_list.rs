@@ -37,10 +37,25 @@ struct RowProps {
     index: usize,
     total: usize,
     undo_secs: u64,
-    /// A chapter is being dragged and may be dropped here.
-    drop_here: bool,
+    /// Where the dragged chapter would land, drawn as a line: "drop-above" or "drop-below"
+    /// (on the row under the pointer only).
+    drop_line: Option<&'static str>,
     on_drag: Callback<Option<usize>>,
+    /// The pointer is over this row while a chapter is dragged.
+    on_over: Callback<usize>,
     on_drop: Callback<usize>,
+}
+
+/// The insertion line on row `i` while the item at `from` is dragged over row `over`: a row
+/// moved up lands above the row it is dropped on, one moved down below it. Shared with the
+/// video rows.
+pub fn drop_line(from: Option<usize>, over: Option<usize>, i: usize) -> Option<&'static str> {
+    match (from, over) {
+        (Some(from), Some(over)) if over == i && from != i => {
+            Some(if from > i { "drop-above" } else { "drop-below" })
+        }
+        _ => None,
+    }
 }
 
 /// Where focus goes after a keyboard move: the same button on the moved row, else its other one.
@@ -118,7 +133,7 @@ fn chapter_row(props: &RowProps) -> Html {
     };
     let files_over = use_state(|| false);
     let on_dragover = {
-        let files_over = files_over.clone();
+        let (files_over, on_over) = (files_over.clone(), props.on_over.clone());
         Callback::from(move |e: DragEvent| {
             let ours = e
                 .data_transfer()
@@ -126,6 +141,9 @@ fn chapter_row(props: &RowProps) -> Html {
             let files = chapter_upload::carries_files(&e);
             if ours || files {
                 e.prevent_default();
+            }
+            if ours {
+                on_over.emit(i);
             }
             if files && !*files_over {
                 files_over.set(true);
@@ -170,7 +188,7 @@ fn chapter_row(props: &RowProps) -> Html {
         }
     };
     html! {
-        <li class={classes!("card", "chapter", props.drop_here.then_some("chapter-drop"), files_over.then_some("chapter-drop-files"))} data-testid="chapter"
+        <li class={classes!("card", "chapter", props.drop_line, files_over.then_some("chapter-drop-files"))} data-testid="chapter"
             data-chapter-id={id.clone()} aria-busy={pending.to_string()} draggable={(!pending).to_string()}
             ondragstart={on_dragstart} ondragend={on_dragend} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
             <span class="drag-handle" aria-hidden="true" title="Drag to reorder">{ "⠿" }</span>
@@ -205,18 +223,36 @@ fn chapter_row(props: &RowProps) -> Html {
 pub fn chapter_list(props: &Props) -> Html {
     let client = use_context::<QueryClient>().unwrap_or_default();
     let dragging = use_state(|| None::<usize>);
+    let over = use_state(|| None::<usize>);
     let course_id = props.course.id.to_string();
     let on_drag = {
-        let dragging = dragging.clone();
-        Callback::from(move |i: Option<usize>| dragging.set(i))
+        let (dragging, over) = (dragging.clone(), over.clone());
+        Callback::from(move |i: Option<usize>| {
+            dragging.set(i);
+            over.set(None);
+        })
+    };
+    let on_over = {
+        let over = over.clone();
+        Callback::from(move |i: usize| {
+            if *over != Some(i) {
+                over.set(Some(i));
+            }
+        })
     };
     let on_drop = {
-        let (client, course, dragging) = (client.clone(), course_id.clone(), dragging.clone());
+        let (client, course, dragging, over) = (
+            client.clone(),
+            course_id.clone(),
+            dragging.clone(),
+            over.clone(),
+        );
         Callback::from(move |to: usize| {
             if let Some(from) = *dragging {
                 courses::move_chapter(&client, &course, from, to);
             }
             dragging.set(None);
+            over.set(None);
         })
     };
     let title = use_node_ref();
@@ -256,8 +292,8 @@ pub fn chapter_list(props: &Props) -> Html {
                 { for props.course.chapters.iter().enumerate().map(|(i, ch)| html! {
                     <ChapterRow key={ch.id.to_string()} course_id={course_id.clone()} chapter={ch.clone()}
                         index={i} {total} undo_secs={props.undo_secs}
-                        drop_here={dragging.is_some() && *dragging != Some(i)}
-                        on_drag={on_drag.clone()} on_drop={on_drop.clone()} />
+                        drop_line={drop_line(*dragging, *over, i)}
+                        on_drag={on_drag.clone()} on_over={on_over.clone()} on_drop={on_drop.clone()} />
                 }) }
             </ol>
             <form class="card add-chapter" onsubmit={add} novalidate=true>

@@ -124,6 +124,12 @@ struct RowProps {
     last: bool,
     /// (dragged video ID, the row it was dropped on)
     on_drop: Callback<(String, String)>,
+    /// A drag starts on this row (its ID) or ends (`None`).
+    on_drag: Callback<Option<String>>,
+    /// A video is dragged over this row (its ID).
+    on_over: Callback<String>,
+    /// The insertion line ("drop-above" or "drop-below") while a video is dragged over it.
+    drop_line: Option<&'static str>,
 }
 
 /// A watch on an element that calls back once, when it comes within a screen's height of the
@@ -235,21 +241,30 @@ fn video_row(props: &RowProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit((id.clone(), up)))
     };
     let on_dragstart = {
-        let id = id.clone();
+        let (id, on_drag) = (id.clone(), props.on_drag.clone());
         Callback::from(move |e: DragEvent| {
             if let Some(dt) = e.data_transfer() {
                 let _ = dt.set_data(VIDEO_DRAG, &id);
                 dt.set_effect_allowed("move");
             }
+            on_drag.emit(Some(id.clone()));
         })
     };
-    let on_dragover = Callback::from(|e: DragEvent| {
-        if e.data_transfer()
-            .is_some_and(|dt| dt.types().includes(&VIDEO_DRAG.into(), 0))
-        {
-            e.prevent_default();
-        }
-    });
+    let on_dragend = {
+        let on_drag = props.on_drag.clone();
+        Callback::from(move |_: DragEvent| on_drag.emit(None))
+    };
+    let on_dragover = {
+        let (id, on_over) = (id.clone(), props.on_over.clone());
+        Callback::from(move |e: DragEvent| {
+            if e.data_transfer()
+                .is_some_and(|dt| dt.types().includes(&VIDEO_DRAG.into(), 0))
+            {
+                e.prevent_default();
+                on_over.emit(id.clone());
+            }
+        })
+    };
     let on_drop = {
         let (id, cb) = (id.clone(), props.on_drop.clone());
         Callback::from(move |e: DragEvent| {
@@ -263,9 +278,9 @@ fn video_row(props: &RowProps) -> Html {
         })
     };
     html! {
-        <li class={classes!("video-row", props.selected.then_some("video-row-selected"), props.error.is_some().then_some("video-row-error"))}
+        <li class={classes!("video-row", props.selected.then_some("video-row-selected"), props.error.is_some().then_some("video-row-error"), props.drop_line)}
             data-testid="video-row" data-video-id={id.clone()} aria-busy={props.pending.to_string()} onkeydown={on_key}
-            draggable={(!props.pending).to_string()} ondragstart={on_dragstart} ondragover={on_dragover} ondrop={on_drop}>
+            draggable={(!props.pending).to_string()} ondragstart={on_dragstart} ondragend={on_dragend} ondragover={on_dragover} ondrop={on_drop}>
             <span class="drag-handle" aria-hidden="true" title="Drag to reorder">{ "⠿" }</span>
             <input type="checkbox" class="row-check" checked={props.selected} onclick={on_check}
                 aria-label={format!("Select {}", v.title)} aria-keyshortcuts="Delete F2 Alt+ArrowUp Alt+ArrowDown" data-testid="video-select" />
@@ -359,11 +374,38 @@ pub fn video_list(props: &Props) -> Html {
             },
         )
     };
+    // The row being dragged and the row under the pointer: the insertion line goes there.
+    let dragging = use_state(|| None::<String>);
+    let over = use_state(|| None::<String>);
+    let on_drag = {
+        let (dragging, over) = (dragging.clone(), over.clone());
+        use_callback((), move |id: Option<String>, ()| {
+            dragging.set(id);
+            over.set(None);
+        })
+    };
+    let on_over = {
+        let over = over.clone();
+        use_callback((), move |id: String, ()| {
+            if over.as_deref() != Some(id.as_str()) {
+                over.set(Some(id));
+            }
+        })
+    };
+    let from = dragging
+        .as_deref()
+        .and_then(|d| order.iter().position(|x| x == d));
+    let over_at = over
+        .as_deref()
+        .and_then(|o| order.iter().position(|x| x == o));
     let on_drop = {
         let client = client.clone();
+        let (dragging, over) = (dragging.clone(), over.clone());
         use_callback(
             props.chapter_id.clone(),
             move |(dragged, onto): (String, String), chapter| {
+                dragging.set(None);
+                over.set(None);
                 let order = order_now.borrow().clone();
                 let from = order.iter().position(|x| *x == dragged);
                 let to = order.iter().position(|x| *x == onto);
@@ -533,7 +575,9 @@ pub fn video_list(props: &Props) -> Html {
                         sending={sending.contains(&id)}
                         error={library.errors.get(&id).cloned()}
                         on_select={on_select.clone()} on_delete={on_delete.clone()} on_play={on_play.clone()}
-                        on_rename={on_rename.clone()} on_move={on_move.clone()} on_drop={on_drop.clone()} {first} {last} /> }
+                        on_rename={on_rename.clone()} on_move={on_move.clone()} on_drop={on_drop.clone()} {first} {last}
+                        on_drag={on_drag.clone()} on_over={on_over.clone()}
+                        drop_line={crate::components::chapter_list::drop_line(from, over_at, i)} /> }
                 }) }
             </ul>
             { player }
