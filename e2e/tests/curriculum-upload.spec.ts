@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
-import { copyAs, createCourse, expectAccessible, largeVideo, runTag, signIn, smallVideo, snapBoth, throttleUploads, uploadRow, videoRow } from './helpers';
+import { copyAs, createCourse, expectAccessible, hdVideo, runTag, signIn, smallVideo, snapBoth, throttleUploads, uploadRow, videoRow } from './helpers';
 
 // Udemy's curriculum editor adds lecture content inline: so does Reel's course page.
 const MiB = 1024 * 1024;
@@ -15,10 +15,10 @@ test('from the course page: each chapter card uploads (button or dropped files) 
   await expect(card).toContainText('drop lecture videos here or press Upload');
 
   // The card's Upload button opens a picker; the file goes to that chapter.
-  await throttleUploads(page, 2 * MiB);
+  await throttleUploads(page, MiB / 4);
   const chooser = page.waitForEvent('filechooser');
   await card.getByRole('button', { name: 'Upload videos to chapter “Shooting”' }).click();
-  await (await chooser).setFiles(copyAs(largeVideo(20), `inline-${tag}.mp4`));
+  await (await chooser).setFiles(copyAs(hdVideo('inline-upload.mp4', 4), `inline-${tag}.mp4`));
   const row = uploadRow(page, `inline-${tag}.mp4`);
   await expect(row.getByRole('link', { name: 'Shooting' })).toBeVisible();
   await expect(card.getByTestId('chapter-uploading')).toHaveText(/^1 uploading · \d+%$/);
