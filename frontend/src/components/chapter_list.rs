@@ -58,15 +58,19 @@ pub fn drop_line(from: Option<usize>, over: Option<usize>, i: usize) -> Option<&
     }
 }
 
-/// Where focus goes after a keyboard move: the same button on the moved row, else its other one.
-fn focus_after_move(id: &str, up: bool) {
+/// Where focus goes after a keyboard move: the same button on the moved row, or its other one
+/// when the move lands it at the edge (decided here, not by looking for a disabled button:
+/// the focus may run before the render that disables it, and a focused button that becomes
+/// disabled drops focus to the page).
+fn focus_after_move(id: &str, up: bool, at_edge: bool) {
     let (same, other) = if up {
         ("move-up", "move-down")
     } else {
         ("move-down", "move-up")
     };
+    let first = if at_edge { other } else { same };
     crate::focus::later(vec![
-        format!("[data-chapter-id='{id}'] .{same}:not(:disabled)"),
+        format!("[data-chapter-id='{id}'] .{first}"),
         format!("[data-chapter-id='{id}'] .{other}"),
     ]);
 }
@@ -83,7 +87,7 @@ fn chapter_row(props: &RowProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let to = if up { i.saturating_sub(1) } else { i + 1 };
             courses::move_chapter(&client, &course, i, to);
-            focus_after_move(&id, up);
+            focus_after_move(&id, up, if up { to == 0 } else { to + 1 >= total });
         })
     };
     let on_rename = {
