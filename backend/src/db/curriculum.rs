@@ -203,6 +203,17 @@ fn place_chapters(conn: &mut Conn, course_id: &str, ids: &[String]) -> QueryResu
     Ok(())
 }
 
+/// Records a reorder: a burst of them (dragging one item down step by step) is one activity
+/// entry that counts them.
+fn record_reorder(conn: &mut Conn, event: &NewAuditEvent) -> QueryResult<()> {
+    audit::record_repeated(
+        conn,
+        event,
+        audit::SameWhen::Everything,
+        audit::REPEAT_WINDOW_MS,
+    )
+}
+
 /// Puts a course's chapters in the order of `ids` (all of them, once each).
 pub fn reorder_chapters(
     conn: &mut Conn,
@@ -216,13 +227,7 @@ pub fn reorder_chapters(
         let current = live_chapters(conn, course_id)?;
         check_order(current, ids, expected)?;
         place_chapters(conn, course_id, ids)?;
-        // A burst of reorders (dragging one item down step by step) is one activity entry.
-        audit::record_repeated(
-            conn,
-            event,
-            audit::SameWhen::Everything,
-            audit::REPEAT_WINDOW_MS,
-        )?;
+        record_reorder(conn, event)?;
         Ok(())
     })
 }
@@ -353,12 +358,7 @@ pub fn reorder_videos(
             .chain(unlisted.iter().map(|(id, _, p)| (id.clone(), *p)))
             .collect();
         renumber(conn, &order)?;
-        audit::record_repeated(
-            conn,
-            event,
-            audit::SameWhen::Everything,
-            audit::REPEAT_WINDOW_MS,
-        )?;
+        record_reorder(conn, event)?;
         Ok(())
     })
 }
