@@ -190,6 +190,57 @@ test('a move the server refuses puts the rows back where they were and says why'
   await snapBoth(page, testInfo, 'curriculum-refused-move');
 });
 
+test('two quick keyboard moves: a late first answer neither jumps the chapter back nor drops focus', async ({ page }) => {
+  const tag = runTag();
+  const { courseId } = createCourse(`Quick moves ${tag}`, 'A');
+  await signIn(page);
+  for (const title of ['B', 'C']) {
+    expect((await page.request.post(`/api/courses/${courseId}/chapters`, { data: { title } })).ok()).toBe(true);
+  }
+  await page.goto(`/courses/${courseId}`);
+  await expect.poll(() => chapterTitles(page)).toEqual(['A', 'B', 'C']);
+  // Every order the list shows, as it shows it.
+  await page.getByTestId('chapter-list').evaluate((list) => {
+    const seen: string[] = [];
+    (window as any).reelOrders = seen;
+    new MutationObserver(() => {
+      const now = [...list.querySelectorAll('.chapter-title')].map((t) => t.textContent).join(',');
+      if (seen[seen.length - 1] !== now) seen.push(now);
+    }).observe(list, { childList: true, subtree: true, characterData: true });
+  });
+  // The server takes the first move at once, but its answer reaches the page only after the
+  // second move's (as when two instances answer at different speeds).
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let calls = 0;
+  const firstAnswered = new Promise<void>((done) => {
+    void page.route(`**/api/courses/${courseId}/chapters/order`, async (route) => {
+      if (++calls > 1) return route.continue();
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+      done();
+    });
+  });
+  await page.getByRole('button', { name: 'Move chapter “C” up' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('announcer')).toHaveText('Moved “C” to position 2 of 3.');
+  await expect(page.getByRole('button', { name: 'Move chapter “C” up' })).toBeFocused();
+  const second = page.waitForResponse((r) => r.url().endsWith('/chapters/order') && r.request().method() === 'POST');
+  await page.keyboard.press('Enter');
+  expect((await second).status()).toBe(200);
+  release();
+  await firstAnswered;
+  // The first answer (C second) arrived last: the page keeps the newer order and the focus.
+  await expect.poll(() => chapterTitles(page)).toEqual(['C', 'A', 'B']);
+  await expect(page.getByRole('button', { name: 'Move chapter “C” down' })).toBeFocused();
+  const orders: string[] = await page.evaluate(() => (window as any).reelOrders);
+  expect(orders.slice(orders.indexOf('C,A,B'))).toEqual(['C,A,B']);
+  await page.unroute(`**/api/courses/${courseId}/chapters/order`);
+  await page.reload();
+  await expect.poll(() => chapterTitles(page)).toEqual(['C', 'A', 'B']);
+});
+
 test('two tabs reorder the same chapters: the server decides and the loser is corrected and told', async ({ page, context }) => {
   const tag = runTag();
   const { courseId } = createCourse(`Two tabs ${tag}`, 'A');

@@ -104,7 +104,16 @@ pub fn rename_course(client: &QueryClient, course_id: &str, title: String) {
         course_id,
         |c| c.title = shown,
         api::courses::rename(course_id.to_string(), title.clone()),
-        |client, course: CourseDto| replace_course(client, course),
+        // The answer speaks for the title only: its chapters may predate a move still in flight.
+        |client, answer: CourseDto| {
+            let id = answer.id.to_string();
+            client.update::<Courses>(&QueryKey::Courses, move |list| {
+                with_course(list, &id, |c| {
+                    c.title = answer.title;
+                    c.description = answer.description;
+                })
+            })
+        },
         say_refused(format!("Couldn't rename the course to “{title}”.")),
     );
 }
@@ -203,8 +212,18 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         client,
         course_id,
         |c| c.chapters = chapters,
-        api::courses::reorder_chapters(id.clone(), ids, seen),
-        |client, course: CourseDto| replace_course(client, course),
+        api::courses::reorder_chapters(id.clone(), ids.clone(), seen),
+        move |client, course: CourseDto| {
+            let shown = client.get::<Courses>(&QueryKey::Courses).is_some_and(|list| {
+                list.iter().any(|c| {
+                    c.id == course.id
+                        && optimistic::shows_order(&c.chapters, &ids, |ch| ch.id.to_string())
+                })
+            });
+            if shown {
+                replace_course(client, course);
+            }
+        },
         move |client, e| match current_order(e) {
             Some(order) => {
                 client.update::<Courses>(&QueryKey::Courses, |list| {

@@ -58,14 +58,19 @@ fn start(
     refused: Refused,
 ) {
     let snapshot = client.snapshot(&key);
-    client.begin_mutation(&key);
+    let ticket = client.begin_mutation(&key);
     client.set_value(&key, next);
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
         match send.await {
             Ok(answer) => settle(&client, answer),
             Err(e) => {
-                client.restore(snapshot);
+                // A rollback to before this change would also wipe a newer change off the
+                // screen: only the newest change rolls back, and the data is fetched again
+                // once all have settled.
+                if client.outcome_applies(&key, ticket) {
+                    client.restore(snapshot);
+                }
                 refused(&client, &e);
             }
         }
@@ -116,6 +121,14 @@ pub fn ordered_by<T: Clone>(list: &[T], ids: &[String], id_of: impl Fn(&T) -> St
     out
 }
 
+/// Whether `list` is in the order `ids` gives. A reorder's answer is written only while the
+/// screen still shows the order it sent: after a second move, the first answer is older than
+/// what is shown, and writing it would jump the rows back until the next answer (a moved row
+/// loses keyboard focus on the way). The last move's answer is the one written.
+pub fn shows_order<T>(list: &[T], ids: &[String], id_of: impl Fn(&T) -> String) -> bool {
+    list.len() == ids.len() && list.iter().zip(ids).all(|(item, id)| id_of(item) == *id)
+}
+
 /// A temporary ID for a row the server has not answered for yet; such rows show as pending.
 pub fn pending_id() -> String {
     thread_local! { static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) }; }
@@ -148,6 +161,14 @@ mod tests {
             ordered_by(&list, &ids, |s| s.to_string()),
             vec!["c", "a", "b", "new"]
         );
+    }
+
+    #[test]
+    fn an_order_is_shown_only_when_every_place_matches() {
+        let ids: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        assert!(shows_order(&["a", "b"], &ids, |s| s.to_string()));
+        assert!(!shows_order(&["b", "a"], &ids, |s| s.to_string()));
+        assert!(!shows_order(&["a", "b", "c"], &ids, |s| s.to_string()));
     }
 
     #[test]

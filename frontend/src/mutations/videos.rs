@@ -76,8 +76,13 @@ pub fn move_video(client: &QueryClient, chapter_id: &str, from: usize, to: usize
         client,
         k.clone(),
         move |_: &Videos| next,
-        api::videos::reorder(chapter_id.to_string(), ids, seen),
-        move |client, videos: Videos| client.set_data(&answer_key, videos),
+        api::videos::reorder(chapter_id.to_string(), ids.clone(), seen),
+        move |client, videos: Videos| {
+            let shown = client.get::<Videos>(&answer_key);
+            if shown.is_some_and(|l| optimistic::shows_order(&l, &ids, |v| v.id.to_string())) {
+                client.set_data(&answer_key, videos);
+            }
+        },
         move |client, e| match current_order(e) {
             Some(order) => {
                 client.update::<Videos>(&k, |list| ordered_by(list, &order, |v| v.id.to_string()));

@@ -38,6 +38,8 @@ pub struct Entry<V, E> {
     /// Invalidated while a fetch was in flight: that fetch's answer may predate the change.
     outdated: bool,
     seq: u64,
+    /// The ticket of the mutation that began last on this key.
+    newest_mutation: u64,
 }
 
 impl<V, E> Default for Entry<V, E> {
@@ -52,6 +54,7 @@ impl<V, E> Default for Entry<V, E> {
             missed: false,
             outdated: false,
             seq: 0,
+            newest_mutation: 0,
         }
     }
 }
@@ -59,6 +62,10 @@ impl<V, E> Default for Entry<V, E> {
 /// Proof that a fetch was started, to hand back with its result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ticket(u64);
+
+/// Proof that a mutation began, to ask whether its outcome may still be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MutationTicket(u64);
 
 /// What became of a fetch's answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,7 +140,7 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
 
     /// A mutation on `key` begins (call it with the optimistic change): fetches in flight and
     /// those that start before [`Cache::end_mutation`] are not applied.
-    pub fn begin_mutation(&mut self, key: &K) {
+    pub fn begin_mutation(&mut self, key: &K) -> MutationTicket {
         let seq = self.bump();
         let entry = self.entries.entry(key.clone()).or_default();
         if entry.fetching {
@@ -142,6 +149,22 @@ impl<K: Eq + Hash + Clone, V: Clone, E: Clone> Cache<K, V, E> {
         entry.mutations += 1;
         entry.fetching = false;
         entry.seq = seq;
+        entry.newest_mutation = seq;
+        MutationTicket(seq)
+    }
+
+    /// Whether the rollback of the mutation holding `ticket` may be written: only when no
+    /// mutation on `key` began after it (its snapshot predates the newer optimistic change).
+    /// When not, the key is fetched once more after the last mutation has settled.
+    pub fn outcome_applies(&mut self, key: &K, ticket: MutationTicket) -> bool {
+        let Some(entry) = self.entries.get_mut(key) else {
+            return true;
+        };
+        if entry.newest_mutation == ticket.0 {
+            return true;
+        }
+        entry.missed = true;
+        false
     }
 
     /// A mutation on `key` has its server answer (and its rollback, if any, is written).
@@ -383,5 +406,19 @@ mod tests {
         let hit = cache.invalidate(|k| k.starts_with("videos/"));
         assert_eq!(hit, vec!["videos/1"]);
         assert!(!cache.needs_fetch(&"courses", 1.0, 1000.0));
+    }
+
+    #[test]
+    fn only_the_newest_mutation_rolls_back_and_the_key_is_refetched_after() {
+        let mut cache = TestCache::default();
+        let first = cache.begin_mutation(&"a");
+        let second = cache.begin_mutation(&"a");
+        assert!(!cache.outcome_applies(&"a", first), "an older rollback is skipped");
+        assert!(!cache.end_mutation(&"a"), "one still in flight");
+        assert!(cache.outcome_applies(&"a", second));
+        assert!(cache.end_mutation(&"a"), "something was skipped: fetch again");
+        let alone = cache.begin_mutation(&"a");
+        assert!(cache.outcome_applies(&"a", alone));
+        assert!(!cache.end_mutation(&"a"), "nothing skipped, nothing to fetch");
     }
 }

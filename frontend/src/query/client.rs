@@ -1,7 +1,7 @@
 //! The browser side of the cache: who is subscribed to which key, how each key is fetched, and
 //! re-rendering subscribers when an entry changes.
 
-use super::cache::{Cache, Landed, Snapshot};
+use super::cache::{Cache, Landed, MutationTicket, Snapshot};
 use super::QueryKey;
 use crate::api::ClientError;
 use std::any::Any;
@@ -166,8 +166,13 @@ impl QueryClient {
 
     /// A mutation on `key` begins: until [`QueryClient::end_mutation`], no fetch may
     /// overwrite the optimistic data with an answer the server gave before the change.
-    pub fn begin_mutation(&self, key: &QueryKey) {
-        self.0.cache.borrow_mut().begin_mutation(key);
+    pub fn begin_mutation(&self, key: &QueryKey) -> MutationTicket {
+        self.0.cache.borrow_mut().begin_mutation(key)
+    }
+
+    /// Whether a mutation's rollback may be written: no newer one began on `key`.
+    pub fn outcome_applies(&self, key: &QueryKey, ticket: MutationTicket) -> bool {
+        self.0.cache.borrow_mut().outcome_applies(key, ticket)
     }
 
     /// A mutation on `key` has settled; refetches it if a refresh was dropped meanwhile.
