@@ -1,5 +1,5 @@
-//! A video's delete as one PostgreSQL statement: mark the owner's video deleted, end its
-//! upload and append the audit row, in data-modifying CTEs. One round trip instead of five
+//! A video's delete as one PostgreSQL statement: mark the owner's video deleted, find its
+//! upload (held for the grace period) and append the audit row, in data-modifying CTEs. One round trip instead of five
 //! (BEGIN, three statements, COMMIT), which is most of what a delete costs the database when
 //! several instances share it. SQLite, in-process and without round trips, keeps the
 //! statements of [`super::videos::delete_owned`].
@@ -57,14 +57,12 @@ impl QueryFragment<Pg> for DeleteOne<'_> {
              JOIN courses ON courses.id = chapters.course_id WHERE courses.owner_id = ",
         );
         out.push_bind_param::<Text, _>(self.owner_id)?;
-        out.push_sql(") RETURNING id), ended AS (UPDATE uploads SET state = ");
-        out.push_bind_param::<Text, _>(UploadState::Terminated.as_str())?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<BigInt, _>(&self.now)?;
+        // The upload is held, not ended: the grace period's Undo lets it go on.
+        out.push_sql(") RETURNING id), held AS (SELECT id FROM uploads");
         out.push_sql(" WHERE video_id IN (SELECT id FROM deleted) AND state = ");
         out.push_bind_param::<Text, _>(UploadState::Active.as_str())?;
         out.push_sql(
-            " RETURNING id), logged AS (INSERT INTO audit_events \
+            "), logged AS (INSERT INTO audit_events \
              (at, actor, action, target, outcome, client_ip, request_id, details) SELECT ",
         );
         out.push_bind_param::<BigInt, _>(&e.at)?;
@@ -84,14 +82,14 @@ impl QueryFragment<Pg> for DeleteOne<'_> {
         out.push_bind_param::<Text, _>(&e.details)?;
         out.push_sql(
             " FROM deleted) \
-             SELECT EXISTS (SELECT 1 FROM deleted), (SELECT array_agg(id) FROM ended)",
+             SELECT EXISTS (SELECT 1 FROM deleted), (SELECT array_agg(id) FROM held)",
         );
         Ok(())
     }
 }
 
 /// Deletes the owner's video unless it is deleted or canceled already, recording `event`
-/// if it did; `Some(uploads ended)` when it changed, `None` when nothing did.
+/// if it did; `Some(uploads held)` when it changed, `None` when nothing did.
 pub fn delete_one(
     conn: &mut PgConnection,
     owner_id: &str,
@@ -100,7 +98,7 @@ pub fn delete_one(
     purge_after: i64,
     event: &NewAuditEvent,
 ) -> QueryResult<Option<Vec<String>>> {
-    let (deleted, ended): (bool, Option<Vec<String>>) = DeleteOne {
+    let (deleted, held): (bool, Option<Vec<String>>) = DeleteOne {
         owner_id,
         video_id,
         now,
@@ -108,5 +106,5 @@ pub fn delete_one(
         event,
     }
     .get_result(conn)?;
-    Ok(deleted.then(|| ended.unwrap_or_default()))
+    Ok(deleted.then(|| held.unwrap_or_default()))
 }

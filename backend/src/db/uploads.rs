@@ -21,6 +21,16 @@ pub fn with_video(conn: &mut Conn, upload_id: &str) -> QueryResult<Option<(Uploa
         .optional()
 }
 
+/// The latest upload of a video, if it has one.
+pub fn of_video(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Upload>> {
+    uploads::table
+        .filter(uploads::video_id.eq(video_id))
+        .order(uploads::created_at.desc())
+        .select(Upload::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Inserts a video, at the end of its chapter, and its upload, for callers already in a
 /// transaction; `false` (nothing inserted) when the chapter has been deleted.
 fn insert_rows(conn: &mut Conn, video: &Video, upload: &Upload) -> QueryResult<bool> {

@@ -137,13 +137,13 @@ pub fn upload_of(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Upload>>
 }
 
 /// What [`delete_owned`] did: per ID until when it can be restored (`None`: not the owner's),
-/// and the uploads it ended.
+/// and the uploads it holds (their requests in flight are to be stopped).
 pub type Deletes = (Vec<(String, Option<i64>)>, Vec<String>);
 
 /// Deletes the owner's videos among `ids` in one transaction, with an audit row for each
 /// (`audit(id, deleted)`): one commit per request keeps the tail latency down when many
 /// deletes queue for SQLite's single writer. For each ID, until when it can be restored, or
-/// `None` when it is not the owner's; also the uploads the deletes ended. Deleting a deleted
+/// `None` when it is not the owner's; also the uploads the deletes hold. Deleting a deleted
 /// video succeeds again.
 pub fn delete_owned(
     conn: &mut Conn,
@@ -175,24 +175,24 @@ fn delete_each(
     for id in ids {
         // The common case changes and records in one go; only when nothing changed, a read
         // says why.
-        let ended = match &mut *conn {
+        let held = match &mut *conn {
             Conn::Postgres(pg) if crate::db::text::matchable(id).is_some() => {
                 let event = crate::db::audit::storable_event(&audit(id, true));
                 delete_statement::delete_one(pg, owner_id, id, now, purge_after, &event)?
             }
             conn => {
                 if mark_deleted_if_owned(conn, owner_id, id, now, purge_after)? {
-                    let ended = end_upload_of(conn, id, now)?;
+                    let held = held_upload_of(conn, id)?;
                     crate::db::audit::record(conn, &audit(id, true))?;
-                    Some(ended)
+                    Some(held)
                 } else {
                     None
                 }
             }
         };
-        let until = match ended {
-            Some(ended) => {
-                stopped.extend(ended);
+        let until = match held {
+            Some(held) => {
+                stopped.extend(held);
                 Some(purge_after)
             }
             None => {
@@ -291,9 +291,12 @@ pub fn mark_restored(
 
 /// Notes a purge: the row stays as a tombstone for the audit trail.
 pub fn mark_purged(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<usize> {
-    diesel::update(videos::table.find(video_id))
-        .set(videos::purged_at.eq(now))
-        .execute(conn)
+    crate::db::write_tx(conn, |conn| {
+        end_held_upload(conn, video_id, now)?;
+        diesel::update(videos::table.find(video_id))
+            .set(videos::purged_at.eq(now))
+            .execute(conn)
+    })
 }
 
 /// Notes a failed purge and when to try again.
@@ -311,8 +314,19 @@ pub fn purge_failed(
         .execute(conn)
 }
 
-/// Ends the active upload of a video (the video is being deleted); the uploads it ended.
-fn end_upload_of(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<String>> {
+/// The active upload of a video being deleted: held, not ended, so the grace period's Undo
+/// lets it go on (the purge ends it); its requests in flight are stopped.
+fn held_upload_of(conn: &mut Conn, video_id: &str) -> QueryResult<Vec<String>> {
+    uploads::table
+        .filter(uploads::video_id.eq(video_id))
+        .filter(uploads::state.eq(UploadState::Active))
+        .select(uploads::id)
+        .load(conn)
+}
+
+/// Ends the upload a purged video held through its grace period (the janitor then removes
+/// its bytes).
+fn end_held_upload(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<usize> {
     diesel::update(
         uploads::table
             .filter(uploads::video_id.eq(video_id))
@@ -322,6 +336,5 @@ fn end_upload_of(conn: &mut Conn, video_id: &str, now: i64) -> QueryResult<Vec<S
         uploads::state.eq(UploadState::Terminated),
         uploads::updated_at.eq(now),
     ))
-    .returning(uploads::id)
-    .get_results(conn)
+    .execute(conn)
 }

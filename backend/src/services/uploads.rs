@@ -374,6 +374,10 @@ pub async fn load(
         .await;
         return Err(UploadError::NotFound);
     }
+    if video.status == VideoStatus::Deleted {
+        // Held by a delete that may still be undone: nothing reaches it meanwhile.
+        return Err(UploadError::NotFound);
+    }
     match upload.state {
         UploadState::Terminated | UploadState::Failed => Err(UploadError::NotFound),
         UploadState::Expired => Err(UploadError::Expired),

@@ -2,13 +2,18 @@
 //!
 //! Order of steps, so a crash between any two leaves a state the janitor finishes:
 //! 1. delete: one transaction marks the video `deleted` (remembering its status) with a
-//!    `purge_after` time and ends its upload; the bytes stay, so a restore is instant;
+//!    `purge_after` time; its bytes and its upload stay (the upload's requests are stopped and
+//!    refused while deleted), so a restore is instant and an upload goes on where it stopped;
 //! 2. purge (janitor, after `purge_after`): delete the bytes (idempotent), then set
-//!    `purged_at`. A crash after 2a re-runs 2a harmlessly; a failure bumps `purge_attempts`
+//!    `purged_at` and end a held upload (the janitor removes what it had staged). A crash after 2a re-runs 2a harmlessly; a failure bumps `purge_attempts`
 //!    and pushes `purge_after` back with backoff. The row itself is never removed: it is the
 //!    record of what is left to purge and, once purged, the tombstone for the audit trail.
 
-use crate::db::{self, models::Video, status::VideoStatus};
+use crate::db::{
+    self,
+    models::Video,
+    status::{UploadState, VideoStatus},
+};
 use crate::services::audit::{self, Event, Origin};
 use crate::services::storage::StorageKey;
 use crate::services::upload_writers::{StopReason, UploadWriters};
@@ -106,7 +111,10 @@ pub async fn delete(
     Ok(results)
 }
 
-/// Brings a deleted video back as it was, within the grace period.
+/// Why a video restored without the upload its delete held is failed.
+const UPLOAD_GONE: &str = "The upload stopped when the video was deleted. Upload the file again.";
+
+/// Brings a deleted video back as it was, within the grace period: an upload it held goes on.
 pub async fn restore(
     deps: &Videos,
     origin: &Origin,
@@ -129,12 +137,17 @@ pub async fn restore(
         if video.purged_at.is_some() || video.purge_after.is_some_and(|t| t <= now) {
             return Ok(Err(Refusal::RestoreExpired));
         }
-        // An upload cut short by the delete cannot continue: it comes back as failed, saying so.
         let (status, reason) = match video.deleted_from {
-            Some(VideoStatus::Uploading) | None => (
-                VideoStatus::Failed,
-                Some("The upload stopped when the video was deleted. Upload the file again."),
-            ),
+            // The delete held the upload: it goes on from where it stopped (or, when its last
+            // bytes landed meanwhile, the file is checked now).
+            Some(VideoStatus::Uploading) => match db::uploads::of_video(conn, &video.id)? {
+                Some(u) if u.state == UploadState::Active && u.expires_at > now => {
+                    (VideoStatus::Uploading, None)
+                }
+                Some(u) if u.state == UploadState::Completed => (VideoStatus::Processing, None),
+                _ => (VideoStatus::Failed, Some(UPLOAD_GONE)),
+            },
+            None => (VideoStatus::Failed, Some(UPLOAD_GONE)),
             Some(other) => (other, video.failure_reason.as_deref()),
         };
         db::videos::mark_restored(conn, &video.id, status, reason, now)?;

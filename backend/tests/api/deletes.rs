@@ -383,7 +383,7 @@ async fn a_failing_purge_is_retried_and_loses_nothing() {
 }
 
 #[actix_web::test]
-async fn deleting_a_video_still_uploading_ends_its_upload() {
+async fn a_video_deleted_mid_upload_holds_its_upload_and_undo_lets_it_go_on() {
     let app = spawn_app().await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
     let data = fixture("clip.mp4");
@@ -394,21 +394,52 @@ async fn deleting_a_video_still_uploading_ends_its_upload() {
         .await;
 
     assert_eq!(delete(&app, &client, &created.video_id).await.status(), 200);
+    // While deleted, nothing reaches the upload.
+    let head = app.head_offset(&client, &created.location).await;
+    assert_eq!(head.status(), 404);
+    let refused = app
+        .patch(&client, &created.location, 5000, data[5000..6000].to_vec())
+        .await;
+    assert_eq!(refused.status(), 404);
 
-    assert_eq!(
-        app.head_offset(&client, &created.location).await.status(),
-        404
-    );
     let back: serde_json::Value = restore(&app, &client, &created.video_id)
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(back["status"], "failed");
-    assert!(back["failure_reason"]
-        .as_str()
-        .expect("reason")
-        .contains("Upload the file again"));
+    assert_eq!(back["status"], "uploading", "{back}");
+    assert_eq!(app.offset(&client, &created.location).await, 5000);
+    let rest = app
+        .patch(&client, &created.location, 5000, data[5000..].to_vec())
+        .await;
+    assert_eq!(rest.status(), 204);
+    let video = app.settled_video(&client, &created.video_id).await;
+    assert_eq!(video["status"], "ready");
+}
+
+#[actix_web::test]
+async fn the_purge_ends_a_held_upload_and_its_bytes_go() {
+    let app = spawn_app_with(|c| c.delete_grace_secs = 0).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let data = fixture("clip.mp4");
+    let created = app
+        .create_upload(&client, &chapter, "a.mp4", data.len())
+        .await;
+    app.patch(&client, &created.location, 0, data[..5000].to_vec())
+        .await;
+
+    assert_eq!(delete(&app, &client, &created.video_id).await.status(), 200);
+    // No grace: purged at once, so it comes back no more, and its upload has ended.
+    let res = restore(&app, &client, &created.video_id).await;
+    assert_error(res, 410, "restore_expired").await;
+    reel::services::janitor::run_once(&app.state.janitor())
+        .await
+        .expect("janitor");
+    assert_eq!(app.stored_files(), 0);
+    assert_eq!(
+        app.head_offset(&client, &created.location).await.status(),
+        404
+    );
 }
 
 #[actix_web::test]
