@@ -153,7 +153,10 @@ test('an instructor builds a course from nothing: chapters, uploads, rename, mov
   await page.getByTestId('activity-kind').selectOption('move');
   await expect(page.getByTestId('activity-item').first()).toHaveAttribute('data-kind', 'move');
   expect(new Set(await page.getByTestId('activity-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))).toEqual(new Set(['move']));
-  await expect(feed).toContainText('Moved video');
+  // Moves and uploads name their chapters.
+  await expect(feed).toContainText(`Moved video “b-roll-${tag}” from “${one}” to “${two}”`);
+  await page.getByTestId('activity-kind').selectOption('upload');
+  await expect(feed).toContainText(`Upload started: “b-roll-${tag}” into “${one}”`);
   await expectAccessible(page, 'activity tab');
   const text = await feed.innerText();
   expect(text).not.toMatch(/\/|\.mp4|bucket|s3|storage/i);

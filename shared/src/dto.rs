@@ -342,6 +342,12 @@ pub struct ActivityEventDto {
     pub actor_name: Option<String>,
     /// Why an upload failed, in words for the instructor.
     pub reason: Option<String>,
+    /// The chapter a video was moved from, by its title now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_chapter: Option<String>,
+    /// The chapter a video was moved or uploaded to, by its title now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_chapter: Option<String>,
     /// How many times it happened: identical refusals within a minute are one event.
     #[serde(default = "one")]
     pub repeats: i64,

@@ -1,6 +1,6 @@
 //! `GET /api/courses/{id}/activity`: the course's audit trail for its owner, newest first,
 //! in pages, by kind. It says what happened to which course, chapter or video, by ID and
-//! title, and why an upload failed; nothing of the event's other details (sizes, hashes,
+//! title, which chapters a move or an upload went between, and why an upload failed; nothing of the event's other details (sizes, hashes,
 //! addresses) leaves the server.
 
 use crate::db::{self, activity::Filter, models::AuditEvent};
@@ -71,12 +71,29 @@ fn kind_of(event: &AuditEvent) -> ActivityKind {
         })
 }
 
+/// The chapters an event names in its details, by ID: (from, to). A move names both; an
+/// upload's start names the chapter it goes to.
+fn chapters_of(event: &AuditEvent) -> (Option<String>, Option<String>) {
+    let field = |name: &str| {
+        serde_json::from_str::<serde_json::Value>(&event.details)
+            .ok()
+            .and_then(|d| d.get(name).and_then(|v| v.as_str()).map(str::to_string))
+    };
+    match event.action.as_str() {
+        "video.moved" => (field("from"), field("to")),
+        "upload.created" => (None, field("chapter_id")),
+        _ => (None, None),
+    }
+}
+
 fn to_dto(
     event: AuditEvent,
     titles: &HashMap<String, String>,
     owner: &(String, String),
 ) -> ActivityEventDto {
     let kind = kind_of(&event);
+    let (from, to) = chapters_of(&event);
+    let title_of = |id: Option<String>| id.and_then(|id| titles.get(&id).cloned());
     // Only the instructor's own words about a failed upload; never sizes, hashes or addresses.
     let reason = (event.action == "upload.failed")
         .then(|| serde_json::from_str::<serde_json::Value>(&event.details).ok())
@@ -92,6 +109,8 @@ fn to_dto(
         action: event.action,
         outcome: event.outcome,
         reason,
+        from_chapter: title_of(from),
+        to_chapter: title_of(to),
         repeats: event.repeats,
     }
 }
@@ -125,7 +144,19 @@ pub async fn list(
             Some(kind) => Filter::Actions(actions_of(kind)),
         };
         let events = db::activity::for_course(conn, &course.id, before, filter, limit)?;
-        let targets: Vec<&str> = events.iter().filter_map(|e| e.target.as_deref()).collect();
+        let chapters: Vec<String> = events
+            .iter()
+            .flat_map(|e| {
+                let (from, to) = chapters_of(e);
+                [from, to]
+            })
+            .flatten()
+            .collect();
+        let targets: Vec<&str> = events
+            .iter()
+            .filter_map(|e| e.target.as_deref())
+            .chain(chapters.iter().map(String::as_str))
+            .collect();
         let titles = db::activity::titles_of(conn, &targets)?;
         Ok((events, titles))
     })

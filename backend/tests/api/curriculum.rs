@@ -373,6 +373,26 @@ async fn a_video_is_renamed_reordered_and_moved_to_the_end_of_another_chapter() 
     let now = course_of(&app, &ada, course.id.as_str()).await;
     let counts: Vec<i64> = now.chapters.iter().map(|c| c.video_count).collect();
     assert_eq!(counts, [2, 2, 0]);
+    // The activity names both chapters of the move, by title.
+    let moves: shared::dto::ActivityPage = app
+        .get_json(
+            &ada,
+            &format!("/api/courses/{}/activity?kind=move", course.id),
+        )
+        .await;
+    let move_entry = moves
+        .events
+        .iter()
+        .find(|e| e.action == "video.moved")
+        .expect("the move");
+    let title_of = |id: &str| {
+        now.chapters
+            .iter()
+            .find(|c| c.id.as_str() == id)
+            .map(|c| c.title.clone())
+    };
+    assert_eq!(move_entry.from_chapter, title_of(&a));
+    assert_eq!(move_entry.to_chapter, title_of(&b));
 
     // Not to a chapter of another course, even her own.
     let elsewhere = new_course(&app, &ada, "Elsewhere").await;
@@ -477,6 +497,11 @@ async fn the_activity_feed_pages_newest_first_filters_by_kind_and_names_no_stora
     let uploads: ActivityPage = app.get_json(&ada, &format!("{base}?kind=upload")).await;
     let actions: Vec<&str> = uploads.events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["upload.created"]);
+    // An upload names the chapter it went into, by title.
+    assert_eq!(
+        uploads.events[0].to_chapter.as_deref(),
+        Some(course.chapters[0].title.as_str())
+    );
     let deletes: ActivityPage = app.get_json(&ada, &format!("{base}?kind=delete")).await;
     assert_eq!(deletes.events.len(), 1);
     let body = send(ada.get(app.url(&base)))

@@ -57,7 +57,12 @@ fn describe(e: &ActivityEventDto) -> String {
         "course.updated" => "Updated course",
         other => return format!("{other} {thing}"),
     };
-    format!("{verb} {thing}")
+    let between = match (&e.from_chapter, &e.to_chapter) {
+        (Some(from), Some(to)) => format!(" from “{from}” to “{to}”"),
+        (None, Some(to)) => format!(" into “{to}”"),
+        _ => String::new(),
+    };
+    format!("{verb} {thing}{between}")
 }
 
 fn badge(kind: ActivityKind) -> Html {

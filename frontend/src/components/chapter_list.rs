@@ -8,6 +8,7 @@ use crate::components::format;
 use crate::components::inline_edit::InlineEdit;
 use crate::mutations::courses;
 use crate::mutations::optimistic::PENDING;
+use crate::mutations::upload;
 use crate::query::QueryClient;
 use crate::route::Route;
 use crate::stores::dialogs::{self, Question};
@@ -75,6 +76,55 @@ fn focus_after_move(id: &str, up: bool, at_edge: bool) {
     ]);
 }
 
+/// What deleting a chapter asks: what it takes (its videos, the uploads it stops) and how
+/// long Undo can bring them back.
+fn delete_question(
+    title: &str,
+    videos: usize,
+    uploads: &[String],
+    undo_secs: u64,
+    on_confirm: Callback<()>,
+) -> Question {
+    let mut body = String::new();
+    if !uploads.is_empty() {
+        let shown: Vec<&str> = uploads.iter().take(3).map(String::as_str).collect();
+        let more = uploads.len() - shown.len();
+        body = format!(
+            "This stops {}: {}{}. ",
+            format::count(uploads.len(), "upload"),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    body.push_str(&if undo_secs == 0 {
+        "This cannot be undone.".to_string()
+    } else if uploads.is_empty() {
+        format!("The chapter and its videos can be brought back with Undo for {undo_secs} s.")
+    } else {
+        format!("Undo within {undo_secs} s brings the chapter back, and the uploads go on where they stopped.")
+    });
+    Question {
+        title: if videos == 0 {
+            format!("Delete “{title}”?")
+        } else {
+            format!(
+                "Delete “{title}” and its {}?",
+                format::count(videos, "video")
+            )
+        },
+        body,
+        confirm_label: "Delete chapter".into(),
+        cancel_label: "Keep it".into(),
+        danger: true,
+        on_confirm,
+        on_cancel: Callback::noop(),
+    }
+}
+
 #[function_component(ChapterRow)]
 fn chapter_row(props: &RowProps) -> Html {
     let client = use_context::<QueryClient>().unwrap_or_default();
@@ -98,27 +148,24 @@ fn chapter_row(props: &RowProps) -> Html {
         let (client, course, chapter) = (client.clone(), props.course_id.clone(), ch.clone());
         let undo_secs = props.undo_secs;
         Callback::from(move |_: MouseEvent| {
-            if chapter.video_count == 0 {
+            let id = chapter.id.to_string();
+            if chapter.video_count == 0 && upload::held::into_chapter(&id).is_empty() {
                 courses::delete_chapter(&client, &course, chapter.clone());
                 return;
             }
-            let (client, course, chapter) = (client.clone(), course.clone(), chapter.clone());
-            let videos = format::count(chapter.video_count as usize, "video");
-            dialogs::ask(Question {
-                title: format!("Delete “{}” and its {videos}?", chapter.title),
-                body: if undo_secs > 0 {
-                    format!("The chapter and its videos can be brought back with Undo for {undo_secs} s.")
-                } else {
-                    "This cannot be undone.".to_string()
-                },
-                confirm_label: "Delete chapter".into(),
-                cancel_label: "Keep it".into(),
-                danger: true,
-                on_confirm: Callback::from(move |()| {
-                    courses::delete_chapter(&client, &course, chapter.clone())
-                }),
-                on_cancel: Callback::noop(),
-            });
+            let uploads = upload::held::into_chapter(&id);
+            let videos = chapter.video_count.max(0) as usize;
+            let confirm = {
+                let (client, course, chapter) = (client.clone(), course.clone(), chapter.clone());
+                Callback::from(move |()| courses::delete_chapter(&client, &course, chapter.clone()))
+            };
+            dialogs::ask(delete_question(
+                &chapter.title,
+                videos,
+                &uploads,
+                undo_secs,
+                confirm,
+            ));
         })
     };
     let on_dragstart = {

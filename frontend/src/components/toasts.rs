@@ -10,6 +10,7 @@ use yewdux::prelude::*;
 #[function_component(Toasts)]
 pub fn toasts() -> Html {
     let state = use_store_value::<UiStore>();
+    // Ticks once a second while an Undo counts down, to re-render the countdown.
     let now = use_state(js_sys::Date::now);
     let counting = state.toasts.iter().any(|t| !t.actions.is_empty());
     {
@@ -48,7 +49,9 @@ pub fn toasts() -> Html {
                     ToastKind::Error => ("toast toast-error", "Problem"),
                     ToastKind::Info => ("toast", "Note"),
                 };
-                let left = ((t.expires_at - *now) / 1000.0).ceil().max(0.0);
+                // The clock is read now, not from the last tick: a toast that appears between
+                // ticks (or after a quiet minute) must not count from a stale time.
+                let left = ((t.expires_at - js_sys::Date::now()) / 1000.0).ceil().max(0.0);
                 html! {
                     <div class={class} key={id} data-toast-id={id.to_string()} data-testid="toast"
                         role={if t.kind == ToastKind::Error { "alert" } else { "status" }}>

@@ -3,6 +3,7 @@
 //! [`optimistic::run`].
 
 use super::optimistic::{self, current_order, ordered_by, pending_id, say_refused, STALE_ORDER};
+use super::upload;
 use crate::api::{self, ClientError};
 use crate::components::format;
 use crate::query::{QueryClient, QueryKey};
@@ -214,12 +215,14 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         |c| c.chapters = chapters,
         api::courses::reorder_chapters(id.clone(), ids.clone(), seen),
         move |client, course: CourseDto| {
-            let shown = client.get::<Courses>(&QueryKey::Courses).is_some_and(|list| {
-                list.iter().any(|c| {
-                    c.id == course.id
-                        && optimistic::shows_order(&c.chapters, &ids, |ch| ch.id.to_string())
-                })
-            });
+            let shown = client
+                .get::<Courses>(&QueryKey::Courses)
+                .is_some_and(|list| {
+                    list.iter().any(|c| {
+                        c.id == course.id
+                            && optimistic::shows_order(&c.chapters, &ids, |ch| ch.id.to_string())
+                    })
+                });
             if shown {
                 replace_course(client, course);
             }
@@ -245,12 +248,15 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
     );
 }
 
-/// Deletes a chapter with its videos; the toast offers Undo for the grace period.
+/// Deletes a chapter with its videos; the toast offers Undo for the grace period. Uploads
+/// into it stop (held by the server meanwhile) and go on after Undo.
 pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto) {
     let (course, chapter_id) = (course_id.to_string(), chapter.id.to_string());
-    let refused = say_refused(format!("Couldn't delete the chapter “{}”.", chapter.title));
+    let title = chapter.title.clone();
     let at = chapter.position.max(0) as usize;
     let gone = chapter.id.clone();
+    let held = upload::held::hold_chapter(&chapter_id, super::delete::undo_window_ms(client, []));
+    let back = chapter_id.clone();
     on_course(
         client,
         course_id,
@@ -259,7 +265,7 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
         move |client, deleted: shared::dto::ChapterDeleted| {
             let key = QueryKey::ChapterVideos(chapter_id.clone());
             client.invalidate(move |k| *k == key);
-            let text = match deleted.videos_deleted {
+            let mut text = match deleted.videos_deleted {
                 0 => format!("Deleted the chapter “{}”.", chapter.title),
                 n => format!(
                     "Deleted the chapter “{}” and {}.",
@@ -267,6 +273,13 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
                     format::count(n as usize, "video")
                 ),
             };
+            if !held.is_empty() {
+                text.push_str(&format!(
+                    " {} stopped; Undo lets {} go on.",
+                    format::count(held.len(), "upload"),
+                    if held.len() == 1 { "it" } else { "them" }
+                ));
+            }
             let undo = {
                 let (client, course, chapter) = (client.clone(), course.clone(), chapter.clone());
                 ToastAction {
@@ -279,7 +292,10 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
             let left = super::delete::undo_window_ms(client, [deleted.restorable_until.as_str()]);
             toast_with(ToastKind::Success, text, vec![undo], left);
         },
-        refused,
+        move |client, e| {
+            upload::held::give_back_chapter(&back);
+            say_refused(format!("Couldn't delete the chapter “{title}”."))(client, e)
+        },
     );
 }
 
@@ -302,6 +318,7 @@ pub fn restore_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDt
                 ToastKind::Success,
                 format!("Restored the chapter “{}”.", answer.title),
             );
+            upload::held::give_back_chapter(&id);
             replace_chapter(client, &course, &id, answer);
             client.invalidate(|k| *k == QueryKey::Courses);
         },

@@ -1,10 +1,11 @@
 //! Deleting videos, as instructors expect it to feel: the rows leave the list in the click's
 //! frame (optimistic removal in the query cache), a toast offers Undo for the grace period,
 //! and only the rows the server refused come back, in their places, saying why with Retry.
-//! A video still uploading from this browser stops uploading. Focus goes to the next row (one
+//! A video still uploading from this browser stops uploading, and goes on after Undo. Focus goes to the next row (one
 //! video) or the toast's Undo (several), and after Undo to the first restored row.
 
 use crate::api::{self, ClientError};
+use crate::mutations::upload;
 use crate::query::{QueryClient, QueryKey};
 use crate::stores::library::LibraryStore;
 use crate::stores::{toast, toast_with, ToastAction, ToastKind};
@@ -69,7 +70,8 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
     let id_texts: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
     let bulk = removed.len() > 1;
     let next = next_row(&list, &removed);
-    crate::mutations::upload::stop_for_videos(&id_texts);
+    let window = undo_window_ms(client, []);
+    upload::held::hold_videos(&id_texts, window);
     client.begin_mutation(&key);
     client.set_data(&key, kept);
     library().reduce_mut(|s| s.begin(&id_texts));
@@ -102,6 +104,8 @@ pub fn delete_videos(client: &QueryClient, chapter_id: &str, ids: Vec<VideoId>) 
             .collect();
         if !back.is_empty() {
             client.update::<Vec<VideoDto>>(&key, |now| put_back(now, &back, same));
+            let refused: Vec<String> = failed.iter().map(|(id, _)| id.clone()).collect();
+            upload::held::give_back_videos(&refused);
         }
         client.end_mutation(&key);
         library().reduce_mut(|s| s.finish(&id_texts, &failed));
@@ -302,6 +306,13 @@ pub fn restore_videos(client: &QueryClient, chapter_id: &str, rows: Removed<Vide
                 format!("Restored {}.", plural(ids.len())),
             );
         }
+        // Uploads the delete held go on from where they stopped.
+        let back: Vec<String> = ids
+            .iter()
+            .filter(|id| !lost.contains(id))
+            .cloned()
+            .collect();
+        upload::held::give_back_videos(&back);
         client.end_mutation(&key);
         library().reduce_mut(|s| s.finish(&ids, &[]));
         // The server's copy is the truth (e.g. fresh display URLs).

@@ -413,12 +413,21 @@ mod tests {
         let mut cache = TestCache::default();
         let first = cache.begin_mutation(&"a");
         let second = cache.begin_mutation(&"a");
-        assert!(!cache.outcome_applies(&"a", first), "an older rollback is skipped");
+        assert!(
+            !cache.outcome_applies(&"a", first),
+            "an older rollback is skipped"
+        );
         assert!(!cache.end_mutation(&"a"), "one still in flight");
         assert!(cache.outcome_applies(&"a", second));
-        assert!(cache.end_mutation(&"a"), "something was skipped: fetch again");
+        assert!(
+            cache.end_mutation(&"a"),
+            "something was skipped: fetch again"
+        );
         let alone = cache.begin_mutation(&"a");
         assert!(cache.outcome_applies(&"a", alone));
-        assert!(!cache.end_mutation(&"a"), "nothing skipped, nothing to fetch");
+        assert!(
+            !cache.end_mutation(&"a"),
+            "nothing skipped, nothing to fetch"
+        );
     }
 }

@@ -267,6 +267,15 @@ impl UploadsStore {
         self.items.retain(|i| i.id != id);
     }
 
+    /// Puts a row taken out earlier back in its place (rows keep the order they were added in).
+    pub fn put_back(&mut self, item: UploadItem) {
+        if self.get(item.id).is_some() {
+            return;
+        }
+        let at = self.items.iter().position(|i| i.id > item.id);
+        self.items.insert(at.unwrap_or(self.items.len()), item);
+    }
+
     /// Notes which video a row's upload fills.
     pub fn video(&mut self, id: u32, video_id: &str) {
         if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
@@ -334,6 +343,21 @@ mod tests {
     }
 
     const MIB: f64 = 1024.0 * 1024.0;
+
+    #[test]
+    fn a_row_taken_out_comes_back_in_its_place_once() {
+        let mut store = UploadsStore::default();
+        let ids: Vec<u32> = ["a", "b", "c"]
+            .iter()
+            .map(|n| store.add(&to("ch"), n, 10.0, UploadStatus::Queued))
+            .collect();
+        let b = store.get(ids[1]).cloned().expect("row");
+        store.remove(ids[1]);
+        store.put_back(b.clone());
+        store.put_back(b);
+        let names: Vec<&str> = store.items.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+    }
 
     #[test]
     fn confirmed_bytes_give_percent_speed_and_time_left() {

@@ -270,11 +270,12 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
         return Err(TusError::Aborted);
     }
     resume::remember(&job.fingerprint, &entry);
-    // The video exists now ("uploading"): the chapter's list shows it from the first byte.
-    invalidate(
-        &job.client,
-        &QueryKey::ChapterVideos(job.to.chapter_id.clone()),
-    );
+    // The video exists now ("uploading"): the chapter's list shows it from the first byte,
+    // and the course's counts include it (a chapter's delete asks with the same count the
+    // server will take).
+    let key = QueryKey::ChapterVideos(job.to.chapter_id.clone());
+    job.client
+        .invalidate(move |k| *k == key || *k == QueryKey::Courses);
     Ok((created.url, 0.0))
 }
 
@@ -303,6 +304,11 @@ async fn send_remaining(job: &Job, attempt: &mut usize) -> Result<(), TusError> 
             Err(_) => (blob.into(), None),
         };
         hashing_ms += now() - t0;
+        // Paused, canceled or deleted while the chunk was read and hashed: nothing in flight
+        // was there to abort, so nothing may go out now.
+        if job.stopped() {
+            return Err(TusError::Aborted);
+        }
         let (id, last) = (job.id, Rc::new(Cell::new(0.0)));
         let on_progress = Box::new(move |loaded: f64| {
             let t = now();

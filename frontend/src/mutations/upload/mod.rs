@@ -6,6 +6,7 @@
 //! are invalidated so the list shows it.
 
 mod copies;
+pub mod held;
 mod job;
 pub mod pace;
 pub mod resume;
@@ -237,33 +238,6 @@ pub fn cancel_all() {
     for id in ids {
         cancel(id);
     }
-}
-
-/// Stops this browser's uploads of videos that are being deleted: the server ends the uploads
-/// with the delete, so only the requests need stopping and the rows clearing.
-pub fn stop_for_videos(video_ids: &[String]) {
-    let jobs: Vec<Rc<Job>> = JOBS.with(|j| {
-        j.borrow()
-            .values()
-            .filter(|job| {
-                job.upload
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|u| video_ids.contains(&u.video_id))
-            })
-            .cloned()
-            .collect()
-    });
-    for job in jobs {
-        JOBS.with(|j| j.borrow_mut().remove(&job.id));
-        job.canceled.set(true);
-        job.ended_on_server.set(true);
-        job.abort_request();
-        resume::forget(&job.fingerprint);
-        store().reduce_mut(|s| s.remove(job.id));
-    }
-    unfinished::drop_for_videos(video_ids);
-    pump();
 }
 
 /// Removes a row that needs nothing more (refused, failed or done).

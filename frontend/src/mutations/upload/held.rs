@@ -1,0 +1,135 @@
+//! Uploads held by a delete that may still be undone. Deleting a video that is uploading, or a
+//! chapter with uploads going into it, stops their requests and takes their rows out of the
+//! tray with what was deleted; the server holds the uploads for the grace period. Undo brings
+//! the rows back where they were, and the uploads go on from the server's offset. When the
+//! undo window has passed, they are let go.
+
+use super::job::Job;
+use super::{resume, store, unfinished, JOBS};
+use crate::stores::uploads::UploadItem;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Held uploads are let go this long after the undo window closes (an Undo sent at its last
+/// moment still finds them).
+const MARGIN_MS: u32 = 10_000;
+
+thread_local! {
+    static HELD: RefCell<Vec<(Rc<Job>, UploadItem)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Holds the uploads `which` picks (queued ones too): their requests stop and their rows leave
+/// the tray. Returns the held rows' file names, for the question and the toast.
+fn hold(which: &dyn Fn(&Job) -> bool, window_ms: u32) -> Vec<String> {
+    let jobs: Vec<Rc<Job>> = JOBS.with(|j| {
+        j.borrow()
+            .values()
+            .filter(|job| !job.canceled.get() && which(job))
+            .cloned()
+            .collect()
+    });
+    let mut names = Vec::new();
+    for job in jobs {
+        let Some(item) = store().get().get(job.id).cloned() else {
+            continue;
+        };
+        if !item.status.is_active() {
+            continue;
+        }
+        job.paused.set(true);
+        job.abort_request();
+        store().reduce_mut(|s| s.remove(job.id));
+        names.push(item.name.clone());
+        HELD.with(|h| h.borrow_mut().push((job.clone(), item)));
+        let id = job.id;
+        gloo_timers::callback::Timeout::new(window_ms.saturating_add(MARGIN_MS), move || {
+            let_go(id)
+        })
+        .forget();
+    }
+    super::pump();
+    names
+}
+
+/// The names of what [`hold`] would hold now (nothing is changed).
+fn would_hold(which: &dyn Fn(&Job) -> bool) -> Vec<String> {
+    let state = store().get();
+    JOBS.with(|j| {
+        let mut picked: Vec<(u32, String)> = j
+            .borrow()
+            .values()
+            .filter(|job| !job.canceled.get() && which(job))
+            .filter_map(|job| state.get(job.id))
+            .filter(|item| item.status.is_active())
+            .map(|item| (item.id, item.name.clone()))
+            .collect();
+        picked.sort();
+        picked.into_iter().map(|(_, name)| name).collect()
+    })
+}
+
+/// Undo, or a delete the server refused: the held uploads `which` picks come back to the
+/// tray where they were and go on.
+fn give_back(which: &dyn Fn(&Job) -> bool) {
+    let back: Vec<(Rc<Job>, UploadItem)> = HELD.with(|h| {
+        let mut held = h.borrow_mut();
+        let (back, keep) = held.drain(..).partition(|(job, _)| which(job));
+        *held = keep;
+        back
+    });
+    for (job, item) in back {
+        let id = job.id;
+        store().reduce_mut(|s| s.put_back(item));
+        super::resume(id);
+    }
+}
+
+/// The undo window has passed: the upload is gone with its video.
+fn let_go(id: u32) {
+    let gone = HELD.with(|h| {
+        let mut held = h.borrow_mut();
+        let at = held.iter().position(|(job, _)| job.id == id)?;
+        Some(held.remove(at))
+    });
+    if let Some((job, _)) = gone {
+        job.canceled.set(true);
+        job.ended_on_server.set(true);
+        JOBS.with(|j| j.borrow_mut().remove(&id));
+        resume::forget(&job.fingerprint);
+        if let Some(video) = job.upload.borrow().as_ref().map(|u| u.video_id.clone()) {
+            unfinished::drop_for_videos(&[video]);
+        }
+    }
+}
+
+fn of_videos(job: &Job, videos: &[String]) -> bool {
+    job.upload
+        .borrow()
+        .as_ref()
+        .is_some_and(|u| videos.contains(&u.video_id))
+}
+
+/// Holds this browser's uploads of videos being deleted.
+pub fn hold_videos(videos: &[String], window_ms: u32) {
+    hold(&|job| of_videos(job, videos), window_ms);
+}
+
+/// Gives back the held uploads of videos restored (or whose delete was refused).
+pub fn give_back_videos(videos: &[String]) {
+    give_back(&|job| of_videos(job, videos));
+}
+
+/// The file names this browser is uploading into a chapter (queued ones too).
+pub fn into_chapter(chapter_id: &str) -> Vec<String> {
+    would_hold(&|job| job.to.chapter_id == chapter_id)
+}
+
+/// Holds the uploads into a chapter being deleted; returns their file names.
+pub fn hold_chapter(chapter_id: &str, window_ms: u32) -> Vec<String> {
+    hold(&|job| job.to.chapter_id == chapter_id, window_ms)
+}
+
+/// Gives back the held uploads into a chapter restored (or whose delete was refused).
+pub fn give_back_chapter(chapter_id: &str) {
+    give_back(&|job| job.to.chapter_id == chapter_id);
+}
