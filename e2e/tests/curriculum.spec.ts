@@ -150,6 +150,8 @@ test('an instructor builds a course from nothing: chapters, uploads, rename, mov
   await expect(feed).toContainText(`Renamed video to “${renamed}”`);
   await expect(feed).toContainText('Upload finished');
   await expect(page.getByTestId('activity-item').first()).toHaveAttribute('data-kind', 'restore');
+  // Refusals of others' attempts are named for people, not "denied".
+  await expect(page.getByTestId('activity-kind')).toContainText('Blocked attempts by others');
   await page.getByTestId('activity-kind').selectOption('move');
   await expect(page.getByTestId('activity-item').first()).toHaveAttribute('data-kind', 'move');
   expect(new Set(await page.getByTestId('activity-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))).toEqual(new Set(['move']));

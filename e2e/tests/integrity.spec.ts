@@ -92,6 +92,33 @@ test('deleting a video that is still uploading stops the upload, and it never co
   expect(await videoStatus(page, ids[0])).toBeNull();
 });
 
+test('Undo of a video deleted while it uploads brings its upload back, going on from what the server kept', async ({ page }) => {
+  const file = copyAs(largeVideo(20), 'undo-while-uploading.mp4');
+  await openChapter(page);
+  const ids = createdVideoIds(page);
+  await throttleUploads(page, CRAWL);
+  await page.getByTestId('file-input').setInputFiles(file);
+  const library = videoRow(page, 'undo-while-uploading');
+  await expect(library).toContainText('Uploading');
+  const row = uploadRow(page, 'undo-while-uploading.mp4');
+  await expect.poll(async () => Number(await row.getByTestId('upload-progress').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(3);
+
+  await library.getByRole('button', { name: 'Delete undo-while-uploading' }).click();
+  const toast = page.getByRole('status').filter({ hasText: 'Deleted 1 video.' });
+  await expect(toast).toBeVisible();
+  await expect(row).toHaveCount(0);
+  expect(await videoStatus(page, ids[0])).toBeNull();
+
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.locator('.toasts')).toContainText('Restored 1 video.');
+  // The row is back in the tray, uploading, not failed; the video is "uploading" again.
+  await expect(row.getByTestId('upload-status')).toHaveText('Uploading');
+  expect(await videoStatus(page, ids[0])).toBe('uploading');
+  await throttleUploads(page, null);
+  await expect(row.getByTestId('upload-status')).toHaveText('Uploaded', { timeout: 60_000 });
+  await expect(library.locator('.badge')).toHaveText('Ready', { timeout: 60_000 });
+});
+
 test('a file the server cannot read as a video shows as failed in the list at once, without a reload', async ({ page }, testInfo) => {
   // Starts like an MP4 (the browser's sniff lets it through), then is not one.
   const real = readFileSync(smallVideo('library-clip.mp4', 2));
