@@ -78,7 +78,7 @@ test('deleting a chapter while it uploads names the uploads it stops, counts agr
     await expect.poll(async () => (await serverOffset(page, u.url)) ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
   }
 
-  // The open tray covers the card's actions at 1280×800: the instructor hides it first.
+  // The instructor folds the tray to its one line first (it opens again by itself below).
   await page.getByTestId('tray-toggle').click();
   await expect(page.getByTestId('tray-toggle')).toHaveText('Show uploads');
   // The question counts what the delete takes now and names the uploads it stops.
