@@ -28,10 +28,14 @@ function chunks(page: Page): Chunk[] {
   page.on('requestfinished', async (r) => {
     if (r.method() !== 'PATCH') return;
     const done = Date.now();
-    const response = await r.response();
-    if (response?.status() !== 204) return;
-    const bytes = (await r.sizes()).requestBodySize;
-    seen.push({ done, offset: Number(response.headers()['upload-offset']), bytes });
+    try {
+      const response = await r.response();
+      if (response?.status() !== 204) return;
+      const bytes = (await r.sizes()).requestBodySize;
+      seen.push({ done, offset: Number(response.headers()['upload-offset']), bytes });
+    } catch {
+      // The page closed before Playwright read the request: the run is over anyway.
+    }
   });
   return seen;
 }

@@ -76,10 +76,15 @@ pub enum NotRecorded {
 
 /// Unfinished uploads of an instructor, and the bytes they declare.
 pub fn in_flight(conn: &mut Conn, instructor_id: &str, now: i64) -> QueryResult<(i64, i64)> {
+    // Uploads held by a deleted video (until Undo or the purge) leave room for new ones.
+    let deleted = videos::table
+        .filter(videos::status.eq(VideoStatus::Deleted))
+        .select(videos::id);
     let (count, bytes): (i64, Option<i64>) = uploads::table
         .filter(uploads::instructor_id.eq(instructor_id))
         .filter(uploads::state.eq(UploadState::Active))
         .filter(uploads::expires_at.gt(now))
+        .filter(diesel::dsl::not(uploads::video_id.eq_any(deleted)))
         .select((
             diesel::dsl::count_star(),
             // diesel's `sum` of a BIGINT is NUMERIC (as is PostgreSQL's): cast it back.
@@ -126,6 +131,15 @@ pub fn record_offset(
     now: i64,
 ) -> QueryResult<bool> {
     crate::db::write_tx(conn, |conn| {
+        // A deleted video holds its upload for Undo, but takes no bytes meanwhile: a PATCH that
+        // passed its checks just before the delete records nothing.
+        let status: VideoStatus = videos::table
+            .find(&upload.video_id)
+            .select(videos::status)
+            .first(conn)?;
+        if status == VideoStatus::Deleted {
+            return Ok(false);
+        }
         let complete = new_offset == upload.upload_length;
         let moved = diesel::update(
             uploads::table

@@ -145,7 +145,13 @@ pub async fn restore(
                     (VideoStatus::Uploading, None)
                 }
                 Some(u) if u.state == UploadState::Completed => (VideoStatus::Processing, None),
-                _ => (VideoStatus::Failed, Some(UPLOAD_GONE)),
+                Some(u) => {
+                    // Its time ran out while deleted: ended here (the janitor removes its
+                    // bytes), so a later expiry cannot turn the failed video into canceled.
+                    db::uploads::end(conn, &u, UploadState::Expired, now)?;
+                    (VideoStatus::Failed, Some(UPLOAD_GONE))
+                }
+                None => (VideoStatus::Failed, Some(UPLOAD_GONE)),
             },
             None => (VideoStatus::Failed, Some(UPLOAD_GONE)),
             Some(other) => (other, video.failure_reason.as_deref()),

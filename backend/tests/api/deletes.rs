@@ -418,6 +418,52 @@ async fn a_video_deleted_mid_upload_holds_its_upload_and_undo_lets_it_go_on() {
 }
 
 #[actix_web::test]
+async fn a_held_upload_leaves_room_under_the_quota() {
+    let app = spawn_app_with(|c| c.max_active_uploads = 1).await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let first = app.create_upload(&client, &chapter, "a.mp4", 1000).await;
+    let res = app.tus_create(&client, &chapter, "b.mp4", 1000).await;
+    assert_ne!(res.status(), 201, "one unfinished upload is the quota");
+    assert_eq!(delete(&app, &client, &first.video_id).await.status(), 200);
+    // Deleted (and held for Undo), it no longer takes the place of a new one.
+    app.create_upload(&client, &chapter, "b.mp4", 1000).await;
+}
+
+#[actix_web::test]
+async fn a_held_upload_that_expired_comes_back_failed_and_stays_failed() {
+    let app = spawn_app().await;
+    let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;
+    let created = app.create_upload(&client, &chapter, "a.mp4", 1000).await;
+    assert_eq!(delete(&app, &client, &created.video_id).await.status(), 200);
+    let video = created.video_id.clone();
+    reel::db::run(&app.pool, move |conn| {
+        use diesel::prelude::*;
+        use reel::db::schema::uploads;
+        diesel::update(uploads::table.filter(uploads::video_id.eq(&video)))
+            .set(uploads::expires_at.eq(1))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .expect("db");
+
+    let back: serde_json::Value = restore(&app, &client, &created.video_id)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(back["status"], "failed", "{back}");
+    reel::services::janitor::run_once(&app.state.janitor())
+        .await
+        .expect("janitor");
+    let now = app.settled_video(&client, &created.video_id).await;
+    assert_eq!(
+        now["status"], "failed",
+        "not canceled by a later expiry: {now}"
+    );
+}
+
+#[actix_web::test]
 async fn the_purge_ends_a_held_upload_and_its_bytes_go() {
     let app = spawn_app_with(|c| c.delete_grace_secs = 0).await;
     let (client, chapter) = app.instructor_with_chapter("ada@example.com").await;

@@ -119,20 +119,6 @@ pub fn rename_course(client: &QueryClient, course_id: &str, title: String) {
     );
 }
 
-fn replace_course(client: &QueryClient, course: CourseDto) {
-    client.update::<Courses>(&QueryKey::Courses, move |list| {
-        list.iter()
-            .map(|c| {
-                if c.id == course.id {
-                    course.clone()
-                } else {
-                    c.clone()
-                }
-            })
-            .collect()
-    });
-}
-
 fn replace_chapter(client: &QueryClient, course_id: &str, old_id: &str, chapter: ChapterDto) {
     let old = old_id.to_string();
     client.update::<Courses>(&QueryKey::Courses, |list| {
@@ -213,20 +199,10 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         client,
         course_id,
         |c| c.chapters = chapters,
-        api::courses::reorder_chapters(id.clone(), ids.clone(), seen),
-        move |client, course: CourseDto| {
-            let shown = client
-                .get::<Courses>(&QueryKey::Courses)
-                .is_some_and(|list| {
-                    list.iter().any(|c| {
-                        c.id == course.id
-                            && optimistic::shows_order(&c.chapters, &ids, |ch| ch.id.to_string())
-                    })
-                });
-            if shown {
-                replace_course(client, course);
-            }
-        },
+        api::courses::reorder_chapters(id.clone(), ids, seen),
+        // The server took the order the screen shows: its answer adds nothing, and writing it
+        // could undo a newer change (a second move, a rename) whose answer came first.
+        |_, _: CourseDto| {},
         move |client, e| match current_order(e) {
             Some(order) => {
                 client.update::<Courses>(&QueryKey::Courses, |list| {

@@ -121,14 +121,6 @@ pub fn ordered_by<T: Clone>(list: &[T], ids: &[String], id_of: impl Fn(&T) -> St
     out
 }
 
-/// Whether `list` is in the order `ids` gives. A reorder's answer is written only while the
-/// screen still shows the order it sent: after a second move, the first answer is older than
-/// what is shown, and writing it would jump the rows back until the next answer (a moved row
-/// loses keyboard focus on the way). The last move's answer is the one written.
-pub fn shows_order<T>(list: &[T], ids: &[String], id_of: impl Fn(&T) -> String) -> bool {
-    list.len() == ids.len() && list.iter().zip(ids).all(|(item, id)| id_of(item) == *id)
-}
-
 /// A temporary ID for a row the server has not answered for yet; such rows show as pending.
 pub fn pending_id() -> String {
     thread_local! { static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) }; }
@@ -161,14 +153,6 @@ mod tests {
             ordered_by(&list, &ids, |s| s.to_string()),
             vec!["c", "a", "b", "new"]
         );
-    }
-
-    #[test]
-    fn an_order_is_shown_only_when_every_place_matches() {
-        let ids: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
-        assert!(shows_order(&["a", "b"], &ids, |s| s.to_string()));
-        assert!(!shows_order(&["b", "a"], &ids, |s| s.to_string()));
-        assert!(!shows_order(&["a", "b", "c"], &ids, |s| s.to_string()));
     }
 
     #[test]

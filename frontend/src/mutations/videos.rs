@@ -71,18 +71,14 @@ pub fn move_video(client: &QueryClient, chapter_id: &str, from: usize, to: usize
         to + 1,
         next.len()
     ));
-    let answer_key = k.clone();
     optimistic::run(
         client,
         k.clone(),
         move |_: &Videos| next,
-        api::videos::reorder(chapter_id.to_string(), ids.clone(), seen),
-        move |client, videos: Videos| {
-            let shown = client.get::<Videos>(&answer_key);
-            if shown.is_some_and(|l| optimistic::shows_order(&l, &ids, |v| v.id.to_string())) {
-                client.set_data(&answer_key, videos);
-            }
-        },
+        api::videos::reorder(chapter_id.to_string(), ids, seen),
+        // The server took the order the screen shows: writing its answer could undo a newer
+        // change (a second move, a rename) whose answer came first.
+        |_, _: Videos| {},
         move |client, e| match current_order(e) {
             Some(order) => {
                 client.update::<Videos>(&k, |list| ordered_by(list, &order, |v| v.id.to_string()));

@@ -6,7 +6,7 @@
 
 use super::job::Job;
 use super::{resume, store, unfinished, JOBS};
-use crate::stores::uploads::UploadItem;
+use crate::stores::uploads::{UploadItem, UploadStatus};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -14,8 +14,13 @@ use std::rc::Rc;
 /// moment still finds them).
 const MARGIN_MS: u32 = 10_000;
 
+/// A held upload: its job, its row as it was, and which hold this is (a job given back and held
+/// again must not be let go by the first hold's timer).
+type Held = (Rc<Job>, UploadItem, u32);
+
 thread_local! {
-    static HELD: RefCell<Vec<(Rc<Job>, UploadItem)>> = const { RefCell::new(Vec::new()) };
+    static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
+    static HOLDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Holds the uploads `which` picks (queued ones too): their requests stop and their rows leave
@@ -37,13 +42,20 @@ fn hold(which: &dyn Fn(&Job) -> bool, window_ms: u32) -> Vec<String> {
             continue;
         }
         job.paused.set(true);
-        job.abort_request();
+        // A creation on its way is let land (the job stops before its first byte), or the
+        // server would hold an upload this browser never learnt the address of.
+        if job.upload.borrow().is_some() {
+            job.abort_request();
+        }
         store().reduce_mut(|s| s.remove(job.id));
         names.push(item.name.clone());
-        HELD.with(|h| h.borrow_mut().push((job.clone(), item)));
-        let id = job.id;
+        let hold = HOLDS.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
+        HELD.with(|h| h.borrow_mut().push((job.clone(), item, hold)));
         gloo_timers::callback::Timeout::new(window_ms.saturating_add(MARGIN_MS), move || {
-            let_go(id)
+            let_go(hold)
         })
         .forget();
     }
@@ -71,27 +83,31 @@ fn would_hold(which: &dyn Fn(&Job) -> bool) -> Vec<String> {
 /// Undo, or a delete the server refused: the held uploads `which` picks come back to the
 /// tray where they were and go on.
 fn give_back(which: &dyn Fn(&Job) -> bool) {
-    let back: Vec<(Rc<Job>, UploadItem)> = HELD.with(|h| {
+    let back: Vec<Held> = HELD.with(|h| {
         let mut held = h.borrow_mut();
-        let (back, keep) = held.drain(..).partition(|(job, _)| which(job));
+        let (back, keep) = held.drain(..).partition(|(job, _, _)| which(job));
         *held = keep;
         back
     });
-    for (job, item) in back {
-        let id = job.id;
+    for (job, item, _) in back {
+        let (id, paused) = (job.id, item.status == UploadStatus::Paused);
         store().reduce_mut(|s| s.put_back(item));
-        super::resume(id);
+        // One the instructor had paused stays paused.
+        if !paused {
+            super::resume(id);
+        }
     }
 }
 
-/// The undo window has passed: the upload is gone with its video.
-fn let_go(id: u32) {
+/// The undo window of hold `hold` has passed: the upload is gone with its video.
+fn let_go(hold: u32) {
     let gone = HELD.with(|h| {
         let mut held = h.borrow_mut();
-        let at = held.iter().position(|(job, _)| job.id == id)?;
+        let at = held.iter().position(|(_, _, n)| *n == hold)?;
         Some(held.remove(at))
     });
-    if let Some((job, _)) = gone {
+    if let Some((job, _, _)) = gone {
+        let id = job.id;
         job.canceled.set(true);
         job.ended_on_server.set(true);
         JOBS.with(|j| j.borrow_mut().remove(&id));
@@ -109,9 +125,28 @@ fn of_videos(job: &Job, videos: &[String]) -> bool {
         .is_some_and(|u| videos.contains(&u.video_id))
 }
 
-/// Holds this browser's uploads of videos being deleted.
+/// Holds this browser's uploads of videos being deleted; rows of theirs that send nothing
+/// (failed, or unfinished from before a reload) go at once, as the video does.
 pub fn hold_videos(videos: &[String], window_ms: u32) {
     hold(&|job| of_videos(job, videos), window_ms);
+    let idle: Vec<Rc<Job>> = JOBS.with(|j| {
+        j.borrow()
+            .values()
+            .filter(|job| {
+                of_videos(job, videos)
+                    && !HELD.with(|h| h.borrow().iter().any(|(held, _, _)| held.id == job.id))
+            })
+            .cloned()
+            .collect()
+    });
+    for job in idle {
+        JOBS.with(|j| j.borrow_mut().remove(&job.id));
+        job.canceled.set(true);
+        job.ended_on_server.set(true);
+        resume::forget(&job.fingerprint);
+        store().reduce_mut(|s| s.remove(job.id));
+    }
+    unfinished::drop_for_videos(videos);
 }
 
 /// Gives back the held uploads of videos restored (or whose delete was refused).
