@@ -107,15 +107,20 @@ fn let_go(hold: u32) {
         Some(held.remove(at))
     });
     if let Some((job, _, _)) = gone {
-        let id = job.id;
-        job.canceled.set(true);
-        job.ended_on_server.set(true);
-        JOBS.with(|j| j.borrow_mut().remove(&id));
-        resume::forget(&job.fingerprint);
+        forget_job(&job);
         if let Some(video) = job.upload.borrow().as_ref().map(|u| u.video_id.clone()) {
             unfinished::drop_for_videos(&[video]);
         }
     }
+}
+
+/// A job whose video is gone for good: it stops for ever (the server ended or will end its
+/// upload), and a reload no longer offers to resume it.
+fn forget_job(job: &Job) {
+    job.canceled.set(true);
+    job.ended_on_server.set(true);
+    JOBS.with(|j| j.borrow_mut().remove(&job.id));
+    resume::forget(&job.fingerprint);
 }
 
 fn of_videos(job: &Job, videos: &[String]) -> bool {
@@ -140,10 +145,7 @@ pub fn hold_videos(videos: &[String], window_ms: u32) {
             .collect()
     });
     for job in idle {
-        JOBS.with(|j| j.borrow_mut().remove(&job.id));
-        job.canceled.set(true);
-        job.ended_on_server.set(true);
-        resume::forget(&job.fingerprint);
+        forget_job(&job);
         store().reduce_mut(|s| s.remove(job.id));
     }
     unfinished::drop_for_videos(videos);
