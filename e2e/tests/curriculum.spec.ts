@@ -246,6 +246,34 @@ test('two quick keyboard moves: a late first answer neither jumps the chapter ba
   await expect.poll(() => chapterTitles(page)).toEqual(['C', 'A', 'B']);
 });
 
+test('chapters typed in quick succession are stored in the order they were typed, even when the first request is slow', async ({ page }) => {
+  const tag = runTag();
+  const { courseId } = createCourse(`Quick adds ${tag}`, 'Intro');
+  await signIn(page);
+  await page.goto(`/courses/${courseId}`);
+  await expect.poll(() => chapterTitles(page)).toEqual(['Intro']);
+  // The first add's request is slow to reach the server (a busy instance): the later ones
+  // must not overtake it.
+  let first = true;
+  await page.route(`**/api/courses/${courseId}/chapters`, async (route) => {
+    if (route.request().method() !== 'POST' || !first) return route.continue();
+    first = false;
+    await new Promise((r) => setTimeout(r, 1500));
+    return route.continue();
+  });
+  for (const title of ['Lights', 'Camera', 'Action']) {
+    await page.getByLabel('Add a chapter').fill(title);
+    await page.getByLabel('Add a chapter').press('Enter');
+    await expect(page.getByTestId('chapter').filter({ hasText: title })).toBeVisible();
+  }
+  expect(await chapterTitles(page)).toEqual(['Intro', 'Lights', 'Camera', 'Action']);
+  await expect(page.locator('[data-testid=chapter][aria-busy=true]')).toHaveCount(0, { timeout: 10_000 });
+  expect(await chapterTitles(page)).toEqual(['Intro', 'Lights', 'Camera', 'Action']);
+  await page.unroute(`**/api/courses/${courseId}/chapters`);
+  await page.reload();
+  await expect.poll(() => chapterTitles(page)).toEqual(['Intro', 'Lights', 'Camera', 'Action']);
+});
+
 test('two tabs reorder the same chapters: the server decides and the loser is corrected and told', async ({ page, context }) => {
   const tag = runTag();
   const { courseId } = createCourse(`Two tabs ${tag}`, 'A');

@@ -2,6 +2,7 @@
 //! brought back. Each change is optimistic on the course list (`QueryKey::Courses`), through
 //! [`optimistic::run`].
 
+use super::in_turn::in_turn;
 use super::optimistic::{self, current_order, ordered_by, pending_id, say_refused, STALE_ORDER};
 use super::upload;
 use crate::api::{self, ClientError};
@@ -143,7 +144,11 @@ pub fn add_chapter(client: &QueryClient, course_id: &str, title: String) {
         client,
         course_id,
         |c| c.chapters.push(row),
-        api::courses::add_chapter(course_id.to_string(), title.clone()),
+        // One after another, so the server's order is the order they were typed in.
+        in_turn(
+            format!("chapters-of-{course_id}"),
+            api::courses::add_chapter(course_id.to_string(), title.clone()),
+        ),
         move |client, chapter: ChapterDto| {
             announce(format!("Added chapter “{}”.", chapter.title));
             replace_chapter(client, &course, &temp, chapter);
