@@ -1,5 +1,6 @@
 //! The `reel` command line: `serve` and the `admin` tasks (DESIGN.md, "Public contract").
 
+use crate::services::lti::registry;
 use crate::{admin, db, telemetry, Application, Config};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -85,6 +86,44 @@ enum AdminTask {
         #[arg(long = "chapter")]
         chapters: Vec<String>,
     },
+    /// Register an LMS as an LTI 1.3 platform. Prints JSON with the URLs to give the LMS
+    /// (`login_url`, `launch_url`, `jwks_url`, `deep_link_url`).
+    AddLtiPlatform {
+        /// The platform's issuer (`iss` of its id_tokens).
+        #[arg(long)]
+        issuer: String,
+        /// The client ID the platform gave Reel.
+        #[arg(long)]
+        client_id: String,
+        /// A deployment ID (repeat the flag for several).
+        #[arg(long = "deployment-id", required = true)]
+        deployment_ids: Vec<String>,
+        /// The platform's OIDC authorisation endpoint.
+        #[arg(long)]
+        auth_url: String,
+        /// The platform's public keys (JWK set).
+        #[arg(long)]
+        jwks_url: String,
+        /// The platform's OAuth2 token endpoint.
+        #[arg(long)]
+        token_url: Option<String>,
+        /// An origin that may frame Reel (repeat the flag for several).
+        #[arg(long = "frame-origin")]
+        frame_origins: Vec<String>,
+    },
+    /// List the registered LTI platforms. Prints JSON.
+    ListLtiPlatforms,
+    /// Remove an LTI platform. Prints JSON.
+    RemoveLtiPlatform {
+        /// The platform's issuer.
+        #[arg(long)]
+        issuer: String,
+        /// Its client ID.
+        #[arg(long)]
+        client_id: String,
+    },
+    /// Make a new LTI signing key; the old one stays published for a day. Prints JSON.
+    RotateLtiKey,
 }
 
 /// Parses the command line and runs it; errors go to stderr with exit code 1.
@@ -241,6 +280,14 @@ fn kind_name(kind: crate::config::StorageKind) -> &'static str {
     }
 }
 
+/// The server's secret key, as `serve` finds it (the LTI key is sealed with it).
+fn secret(config: &Config) -> anyhow::Result<crate::config::SecretKey> {
+    match &config.secret_key {
+        Some(key) => Ok(key.clone()),
+        None => crate::config::SecretKey::load_or_generate(&config.data_dir),
+    }
+}
+
 /// The first line of standard input, without its line ending.
 fn read_password() -> anyhow::Result<String> {
     let mut password = String::new();
@@ -267,6 +314,41 @@ async fn run_admin(config: Config, task: AdminTask) -> anyhow::Result<()> {
             title,
             chapters,
         } => serde_json::to_string(&admin::create_course(&pool, &owner, &title, &chapters).await?)?,
+        AdminTask::AddLtiPlatform {
+            issuer,
+            client_id,
+            deployment_ids,
+            auth_url,
+            jwks_url,
+            token_url,
+            frame_origins,
+        } => {
+            let new = registry::NewPlatform {
+                issuer,
+                client_id,
+                deployment_ids,
+                auth_url,
+                jwks_url,
+                token_url,
+                frame_origins,
+            };
+            let public = config.public_origin.as_deref();
+            serde_json::to_string(
+                &registry::add_platform(&pool, &secret(&config)?, public, new).await?,
+            )?
+        }
+        AdminTask::ListLtiPlatforms => serde_json::to_string(
+            &registry::list_platforms(&pool, config.public_origin.as_deref()).await?,
+        )?,
+        AdminTask::RemoveLtiPlatform { issuer, client_id } => {
+            registry::remove_platform(&pool, &issuer, &client_id).await?;
+            serde_json::json!({ "removed": true, "issuer": issuer, "client_id": client_id })
+                .to_string()
+        }
+        AdminTask::RotateLtiKey => {
+            let key = registry::rotate_key(&pool, &secret(&config)?).await?;
+            serde_json::json!({ "kid": key.kid }).to_string()
+        }
     };
     println!("{json}");
     Ok(())

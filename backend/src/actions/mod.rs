@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chapters;
 pub mod courses;
 pub mod health;
+pub mod lti;
 pub mod media;
 pub mod openapi;
 mod present;
@@ -115,6 +116,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(media::picture))
                 .route(web::head().to(media::picture))
                 .default_service(not_allowed("GET, HEAD".into())),
+        )
+        .service(
+            web::resource("/lti/jwks")
+                .route(web::get().to(lti::jwks))
+                .default_service(not_allowed("GET".into())),
+        )
+        .service(
+            web::resource("/lti/login")
+                .route(web::get().to(lti::login_get))
+                .route(web::post().to(lti::login_post))
+                .default_service(not_allowed("GET, POST".into())),
+        )
+        .service(
+            web::resource("/lti/launch")
+                .route(web::post().to(lti::launch))
+                .default_service(not_allowed("POST".into())),
         )
         .service(
             web::resource("/media/{video_id}")

@@ -123,3 +123,12 @@ pub fn chapters_of(conn: &mut Conn, course_id: &str) -> QueryResult<Vec<Chapter>
         .select(Chapter::as_select())
         .load(conn)
 }
+
+/// The instructor who owns a course.
+pub fn owner_of(conn: &mut Conn, course_id: &str) -> QueryResult<Option<String>> {
+    courses::table
+        .find(course_id)
+        .select(courses::owner_id)
+        .first(conn)
+        .optional()
+}

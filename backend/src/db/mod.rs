@@ -8,6 +8,7 @@ pub mod curriculum;
 mod delete_statement;
 pub mod instructors;
 pub mod leases;
+pub mod lti;
 pub mod models;
 pub mod s3_state;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]

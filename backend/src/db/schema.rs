@@ -156,6 +156,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lti_platforms (id) {
+        id -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        auth_url -> Text,
+        jwks_url -> Text,
+        token_url -> Nullable<Text>,
+        frame_origins -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    lti_deployments (platform_id, deployment_id) {
+        platform_id -> Text,
+        deployment_id -> Text,
+    }
+}
+
+diesel::table! {
+    lti_keys (kid) {
+        kid -> Text,
+        sealed_private_key -> Text,
+        public_n -> Text,
+        public_e -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    lti_logins (state_hash) {
+        state_hash -> Text,
+        platform_id -> Text,
+        nonce -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    lti_nonces (platform_id, nonce) {
+        platform_id -> Text,
+        nonce -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    lti_users (platform_id, subject) {
+        platform_id -> Text,
+        subject -> Text,
+        instructor_id -> Text,
+    }
+}
+
+diesel::table! {
+    lti_contexts (platform_id, context_id) {
+        platform_id -> Text,
+        context_id -> Text,
+        course_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instructors,
     sessions,
@@ -169,4 +233,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     s3_parts,
     s3_garbage,
     singleton_leases,
+    lti_platforms,
+    lti_deployments,
+    lti_keys,
+    lti_logins,
+    lti_nonces,
+    lti_users,
+    lti_contexts,
 );

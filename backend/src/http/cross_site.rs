@@ -8,6 +8,8 @@
 //!   from pages of the same site (another subdomain of a university), so the cookie alone does
 //!   not prove the app sent it. Clients without `Origin` (curl, tus clients, the admin) are not
 //!   browsers being used against their user.
+//! - The LTI login and launch (`/lti/login`, `/lti/launch`) come from the LMS's pages by
+//!   design; a signed id_token and the login's state authenticate them instead.
 //! - A POST to an action, which takes JSON or nothing, refuses another content type, as a
 //!   form or `text/plain` body could only come from a page that is not the app.
 
@@ -47,7 +49,10 @@ pub fn refusal(head: &RequestHead, config: &Config) -> Option<ApiError> {
     if matches!(head.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
-    if let Some(origin) = head.headers().get(header::ORIGIN) {
+    // The LMS posts the OIDC login and the launch from its own pages: those two are
+    // authenticated by the platform's signed id_token and the login's state, not by a cookie.
+    let lti_entry = matches!(head.uri.path(), "/lti/login" | "/lti/launch");
+    if let Some(origin) = head.headers().get(header::ORIGIN).filter(|_| !lti_entry) {
         let origin = origin.to_str().unwrap_or("null");
         if !is_allowed(origin, head, config) {
             return Some(ApiError::new(

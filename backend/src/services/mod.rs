@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod device_cookie;
 pub mod janitor;
+pub mod lti;
 pub mod media;
 pub mod passwords;
 pub mod probe_queue;

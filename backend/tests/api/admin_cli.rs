@@ -233,3 +233,88 @@ fn set_password_prints_json_and_refuses_unknown_accounts_and_short_passwords() {
     );
     assert!(!short.status.success());
 }
+
+#[test]
+fn lti_platforms_are_added_listed_and_removed_and_bad_input_is_said() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let add = [
+        "admin",
+        "add-lti-platform",
+        "--issuer",
+        "https://canvas.example.edu",
+        "--client-id",
+        "10000000000001",
+        "--deployment-id",
+        "1:abc",
+        "--deployment-id",
+        "2:def",
+        "--auth-url",
+        "https://canvas.example.edu/api/lti/authorize_redirect",
+        "--jwks-url",
+        "https://canvas.example.edu/api/lti/security/jwks",
+        "--frame-origin",
+        "https://Canvas.Example.edu",
+    ];
+    let out = reel(dir.path(), &add, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(added["login_url"], "/lti/login");
+    assert_eq!(added["launch_url"], "/lti/launch");
+    assert_eq!(added["jwks_url"], "/lti/jwks");
+    assert_eq!(added["deep_link_url"], "/lti/launch");
+    assert_eq!(added["frame_origins"][0], "https://canvas.example.edu");
+    assert_eq!(added["deployment_ids"].as_array().expect("ids").len(), 2);
+
+    // Absolute URLs when the public URL is known.
+    let listed = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args(["admin", "list-lti-platforms"])
+        .env("REEL_DATA_DIR", dir.path())
+        .env("REEL_PUBLIC_URL", "https://reel.example.edu")
+        .env_remove("REEL_DATABASE_URL")
+        .output()
+        .expect("runs");
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(listed[0]["login_url"], "https://reel.example.edu/lti/login");
+    assert_eq!(listed[0]["client_id"], "10000000000001");
+
+    // The same issuer and client twice, a bad URL, a path in a frame origin: said, not stored.
+    let again = reel(dir.path(), &add, "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("registered already"));
+    let mut bad = add.to_vec();
+    bad[11] = "ftp://nope";
+    bad[5] = "other-client";
+    let out = reel(dir.path(), &bad, "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--auth-url must be an http"));
+    let mut bad = add.to_vec();
+    bad[15] = "https://lms.example.edu/course/1";
+    bad[5] = "other-client";
+    let out = reel(dir.path(), &bad, "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--frame-origin must be an origin"));
+
+    let rotate = reel(dir.path(), &["admin", "rotate-lti-key"], "");
+    assert!(rotate.status.success());
+    let remove = [
+        "admin",
+        "remove-lti-platform",
+        "--issuer",
+        "https://canvas.example.edu",
+        "--client-id",
+        "10000000000001",
+    ];
+    assert!(reel(dir.path(), &remove, "").status.success());
+    let out = reel(dir.path(), &remove, "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no platform"));
+    let listed = reel(dir.path(), &["admin", "list-lti-platforms"], "");
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "[]");
+}

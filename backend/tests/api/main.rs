@@ -18,6 +18,7 @@ mod disk_faults;
 mod errors;
 mod in_flight;
 mod limits;
+mod lti;
 mod media;
 mod posters;
 mod s3;
