@@ -35,6 +35,9 @@ pub struct Config {
     pub upload_expiry_secs: u64,
     /// How long a deleted video can be restored.
     pub delete_grace_secs: u64,
+    /// How long an access token lasts (`POST /api/auth/refresh`, for browsers inside an LMS
+    /// that keep no cookie).
+    pub access_token_secs: u64,
     /// The ffmpeg that makes posters (`REEL_FFMPEG`, looked up on the PATH); posters are off
     /// when it does not run.
     pub ffmpeg: String,
@@ -91,6 +94,7 @@ impl Default for Config {
             max_upload_bytes: 10 * 1024 * 1024 * 1024,
             upload_expiry_secs: 86_400,
             delete_grace_secs: 30,
+            access_token_secs: 600,
             ffmpeg: "ffmpeg".into(),
             secret_key: None,
             web_dir: PathBuf::from("./dist"),
@@ -142,6 +146,9 @@ impl Config {
         }
         if let Some(v) = get("REEL_UPLOAD_EXPIRY_SECS") {
             config.upload_expiry_secs = parse_number("REEL_UPLOAD_EXPIRY_SECS", &v)?;
+        }
+        if let Some(v) = get("REEL_ACCESS_TOKEN_SECS") {
+            config.access_token_secs = parse_number("REEL_ACCESS_TOKEN_SECS", &v)?.max(1);
         }
         if let Some(v) = get("REEL_DELETE_GRACE_SECS") {
             config.delete_grace_secs = parse_number("REEL_DELETE_GRACE_SECS", &v)?;

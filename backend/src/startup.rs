@@ -145,7 +145,8 @@ const EXPOSED: [&str; 12] = [
     "Reel-Video-Id",
     "X-Request-Id",
 ];
-const ALLOWED: [&str; 9] = [
+const ALLOWED: [&str; 10] = [
+    "Authorization",
     "Content-Type",
     "Tus-Resumable",
     "Upload-Length",

@@ -2,12 +2,14 @@
 //!
 //! Layers (DESIGN.md): `pages` and `components` render and orchestrate; `mutations` change
 //! server state; `query` holds all server data; `stores` hold UI feedback; `api` is the only
-//! code that speaks HTTP; `focus` says where keyboard focus goes when what had it disappears.
+//! code that speaks HTTP; `focus` says where keyboard focus goes when what had it disappears; `in_turn` sends
+//! requests one after another where their order matters.
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod focus;
+pub mod in_turn;
 pub mod mutations;
 pub mod pages;
 pub mod query;
@@ -21,6 +23,8 @@ pub fn run() {
         console_error_panic_hook::hook(info);
         show_crash_panel();
     }));
+    // Before anything asks the server: a launch from an LMS may have handed a refresh token.
+    api::bearer::take_from_fragment();
     yew::Renderer::<app::App>::new().render();
 }
 

@@ -5,7 +5,7 @@
 use crate::dto::{
     ActivityPage, BulkDeleteRequest, BulkDeleteResponse, ChapterDeleted, ChapterDto, ChapterTitle,
     CourseDto, CourseUpdate, DeleteResult, Empty, HealthDto, LoginRequest, MeDto, NewCourse,
-    OrderRequest, VideoDto, VideoUpdate,
+    OrderRequest, RefreshRequest, TokenPair, VideoDto, VideoUpdate,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -149,6 +149,9 @@ actions! {
     Logout, Post, "/api/auth/logout", Empty => Empty;
     /// Who is signed in.
     Me, Get, "/api/auth/me", Empty => MeDto;
+    /// Spends a refresh token for an access token and the next refresh token (for a browser
+    /// that keeps no cookie, inside an LMS). A refresh token sent twice revokes its family.
+    Refresh, Post, "/api/auth/refresh", RefreshRequest => TokenPair;
     /// The caller's courses with their chapters.
     ListCourses, Get, "/api/courses", Empty => Vec<CourseDto>;
     /// Creates a course (with no chapters yet).
@@ -203,7 +206,7 @@ mod tests {
 
     #[test]
     fn the_table_lists_every_action_once_with_its_own_facts() {
-        assert_eq!(ALL.len(), 20);
+        assert_eq!(ALL.len(), 21);
         let login = ALL
             .iter()
             .find(|a| a.name == "Login")

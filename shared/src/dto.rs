@@ -4,6 +4,28 @@
 use crate::ids::{ChapterId, CourseId, InstructorId, VideoId};
 use serde::{Deserialize, Serialize};
 
+/// `POST /api/auth/refresh` body: a refresh token (from an LTI launch, or the last refresh).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    /// The refresh token; good once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub refresh_token: String,
+}
+
+/// `POST /api/auth/refresh` answer: an access token to send as `Authorization: Bearer`, and
+/// the refresh token that buys the next one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenPair {
+    /// The access token.
+    pub access_token: String,
+    /// The next refresh token (the one sent is spent).
+    pub refresh_token: String,
+    /// Seconds the access token lasts.
+    pub expires_in_secs: u64,
+}
+
 /// `POST /api/auth/login` body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

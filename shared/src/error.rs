@@ -22,6 +22,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Email and password did not match an account.
     InvalidCredentials,
+    /// A refresh token that is unknown, expired or used before.
+    InvalidRefreshToken,
     /// The thing does not exist, or the caller may not see it.
     NotFound,
     /// The HTTP method is not supported on this path.
@@ -89,6 +91,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
@@ -152,6 +155,7 @@ mod tests {
             ErrorCode::UnsupportedMediaType,
             ErrorCode::Unauthenticated,
             ErrorCode::InvalidCredentials,
+            ErrorCode::InvalidRefreshToken,
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,

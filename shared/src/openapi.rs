@@ -4,7 +4,7 @@
 use crate::dto::{
     ActivityPage, BulkDeleteRequest, BulkDeleteResponse, ChapterDeleted, ChapterDto, ChapterTitle,
     CourseDto, CourseUpdate, DeleteResult, Empty, HealthDto, LoginRequest, MeDto, NewCourse,
-    OrderRequest, VideoDto, VideoUpdate,
+    OrderRequest, RefreshRequest, TokenPair, VideoDto, VideoUpdate,
 };
 use crate::error::ApiErrorBody;
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
@@ -56,6 +56,8 @@ named_bodies!(
     VideoUpdate,
     ActivityPage,
     ChapterDeleted,
+    RefreshRequest,
+    TokenPair,
 );
 
 impl<T: BodySchema> BodySchema for Vec<T> {

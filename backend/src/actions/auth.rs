@@ -8,11 +8,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{CurrentInstructor, JsonObject};
 use crate::http::SESSION_COOKIE;
 use crate::services::audit::{self, Event, Origin};
-use crate::services::{device_cookie, passwords, throttle, tokens};
+use crate::services::{device_cookie, passwords, throttle, token_pairs, tokens};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
-use shared::dto::{Empty, LoginRequest, MeDto};
+use shared::dto::{Empty, LoginRequest, MeDto, RefreshRequest};
 use shared::ErrorCode;
 
 /// How long a session lasts.
@@ -196,4 +196,50 @@ pub async fn logout(
 /// `GET /api/auth/me`.
 pub async fn me(state: web::Data<AppState>, current: CurrentInstructor) -> web::Json<MeDto> {
     web::Json(me_dto(&current.instructor, state.config.delete_grace_secs))
+}
+
+/// `POST /api/auth/refresh`: a refresh token (from an LTI launch, or the last refresh) for an
+/// access token and the next refresh token. One sent twice revokes every token of its launch.
+pub async fn refresh(
+    state: web::Data<AppState>,
+    origin: Origin,
+    body: JsonObject<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let token = body.0.refresh_token;
+    let refused = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidRefreshToken,
+            "This sign-in has ended. Open Reel again from your course.",
+        )
+    };
+    if token.is_empty() || token.len() > 200 {
+        return Err(refused());
+    }
+    match token_pairs::refresh(&state.pool, &token, state.config.access_token_secs).await? {
+        Ok(pair) => Ok(HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(pair)),
+        Err(token_pairs::Refused::Unknown) => {
+            audit::record_refusal(
+                &state.pool,
+                &origin,
+                Event::new("auth.refresh", "denied"),
+                db::audit::SameWhen::SameAddress,
+            )
+            .await;
+            Err(refused())
+        }
+        Err(token_pairs::Refused::Reused(instructor)) => {
+            audit::record(
+                &state.pool,
+                &origin,
+                Event::new("auth.refresh", "revoked")
+                    .actor(&instructor)
+                    .details(serde_json::json!({ "reason": "refresh_token_reused" })),
+            )
+            .await;
+            Err(refused())
+        }
+    }
 }

@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource::<act::Login>().route(on::<act::Login>().to(auth::login)))
         .service(resource::<act::Logout>().route(on::<act::Logout>().to(auth::logout)))
         .service(resource::<act::Me>().route(on::<act::Me>().to(auth::me)))
+        .service(resource::<act::Refresh>().route(on::<act::Refresh>().to(auth::refresh)))
         .service(
             resource::<act::ListCourses>()
                 .route(on::<act::ListCourses>().to(courses::list))

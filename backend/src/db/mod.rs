@@ -10,6 +10,7 @@ pub mod instructors;
 pub mod leases;
 pub mod lti;
 pub mod models;
+pub mod refresh_tokens;
 pub mod s3_state;
 #[expect(missing_docs, reason = "diesel::table! generates undocumented items")]
 pub mod schema;

@@ -220,6 +220,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lti_refresh_tokens (token_hash) {
+        token_hash -> Text,
+        family -> Text,
+        instructor_id -> Text,
+        access_session_id -> Nullable<Text>,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instructors,
     sessions,
@@ -240,4 +251,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     lti_nonces,
     lti_users,
     lti_contexts,
+    lti_refresh_tokens,
 );

@@ -24,7 +24,7 @@ const SESSION: &str = "session";
 
 /// Actions anyone may call; every other action needs the session cookie, so a new action is
 /// described as protected unless it is added here.
-const PUBLIC: [&str; 3] = ["Login", "Logout", "Health"];
+const PUBLIC: [&str; 4] = ["Login", "Logout", "Health", "Refresh"];
 
 /// The document as JSON for a server whose largest upload is `max_upload_bytes` (the one
 /// figure of the configuration it states).
@@ -233,6 +233,14 @@ fn error_statuses(action: &ActionInfo) -> Vec<(&'static str, String)> {
                 "`invalid_credentials`: the email and password match no account.".into(),
             ));
             out.push(("429", "Too many sign-in attempts; try again later.".into()));
+        }
+        "Refresh" => {
+            out.push((
+                "401",
+                "`invalid_refresh_token`: unknown, expired or used before (which ends every \
+                 token of its launch)."
+                    .into(),
+            ));
         }
         name if !PUBLIC.contains(&name) => {
             out.push(("401", "`unauthenticated`: no session, or it ended.".into()));

@@ -18,6 +18,7 @@ pub mod processing;
 pub mod signing;
 pub mod storage;
 pub mod throttle;
+pub mod token_pairs;
 pub mod tokens;
 pub mod tus;
 pub mod upload_lease;

@@ -2,6 +2,7 @@
 //! table. This is the only place in the browser app that knows about HTTP.
 
 pub mod auth;
+pub mod bearer;
 pub mod courses;
 pub mod tus;
 pub mod videos;
@@ -79,17 +80,47 @@ pub async fn call_with_query<A: Action>(
         _ => Some(serde_json::to_string(input).map_err(|_| ClientError::Network)?),
     };
     let (status, text) = exchange(A::METHOD, &url, body).await?;
-    if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|_| ClientError::Unexpected(status));
-    }
-    Err(refusal(status, &text))
+    decode(status, &text)
 }
 
-/// One request and its answer's status and text.
+/// An answer's body as `T`, or the error it stands for.
+fn decode<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(|_| ClientError::Unexpected(status));
+    }
+    Err(refusal(status, text))
+}
+
+/// `POST /api/auth/refresh`, sent once: its 401 is final, never a reason to renew.
+async fn refresh_tokens(
+    input: &shared::dto::RefreshRequest,
+) -> Result<shared::dto::TokenPair, ClientError> {
+    use shared::actions::Refresh;
+    let body = serde_json::to_string(input).map_err(|_| ClientError::Network)?;
+    let (status, text) = exchange_once(Refresh::METHOD, Refresh::PATH, Some(body), None).await?;
+    decode(status, &text)
+}
+
+/// One request and its answer's status and text; with tokens (inside an LMS), a 401 renews the
+/// access token and sends the request once more.
 async fn exchange(
     method: Method,
     url: &str,
     body: Option<String>,
+) -> Result<(u16, String), ClientError> {
+    let sent_with = bearer::header();
+    let answer = exchange_once(method, url, body.clone(), sent_with.clone()).await?;
+    if answer.0 == 401 && bearer::renew(sent_with).await {
+        return exchange_once(method, url, body, bearer::header()).await;
+    }
+    Ok(answer)
+}
+
+async fn exchange_once(
+    method: Method,
+    url: &str,
+    body: Option<String>,
+    authorization: Option<String>,
 ) -> Result<(u16, String), ClientError> {
     let method = match method {
         Method::Get => HttpMethod::GET,
@@ -97,9 +128,12 @@ async fn exchange(
         Method::Delete => HttpMethod::DELETE,
         Method::Patch => HttpMethod::PATCH,
     };
-    let builder = RequestBuilder::new(url)
+    let mut builder = RequestBuilder::new(url)
         .method(method)
         .header("Accept", "application/json");
+    if let Some(value) = &authorization {
+        builder = builder.header("Authorization", value);
+    }
     let request = match body {
         None => builder.build(),
         Some(json) => builder

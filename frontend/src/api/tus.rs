@@ -76,6 +76,8 @@ impl Answer {
 }
 
 /// Sends one request and waits for it; `on_progress` gets the bytes of the body sent so far.
+/// With tokens (inside an LMS), a 401 renews the access token and sends it once more: the
+/// server refused before reading a byte, so the same chunk at the same offset is right.
 async fn send(
     method: &str,
     url: &str,
@@ -84,19 +86,63 @@ async fn send(
     on_progress: Option<Box<dyn FnMut(f64)>>,
     handle: &Handle,
 ) -> Result<Answer, TusError> {
+    let progress = on_progress.map(|f| Rc::new(RefCell::new(f)));
+    let sent_with = super::bearer::header();
+    let answer = send_once(
+        method,
+        url,
+        headers,
+        body,
+        progress.clone(),
+        sent_with.clone(),
+        handle,
+    )
+    .await?;
+    if answer.status == 401 && super::bearer::renew(sent_with).await {
+        return send_once(
+            method,
+            url,
+            headers,
+            body,
+            progress,
+            super::bearer::header(),
+            handle,
+        )
+        .await;
+    }
+    Ok(answer)
+}
+
+type Progress = Rc<RefCell<Box<dyn FnMut(f64)>>>;
+
+async fn send_once(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<&JsValue>,
+    on_progress: Option<Progress>,
+    authorization: Option<String>,
+    handle: &Handle,
+) -> Result<Answer, TusError> {
     let xhr = XmlHttpRequest::new().map_err(|_| TusError::Network)?;
     xhr.open_with_async(method, url, true)
         .map_err(|_| TusError::Network)?;
     xhr.set_request_header("Tus-Resumable", "1.0.0")
         .map_err(|_| TusError::Network)?;
+    if let Some(value) = &authorization {
+        xhr.set_request_header("Authorization", value)
+            .map_err(|_| TusError::Network)?;
+    }
     for (name, value) in headers {
         xhr.set_request_header(name, value)
             .map_err(|_| TusError::Network)?;
     }
     // A stalled chunk should fail and be retried, not hang forever.
     xhr.set_timeout(120_000);
-    let progress = on_progress.map(|mut f| {
-        Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| f(e.loaded()))
+    let progress = on_progress.map(|f| {
+        Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+            (f.borrow_mut())(e.loaded())
+        })
     });
     if let (Some(cb), Ok(upload)) = (&progress, xhr.upload()) {
         upload.set_onprogress(Some(cb.as_ref().unchecked_ref()));

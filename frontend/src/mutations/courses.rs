@@ -2,11 +2,11 @@
 //! brought back. Each change is optimistic on the course list (`QueryKey::Courses`), through
 //! [`optimistic::run`].
 
-use super::in_turn::in_turn;
 use super::optimistic::{self, current_order, ordered_by, pending_id, say_refused, STALE_ORDER};
 use super::upload;
 use crate::api::{self, ClientError};
 use crate::components::format;
+use crate::in_turn::in_turn;
 use crate::query::{QueryClient, QueryKey};
 use crate::stores::announce::announce;
 use crate::stores::{toast, toast_with, ToastAction, ToastKind};

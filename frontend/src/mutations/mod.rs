@@ -4,7 +4,6 @@
 pub mod auth;
 pub mod courses;
 pub mod delete;
-pub mod in_turn;
 pub mod optimistic;
 pub mod upload;
 pub mod videos;

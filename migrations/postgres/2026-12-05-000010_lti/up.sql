@@ -64,3 +64,18 @@ CREATE TABLE lti_contexts (
     course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
     PRIMARY KEY (platform_id, context_id)
 );
+
+-- Inside an LMS's frame a browser may keep no cookie of Reel's: the app holds a short-lived
+-- access token (a row of `sessions`) in memory and renews it with a refresh token. Each
+-- refresh token is good once and hands on its family; a used one presented again revokes the
+-- whole family (its access tokens included), as a stolen copy would be.
+CREATE TABLE lti_refresh_tokens (
+    token_hash TEXT PRIMARY KEY NOT NULL,
+    family TEXT NOT NULL,
+    instructor_id TEXT NOT NULL REFERENCES instructors(id) ON DELETE CASCADE,
+    -- The access token issued with it (a `sessions` ID), revoked with the family.
+    access_session_id TEXT,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE INDEX lti_refresh_tokens_family ON lti_refresh_tokens(family);

@@ -1,3 +1,4 @@
+DROP TABLE lti_refresh_tokens;
 DROP TABLE lti_contexts;
 DROP TABLE lti_users;
 DROP TABLE lti_nonces;

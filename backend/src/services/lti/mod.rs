@@ -1,6 +1,7 @@
 //! Reel as an LTI 1.3 tool: platform registration, the tool's keys, the OIDC login and the
 //! launch's checks. HTTP lives in `actions::lti`; rows in `db::lti`.
 
+pub mod identity;
 pub mod keys;
 pub mod launch;
 pub mod platform_keys;
@@ -25,6 +26,11 @@ impl Refusal {
         }
     }
 
+    /// Reel itself could not finish (its database did not answer): not the launch's fault.
+    pub fn unavailable(error: anyhow::Error) -> Self {
+        Self::new("lti_unavailable", format!("{error:#}"))
+    }
+
     /// A token that is not a JWT.
     pub fn malformed(detail: impl Into<String>) -> Self {
         Self::new("lti_malformed_token", detail)
@@ -40,6 +46,7 @@ impl Refusal {
             "lti_replayed" => "This launch was used already.",
             "lti_expired" => "This launch has expired, or the clocks of Reel and the learning platform disagree.",
             "lti_role_not_supported" => "Reel opens for instructors and course staff of this course for now.",
+            "lti_unavailable" => "Reel could not finish opening just now. Try again in a moment.",
             "lti_course_taken" => "This course's videos in Reel are managed by the instructor who opened Reel in it first; sharing a course between several instructors is not available yet.",
             "lti_platform_unreachable" => "Reel could not reach the learning platform to check this launch.",
             _ => "Reel could not verify that this launch came from your learning platform.",

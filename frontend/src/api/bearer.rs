@@ -1,0 +1,80 @@
+//! For a browser inside an LMS that keeps no cookie of Reel's. The LTI launch hands the app a
+//! refresh token in the URL's fragment (`#lti-refresh=…`, never sent to a server); the app
+//! takes it out of the address at once and buys a short-lived access token with it, kept in
+//! memory only and sent as `Authorization: Bearer` with every API and tus request. A 401 buys
+//! the next one, one renewal at a time (a refresh token sent twice ends the whole sign-in).
+
+use super::{refresh_tokens, ClientError};
+use shared::dto::RefreshRequest;
+use std::cell::RefCell;
+
+thread_local! {
+    static ACCESS: RefCell<Option<String>> = const { RefCell::new(None) };
+    static REFRESH: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+const FRAGMENT: &str = "#lti-refresh=";
+
+/// Takes a refresh token out of the address, if the launch put one there.
+pub fn take_from_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let Ok(hash) = location.hash() else { return };
+    let Some(token) = hash.strip_prefix(FRAGMENT).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    REFRESH.with(|r| *r.borrow_mut() = Some(token.to_string()));
+    // Out of the address bar and the history before anything else runs.
+    let path = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// The `Authorization` header's value, when the app holds an access token.
+pub fn header() -> Option<String> {
+    ACCESS.with(|a| a.borrow().as_ref().map(|t| format!("Bearer {t}")))
+}
+
+/// Whether the app signs in with tokens rather than the cookie.
+pub fn in_use() -> bool {
+    REFRESH.with(|r| r.borrow().is_some())
+}
+
+/// Buys a new access token after `stale` (the header a request was refused with) stopped
+/// working; true when the request is worth sending again. Renewals run one at a time, and one
+/// that another request already made is not made again.
+pub async fn renew(stale: Option<String>) -> bool {
+    if !in_use() {
+        return false;
+    }
+    crate::in_turn::in_turn("bearer-renewal".into(), async move {
+        if header() != stale {
+            return true;
+        }
+        let Some(refresh_token) = REFRESH.with(|r| r.borrow().clone()) else {
+            return false;
+        };
+        match refresh_tokens(&RefreshRequest { refresh_token }).await {
+            Ok(pair) => {
+                ACCESS.with(|a| *a.borrow_mut() = Some(pair.access_token));
+                REFRESH.with(|r| *r.borrow_mut() = Some(pair.refresh_token));
+                true
+            }
+            Err(ClientError::Network) => false,
+            Err(_) => {
+                // Spent or revoked: the person opens Reel again from the course.
+                REFRESH.with(|r| r.borrow_mut().take());
+                ACCESS.with(|a| a.borrow_mut().take());
+                false
+            }
+        }
+    })
+    .await
+}
