@@ -33,7 +33,7 @@ export function becomeNewInstructor(): Instructor {
 }
 
 /** Runs `reel admin …` against the test server's database; returns what it printed. */
-function admin(args: string[], input?: string): string {
+export function admin(args: string[], input?: string): string {
   return execFileSync(process.env.REEL_E2E_BIN!, ['admin', ...args], {
     env: { ...process.env, REEL_DATA_DIR: process.env.REEL_E2E_DATA_DIR! },
     input,

@@ -1,0 +1,95 @@
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { request } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { admin, copyAs, largeVideo, throttleUploads } from './helpers';
+
+/**
+ * A fake LMS, as far as a launch needs one: its RSA key, its JWK set on a port of its own, and
+ * id_tokens it signs. Registered with `reel admin add-lti-platform` like a real one.
+ */
+async function fakePlatform() {
+  const tag = randomBytes(4).toString('hex');
+  const kid = `key-${tag}`;
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+  const server = createServer((_, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `https://lms-${tag}.test`;
+  const client = `client-${tag}`;
+  admin(['add-lti-platform', '--issuer', issuer, '--client-id', client, '--deployment-id', 'dep-1',
+    '--auth-url', `${issuer}/auth`, '--jwks-url', `http://127.0.0.1:${port}/jwks`]);
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const sign = (claims: object) => {
+    const head = `${b64({ alg: 'RS256', typ: 'JWT', kid })}.${b64(claims)}`;
+    return `${head}.${createSign('RSA-SHA256').update(head).sign(privateKey).toString('base64url')}`;
+  };
+  return { issuer, client, sign, tag, close: () => server.close() };
+}
+
+const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+
+test('an instructor launched from an LMS, with no cookie at all, works on tokens: an upload outlives its access token and finishes', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const lms = await fakePlatform();
+  // The LMS's side of the OIDC dance, from a client of its own (its cookie never reaches the
+  // page below).
+  const browserOfLms = await request.newContext({ baseURL });
+  const login = await browserOfLms.get('/lti/login', {
+    params: { iss: lms.issuer, login_hint: 'u-1', target_link_uri: `${baseURL}/lti/launch`, client_id: lms.client },
+    maxRedirects: 0,
+  });
+  expect(login.status()).toBe(302);
+  const auth = new URL(login.headers()['location']);
+  const now = Math.floor(Date.now() / 1000);
+  const token = lms.sign({
+    iss: lms.issuer, aud: lms.client, sub: `user-${lms.tag}`, iat: now, exp: now + 300,
+    nonce: auth.searchParams.get('nonce'), name: 'Grace Hopper',
+    [`${LTI}message_type`]: 'LtiResourceLinkRequest', [`${LTI}version`]: '1.3.0',
+    [`${LTI}deployment_id`]: 'dep-1',
+    [`${LTI}roles`]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
+    [`${LTI}context`]: { id: `ctx-${lms.tag}`, title: `Compilers ${lms.tag}` },
+    [`${LTI}resource_link`]: { id: 'rl-1' },
+  });
+  const launch = await browserOfLms.post('/lti/launch', {
+    form: { id_token: token, state: auth.searchParams.get('state')! }, maxRedirects: 0,
+  });
+  expect(launch.status()).toBe(303);
+  const to = launch.headers()['location'];
+  expect(to).toMatch(/^\/courses\/[^#]+#lti-refresh=.+/);
+  lms.close();
+
+  // The page keeps no cookie (as a frame with third-party cookies blocked): every request
+  // carries the bearer token, renewed when it runs out.
+  const refreshes: number[] = [];
+  let refusedUploads = 0;
+  page.on('response', (r) => {
+    if (r.url().endsWith('/api/auth/refresh')) refreshes.push(r.status());
+    if (r.url().includes('/api/uploads') && r.status() === 401) refusedUploads += 1;
+  });
+  await page.goto(to);
+  await expect(page.getByRole('heading', { level: 1, name: `Compilers ${lms.tag}` })).toBeVisible();
+  // The refresh token left the address at once.
+  expect(page.url()).not.toContain('lti-refresh');
+  expect(await page.context().cookies()).toEqual([]);
+  await page.getByLabel('Add a chapter').fill('Parsing');
+  await page.getByLabel('Add a chapter').press('Enter');
+  await page.getByRole('link', { name: 'Parsing' }).click();
+  await expect(page.getByTestId('dropzone')).toBeVisible();
+
+  // An upload that takes longer than the access token lives (4 s in the e2e servers).
+  await throttleUploads(page, 1024 * 1024);
+  await page.getByTestId('file-input').setInputFiles(copyAs(largeVideo(8), `lexer-${lms.tag}.mp4`));
+  const row = page.getByTestId('video-row').filter({ hasText: `lexer-${lms.tag}` });
+  await expect(row.locator('.badge')).toHaveText('Ready', { timeout: 60_000 });
+  await throttleUploads(page, null);
+  expect(refreshes.length).toBeGreaterThanOrEqual(2);
+  expect(refreshes.every((s) => s === 200)).toBe(true);
+  expect(refusedUploads).toBeGreaterThanOrEqual(1);
+  expect(await page.context().cookies()).toEqual([]);
+});
