@@ -3,12 +3,13 @@
 //! Layers (DESIGN.md): `pages` and `components` render and orchestrate; `mutations` change
 //! server state; `query` holds all server data; `stores` hold UI feedback; `api` is the only
 //! code that speaks HTTP; `focus` says where keyboard focus goes when what had it disappears; `in_turn` sends
-//! requests one after another where their order matters.
+//! requests one after another where their order matters; `frame` sizes an LMS's frame.
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod focus;
+pub mod frame;
 pub mod in_turn;
 pub mod mutations;
 pub mod pages;
@@ -25,6 +26,7 @@ pub fn run() {
     }));
     // Before anything asks the server: a launch from an LMS may have handed a refresh token.
     api::bearer::take_from_fragment();
+    frame::keep_parent_sized();
     yew::Renderer::<app::App>::new().render();
 }
 

@@ -179,6 +179,7 @@ pub async fn logout(
     if let Some(current) = current {
         let id = current.session_id.clone();
         db::write(&state.pool, move |conn| {
+            db::refresh_tokens::revoke_family_of(conn, &id, crate::clock::now_ms())?;
             Ok(db::sessions::delete(conn, &id)?)
         })
         .await?;

@@ -76,6 +76,19 @@ pub fn spend(conn: &mut Conn, token_hash: &str, now: i64) -> QueryResult<Spent> 
     })
 }
 
+/// Signing out with an access token ends its whole family (its refresh token included).
+pub fn revoke_family_of(conn: &mut Conn, access_session_id: &str, now: i64) -> QueryResult<()> {
+    let family: Option<String> = rt::table
+        .filter(rt::access_session_id.eq(access_session_id))
+        .select(rt::family)
+        .first(conn)
+        .optional()?;
+    match family {
+        Some(family) => revoke_family(conn, &family, now),
+        None => Ok(()),
+    }
+}
+
 /// Ends every access token of a family and uses up its refresh tokens.
 fn revoke_family(conn: &mut Conn, family: &str, now: i64) -> QueryResult<()> {
     let access: Vec<Option<String>> = rt::table

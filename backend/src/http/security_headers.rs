@@ -17,10 +17,9 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 /// WebAssembly needs and allows nothing more. Style *attributes* stay allowed for the progress
 /// bars' widths; style elements do not.
 ///
-/// Every path of the app, `/embed/…` and `/lti/…` included, may be framed by the app itself
-/// only: a page that is framed by another site must be built for it and list exactly the
-/// origins that may frame it, never inherit the app's page.
-pub fn app_csp(index_html: &str) -> String {
+/// The app may be framed by itself and by the origins the operator registered for LTI
+/// platforms (`frame_origins`), no one else.
+pub fn app_csp(index_html: &str, frame_origins: &[String]) -> String {
     let hashes: String = inline_scripts(index_html)
         .map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
         .collect();
@@ -28,8 +27,27 @@ pub fn app_csp(index_html: &str) -> String {
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; \
          media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'self';"
+         base-uri 'none'; form-action 'self'; {frames};",
+        frames = frame_ancestors(frame_origins)
     )
+}
+
+/// `frame-ancestors` for a page Reel itself and `origins` may frame (the LMSs registered for
+/// LTI; registration accepted only bare origins, so nothing here can end the directive).
+pub fn frame_ancestors(origins: &[String]) -> String {
+    let mut out = String::from("frame-ancestors 'self'");
+    for origin in origins {
+        out.push(' ');
+        out.push_str(origin);
+    }
+    out
+}
+
+/// The registered LMSs' origins, which may frame the app and the LTI pages.
+pub async fn registered_frame_origins(pool: &crate::db::DbPool) -> Vec<String> {
+    crate::db::run(pool, |conn| Ok(crate::db::lti::all_frame_origins(conn)?))
+        .await
+        .unwrap_or_default()
 }
 
 /// The bodies of `<script>` elements without `src`.
@@ -76,7 +94,7 @@ await init();</script><script src="/other.js"></script></head></html>"#;
 
     #[test]
     fn the_app_policy_allows_only_the_inline_loader_by_its_hash() {
-        let csp = app_csp(TRUNK_PAGE);
+        let csp = app_csp(TRUNK_PAGE, &[]);
         let loader = "import init from '/a.js';\nawait init();";
         let hash = STANDARD.encode(Sha256::digest(loader));
         assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
@@ -86,6 +104,11 @@ await init();</script><script src="/other.js"></script></head></html>"#;
             .find(|d| d.trim_start().starts_with("script-src"))
             .expect("script-src");
         assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"));
-        assert!(csp.contains("frame-ancestors 'self'"));
+        assert!(csp.contains("frame-ancestors 'self';"));
+        let lms = app_csp(TRUNK_PAGE, &["https://lms.example.edu".to_string()]);
+        assert!(
+            lms.contains("frame-ancestors 'self' https://lms.example.edu;"),
+            "{lms}"
+        );
     }
 }

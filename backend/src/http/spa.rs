@@ -28,7 +28,26 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     if Path::new(path).extension().is_some() {
         return ApiError::not_found().error_response();
     }
-    serve(&req, &web_dir.join("index.html"), false)
+    // The app's page may be framed by the LMSs an operator registered (Reel inside an LTI
+    // launch), and by no one else.
+    let frames = security_headers::registered_frame_origins(&state.pool).await;
+    serve_page(&req, &web_dir.join("index.html"), &frames)
+}
+
+/// `index.html`, with the policy that names its inline loader by hash and the origins that
+/// may frame it.
+fn serve_page(req: &HttpRequest, file: &Path, frame_origins: &[String]) -> HttpResponse {
+    let mut res = serve(req, file, false);
+    if res.status().is_success() || res.status() == actix_web::http::StatusCode::NOT_MODIFIED {
+        // Read from the page served, so a rebuilt app needs no restart.
+        let html = std::fs::read_to_string(file).unwrap_or_default();
+        let csp = security_headers::app_csp(&html, frame_origins);
+        if let Ok(value) = header::HeaderValue::from_str(&csp) {
+            res.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    res
 }
 
 fn serve(req: &HttpRequest, file: &Path, immutable: bool) -> HttpResponse {
@@ -52,10 +71,9 @@ fn serve(req: &HttpRequest, file: &Path, immutable: bool) -> HttpResponse {
         header::HeaderValue::from_static(cache),
     );
     if file.file_name().is_some_and(|n| n == "index.html") {
-        // The page's policy names its own inline loader by hash, so it is read from the page
-        // served (a rebuilt app needs no restart).
+        // Asked for by its name: framed by no one.
         let html = std::fs::read_to_string(file).unwrap_or_default();
-        let csp = security_headers::app_csp(&html);
+        let csp = security_headers::app_csp(&html, &[]);
         if let Ok(value) = header::HeaderValue::from_str(&csp) {
             res.headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);

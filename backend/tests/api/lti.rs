@@ -561,4 +561,19 @@ async fn refresh_tokens_are_good_once_and_a_reused_one_ends_the_whole_sign_in() 
     let newest = pair["refresh_token"].as_str().expect("r");
     assert_error(refresh(&app, newest).await, 401, "invalid_refresh_token").await;
     assert!(app.audited("auth.refresh", Some("revoked")).await);
+
+    // Signing out with an access token ends its launch's tokens too.
+    let first = reel::services::token_pairs::start_family(&app.pool, &who.id)
+        .await
+        .expect("family");
+    let pair: Value = refresh(&app, &first).await.json().await.expect("json");
+    let out = reqwest::Client::new()
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(pair["access_token"].as_str().expect("a"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.status().as_u16(), 200);
+    let next = pair["refresh_token"].as_str().expect("r");
+    assert_error(refresh(&app, next).await, 401, "invalid_refresh_token").await;
 }

@@ -47,6 +47,12 @@ pub fn in_use() -> bool {
     REFRESH.with(|r| r.borrow().is_some())
 }
 
+/// Forgets both tokens (signing out).
+pub fn forget() {
+    REFRESH.with(|r| r.borrow_mut().take());
+    ACCESS.with(|a| a.borrow_mut().take());
+}
+
 /// Buys a new access token after `stale` (the header a request was refused with) stopped
 /// working; true when the request is worth sending again. Renewals run one at a time, and one
 /// that another request already made is not made again.
@@ -70,8 +76,7 @@ pub async fn renew(stale: Option<String>) -> bool {
             Err(ClientError::Network) => false,
             Err(_) => {
                 // Spent or revoked: the person opens Reel again from the course.
-                REFRESH.with(|r| r.borrow_mut().take());
-                ACCESS.with(|a| a.borrow_mut().take());
+                forget();
                 false
             }
         }

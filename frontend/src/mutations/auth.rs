@@ -21,6 +21,8 @@ pub async fn sign_in(
 /// so nothing of the account stays on screen.
 pub async fn sign_out(client: &QueryClient) -> Result<(), ClientError> {
     let result = api::auth::logout().await.map(|_| ());
+    // Inside an LMS: the tokens go too, or the next 401 would sign the person back in.
+    api::bearer::forget();
     client.clear();
     // Remembered upload URLs belong to this instructor: nothing of them may outlive the session.
     super::upload::forget_everything();

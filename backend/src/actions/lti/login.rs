@@ -65,7 +65,9 @@ async fn start_login(
     let p = params.ok_or_else(|| {
         Refusal::new("lti_malformed_token", "the login's parameters do not parse")
     })?;
-    let (Some(iss), Some(login_hint), Some(target)) = (p.iss, p.login_hint, p.target_link_uri)
+    // The target link URI is required of the platform; Reel launches to its own launch URL
+    // whatever it says (the id_token carries the target again).
+    let (Some(iss), Some(login_hint), Some(_target)) = (p.iss, p.login_hint, p.target_link_uri)
     else {
         return Err(Refusal::new(
             "lti_malformed_token",
@@ -120,7 +122,6 @@ async fn start_login(
     if let Some(hint) = p.lti_message_hint {
         query.push(("lti_message_hint", hint));
     }
-    let _ = target; // Reel launches to its own launch URL; the target is in the id_token.
     let sep = if platform.auth_url.contains('?') {
         '&'
     } else {

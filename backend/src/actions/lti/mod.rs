@@ -1,7 +1,8 @@
 //! LTI 1.3 endpoints: `/lti/jwks` (the tool's public keys), `/lti/login` (OIDC login
 //! initiation, GET or POST) and `/lti/launch` (the platform's form POST of `id_token` and
 //! `state`). A refused login or launch is a page for the person, with a stable code to pass on
-//! to the LMS administrator, and an audit event with what exactly failed; never a 5xx.
+//! to the LMS administrator, and an audit event with what exactly failed; never a 5xx but
+//! when Reel itself cannot answer (`lti_unavailable`).
 mod launch;
 mod login;
 
@@ -9,6 +10,7 @@ pub use launch::launch;
 pub use login::{login_get, login_post};
 
 use crate::db::{self, lti};
+use crate::http::security_headers;
 use crate::services::audit::{self, Event, Origin};
 use crate::services::lti::{registry, Refusal};
 use crate::state::AppState;
@@ -86,25 +88,17 @@ async fn refused_page(
             format!(" and the reference <code>{}</code>", escape(request))
         },
     );
-    let frames = frame_ancestors(state).await;
+    let frames = security_headers::frame_ancestors(
+        &security_headers::registered_frame_origins(&state.pool).await,
+    );
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header(("Cache-Control", "no-store"))
         .insert_header((
             "content-security-policy",
-            format!("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'{frames}"),
+            format!("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; {frames}"),
         ))
         .body(body)
-}
-
-/// The registered platforms' origins, for `frame-ancestors` (with a leading space each).
-async fn frame_ancestors(state: &AppState) -> String {
-    db::run(&state.pool, |conn| Ok(lti::all_frame_origins(conn)?))
-        .await
-        .unwrap_or_default()
-        .iter()
-        .map(|o| format!(" {o}"))
-        .collect()
 }
 
 /// `GET /lti/jwks`: the tool's public keys (the current one and those retired within a day).
