@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { request } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { admin, copyAs, largeVideo, snap, throttleUploads } from './helpers';
+import { admin, copyAs, largeVideo, smallVideo, snap, throttleUploads } from './helpers';
 
 /**
  * A fake LMS, as far as a launch needs one: its RSA key, its JWK set on a port of its own, and
@@ -108,7 +108,8 @@ test('inside the LMS page of another site: the registered origin frames Reel, wh
   const host = createServer((_, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!doctype html><title>LMS course</title><h1>LMS course</h1>
-      <script>window.sizes = []; addEventListener('message', (e) => {
+      <script>window.sizes = []; window.uploads = []; addEventListener('message', (e) => {
+        if (e.data && String(e.data.type).startsWith('reel:')) window.uploads.push(e.data);
         if (e.data && e.data.subject === 'lti.frameResize') {
           window.sizes.push(e.data.height); document.querySelector('iframe').style.height = e.data.height + 'px';
         }
@@ -134,6 +135,16 @@ test('inside the LMS page of another site: the registered origin frames Reel, wh
   await expect.poll(() => page.evaluate(() => (window as any).sizes.length)).toBeGreaterThan(0);
   const last: number = await page.evaluate(() => (window as any).sizes.at(-1));
   expect(last).toBeGreaterThan(200);
+  // An upload inside the frame: the LMS page hears of the video as soon as it exists, and
+  // again when its last byte landed, by the same ID.
+  await reel.getByRole('link', { name: 'Routing' }).click();
+  await reel.getByTestId('file-input').setInputFiles(smallVideo(`routing-${lms.tag}.mp4`, 2));
+  const row = reel.getByTestId('video-row').filter({ hasText: `routing-${lms.tag}` });
+  await expect(row.locator('.badge')).toHaveText(/Processing|Ready/, { timeout: 30_000 });
+  const videoId = await row.getAttribute('data-video-id');
+  await expect.poll(() => page.evaluate(() => (window as any).uploads.map((u: any) => u.type))).toEqual(['reel:upload-started', 'reel:upload-complete']);
+  const heard: any[] = await page.evaluate(() => (window as any).uploads);
+  expect(heard.every((u) => u.video_id === videoId && typeof u.chapter_id === 'string' && u.chapter_id.length > 0)).toBe(true);
   await snap(page, testInfo, 'lti-framed');
   host.close();
 });

@@ -206,6 +206,9 @@ async fn an_instructor_launch_opens_the_lms_course_as_a_reel_course() {
     let (to, refresh) = to
         .split_once("#lti-refresh=")
         .expect("a refresh token in the fragment");
+    // The LMS page's registered origins ride along, for the app's messages to it.
+    let (refresh, origins) = refresh.split_once("&lti-origins=").expect("origins");
+    assert_eq!(origins, "https%3A%2F%2Flms.test");
     let (to, refresh) = (to.to_string(), refresh.to_string());
     assert!(res
         .headers()

@@ -22,10 +22,25 @@ pub fn take_from_fragment() {
     };
     let location = window.location();
     let Ok(hash) = location.hash() else { return };
-    let Some(token) = hash.strip_prefix(FRAGMENT).filter(|t| !t.is_empty()) else {
+    let Some(rest) = hash.strip_prefix(FRAGMENT) else {
         return;
     };
+    // `#lti-refresh=TOKEN[&lti-origins=ORIGIN,ORIGIN]`
+    let (token, origins) = rest.split_once("&lti-origins=").unwrap_or((rest, ""));
+    if token.is_empty() {
+        return;
+    }
     REFRESH.with(|r| *r.borrow_mut() = Some(token.to_string()));
+    let origins = js_sys::decode_uri_component(origins)
+        .map(String::from)
+        .unwrap_or_default();
+    crate::frame::set_host_origins(
+        origins
+            .split(',')
+            .filter(|o| !o.is_empty())
+            .map(str::to_string)
+            .collect(),
+    );
     // Out of the address bar and the history before anything else runs.
     let path = format!(
         "{}{}",

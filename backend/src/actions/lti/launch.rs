@@ -155,10 +155,22 @@ async fn accept_launch(
     let refresh = token_pairs::start_family(&state.pool, &instructor_id)
         .await
         .map_err(Refusal::unavailable)?;
+    // Where the app may tell the LMS page about uploads: its registered origins only.
+    let frames = platform.frame_origins();
+    let origins = if frames.is_empty() {
+        String::new()
+    } else {
+        let list = frames.join(",");
+        let encoded: String = serde_urlencoded::to_string([("", list.as_str())])
+            .unwrap_or_default()
+            .trim_start_matches('=')
+            .to_string();
+        format!("&lti-origins={encoded}")
+    };
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,
-            format!("/courses/{course_id}#lti-refresh={refresh}"),
+            format!("/courses/{course_id}#lti-refresh={refresh}{origins}"),
         ))
         .insert_header(("Cache-Control", "no-store"))
         .append_header((

@@ -120,6 +120,10 @@ pub(super) fn start(job: Rc<Job>, next: fn()) {
         match ended {
             Ended::Sent => {
                 resume::forget(&job.fingerprint);
+                if let Some(upload) = job.upload.borrow().as_ref() {
+                    let chapter = &job.to.chapter_id;
+                    crate::frame::tell_host("reel:upload-complete", &upload.video_id, chapter);
+                }
                 next();
                 await_verdict(&job).await;
             }
@@ -264,6 +268,7 @@ async fn locate(job: &Job) -> Result<(String, f64), TusError> {
         to: job.to.clone(),
     };
     store().reduce_mut(|s| s.video(job.id, &entry.video_id));
+    crate::frame::tell_host("reel:upload-started", &entry.video_id, &job.to.chapter_id);
     *job.upload.borrow_mut() = Some(entry.clone());
     if job.canceled.get() {
         // Canceled while the server was creating it: `start` ends it on the server.
