@@ -63,6 +63,9 @@ pub async fn refresh(
                     expires_at: now + access_ms,
                 },
             )?;
+            // Access tokens are sessions that end within minutes: swept here, as sign-in
+            // sweeps the cookie's.
+            db::sessions::delete_expired(conn, now)?;
             refresh_tokens::delete_expired(conn, now)?;
             refresh_tokens::insert(
                 conn,
