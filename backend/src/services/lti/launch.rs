@@ -54,7 +54,6 @@ struct RawClaims {
     iat: u64,
     nonce: Option<String>,
     name: Option<String>,
-    email: Option<String>,
     #[serde(flatten)]
     lti: HashMap<String, serde_json::Value>,
 }
@@ -66,8 +65,6 @@ pub struct Launch {
     pub subject: String,
     /// The user's name, when the platform shares it.
     pub name: Option<String>,
-    /// The user's email, when the platform shares it.
-    pub email: Option<String>,
     /// `LtiResourceLinkRequest` or `LtiDeepLinkingRequest`.
     pub message_type: String,
     /// The deployment it came through.
@@ -76,8 +73,6 @@ pub struct Launch {
     pub roles: Vec<String>,
     /// The LMS course.
     pub context: Option<Context>,
-    /// The custom parameters (a Deep Linking choice's video ID is one).
-    pub custom: HashMap<String, String>,
 }
 
 impl Launch {
@@ -214,22 +209,12 @@ pub fn check(
         })
         .unwrap_or_default();
     let context = claim("context").and_then(|v| serde_json::from_value(v.clone()).ok());
-    let custom = claim("custom")
-        .and_then(|v| v.as_object())
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
     Ok(Launch {
         subject: claims.sub.unwrap_or_default(),
         name: claims.name,
-        email: claims.email,
         message_type,
         deployment_id,
         roles,
         context,
-        custom,
     })
 }
