@@ -479,7 +479,7 @@ pub async fn write_chunk(
         .await?
         .map_err(|why| match why {
             upload_lease::NotTaken::Held => UploadError::Locked,
-            upload_lease::NotTaken::Ended => UploadError::Conflict("This upload has ended.".into()),
+            upload_lease::NotTaken::Ended => ended(),
         })?;
     let writer = deps.writers.register(&upload.id);
     let last_byte = Rc::new(std::cell::Cell::new(std::time::Instant::now()));
@@ -520,7 +520,7 @@ async fn write_held(
     .await?
     .ok_or(UploadError::NotFound)?;
     if upload.state != UploadState::Active {
-        return Err(UploadError::Conflict("This upload has ended.".into()));
+        return Err(ended());
     }
     if chunk.offset != upload.upload_offset {
         return Err(UploadError::OffsetMismatch {
@@ -604,7 +604,18 @@ async fn write_held(
         // The sender is gone with the write: the committer records its last value and ends.
         let _ = committer.await;
     }
-    let written = written.map_err(lease_or_storage)?;
+    let written = match written {
+        Ok(written) => written,
+        // A delete (its purge, with no grace) can take the file or its folder from under the
+        // write: that upload has ended, which is no server error.
+        Err(e) => {
+            return Err(if ended_meanwhile(deps, &upload.id, &key).await? {
+                ended()
+            } else {
+                lease_or_storage(e)
+            })
+        }
+    };
     let (overflow, hasher, head) = {
         let mut t = tap.borrow_mut();
         (t.overflow, t.hasher.take(), std::mem::take(&mut t.head))
@@ -631,10 +642,17 @@ async fn write_held(
     }
     if staged {
         // The sum matched: the staged bytes become part of the upload before the offset moves.
-        deps.storage
+        let committed = deps
+            .storage
             .commit_staged(&key, at, written.bytes, Some(held.fence))
-            .await
-            .map_err(lease_or_storage)?;
+            .await;
+        if let Err(e) = committed {
+            return Err(if ended_meanwhile(deps, &upload.id, &key).await? {
+                ended()
+            } else {
+                lease_or_storage(e)
+            });
+        }
     }
     let new_offset = offset + i64::try_from(written.bytes).unwrap_or(0);
     let now = now_ms();
@@ -652,7 +670,8 @@ async fn write_held(
     if !recorded {
         // Terminated, expired or its video deleted while the bytes streamed: they count for
         // nothing, and the last byte must not bring the video back.
-        return Err(UploadError::Conflict("This upload has ended.".into()));
+        ended_meanwhile(deps, &upload.id, &key).await?;
+        return Err(ended());
     }
     if overflow {
         // The bytes up to the declared length are kept, like any interrupted body's.
@@ -661,9 +680,7 @@ async fn write_held(
     if written.body_error.is_some() {
         return Err(match cut.get() {
             Some(Cut::Stalled) => UploadError::Stalled,
-            Some(Cut::Stopped(StopReason::Ended)) => {
-                UploadError::Conflict("This upload has ended.".into())
-            }
+            Some(Cut::Stopped(StopReason::Ended)) => ended(),
             Some(Cut::Stopped(_)) => UploadError::Locked,
             None => UploadError::Interrupted,
         });
@@ -675,6 +692,39 @@ async fn write_held(
         offset: new_offset,
         expires_at: expires,
     })
+}
+
+fn ended() -> UploadError {
+    UploadError::Conflict("This upload has ended.".into())
+}
+
+/// Whether the upload ended (terminated, expired, its video deleted) while a request wrote to
+/// it. A purge that ran meanwhile may have come before the write made its file: what the write
+/// left of a video past its grace is removed here, so no bytes outlive their video.
+async fn ended_meanwhile(
+    deps: &Uploads,
+    upload_id: &str,
+    key: &StorageKey,
+) -> Result<bool, UploadError> {
+    let id = upload_id.to_string();
+    let found = db::run(&deps.pool, move |conn| {
+        Ok(db::uploads::with_video(conn, &id)?)
+    })
+    .await?;
+    let Some((upload, video)) = found else {
+        return Ok(true);
+    };
+    let deleted = video.status == VideoStatus::Deleted;
+    if !deleted && upload.state == UploadState::Active {
+        return Ok(false);
+    }
+    let past_grace = video.purged_at.is_some() || video.purge_after.is_some_and(|t| t <= now_ms());
+    if deleted && past_grace {
+        if let Err(error) = deps.storage.delete(key).await {
+            tracing::warn!(video = %video.id, %error, "could not remove bytes written after a purge");
+        }
+    }
+    Ok(true)
 }
 
 /// A storage error, unless it says the lease was taken over meanwhile: then another request

@@ -108,7 +108,7 @@ async fn exchange(
     url: &str,
     body: Option<String>,
 ) -> Result<(u16, String), ClientError> {
-    let sent_with = bearer::header();
+    let sent_with = bearer::fresh_header().await;
     let answer = exchange_once(method, url, body.clone(), sent_with.clone()).await?;
     if answer.0 == 401 && bearer::renew(sent_with).await {
         return exchange_once(method, url, body, bearer::header()).await;

@@ -87,7 +87,7 @@ async fn send(
     handle: &Handle,
 ) -> Result<Answer, TusError> {
     let progress = on_progress.map(|f| Rc::new(RefCell::new(f)));
-    let sent_with = super::bearer::header();
+    let sent_with = super::bearer::fresh_header().await;
     let answer = send_once(
         method,
         url,
