@@ -250,16 +250,31 @@ async fn behind_a_trusted_proxy_each_client_is_counted_on_its_own_address() {
         .expect("audited");
     assert_eq!(success.client_ip.as_deref(), Some("198.51.100.2"));
 
-    // A hop the client wrote itself, left of the proxy's, is not believed.
+    // A hop the client wrote itself, left of the proxy's, is not believed: the attempt is the
+    // proxy's client's (.1), and nothing is recorded of .9. (Told by the audit trail, not by a
+    // 429: .1's first block lasts a second, which a busy machine can spend before asking.)
     let res = with_forwarded_for(
         &app,
         &browser(),
         "198.51.100.9, 198.51.100.1",
         "bob@example.com",
-        PASSWORD,
+        "guess",
     )
     .await;
-    assert_error(res, 429, "too_many_attempts").await;
+    assert!(
+        [401, 429].contains(&res.status().as_u16()),
+        "{}",
+        res.status()
+    );
+    let events = app.audit_events().await;
+    let latest = events
+        .iter()
+        .find(|e| e.action == "auth.login" && e.outcome != "success")
+        .expect("audited");
+    assert_eq!(latest.client_ip.as_deref(), Some("198.51.100.1"));
+    assert!(events
+        .iter()
+        .all(|e| e.client_ip.as_deref() != Some("198.51.100.9")));
 }
 
 #[actix_web::test]
