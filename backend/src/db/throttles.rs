@@ -43,11 +43,7 @@ pub fn charge(
                 .on_conflict(t::key)
                 .do_nothing()
                 .execute(c))?;
-            // A no-op update takes the row's lock on PostgreSQL until the transaction ends;
-            // SQLite's write transaction already excludes every other writer.
-            diesel::update(t::table.find(charge.key))
-                .set(t::failures.eq(t::failures))
-                .execute(conn)?;
+            lock_row(conn, charge.key)?;
             let row: (i32, i64, i64) = t::table
                 .find(charge.key)
                 .select((t::failures, t::last_failure_at, t::blocked_until))
@@ -64,11 +60,19 @@ pub fn charge(
             } else {
                 1
             };
+            // No block is 0, not `now`: an attempt that took its `now` a moment earlier and
+            // waited for this row's lock would otherwise find the key "blocked" until then.
+            let block = (charge.block_for)(failures);
+            let until = if block > 0 {
+                now.saturating_add(block)
+            } else {
+                0
+            };
             diesel::update(t::table.find(charge.key))
                 .set((
                     t::failures.eq(failures),
                     t::last_failure_at.eq(now),
-                    t::blocked_until.eq(now.saturating_add((charge.block_for)(failures))),
+                    t::blocked_until.eq(until),
                 ))
                 .execute(conn)?;
         }
@@ -80,6 +84,7 @@ pub fn charge(
 /// counts from when the failure is known, not from when the attempt came in).
 pub fn restamp(conn: &mut Conn, charge: &Charge<'_>, now: i64) -> QueryResult<()> {
     crate::db::write_tx(conn, |conn| {
+        lock_row(conn, charge.key)?;
         let row: Option<(i32, i64)> = t::table
             .find(charge.key)
             .select((t::failures, t::blocked_until))
@@ -102,6 +107,9 @@ pub fn restamp(conn: &mut Conn, charge: &Charge<'_>, now: i64) -> QueryResult<()
 /// no longer stands once it is taken back (`free`: failures before the first block).
 pub fn refund(conn: &mut Conn, key: &str, free: i32) -> QueryResult<()> {
     crate::db::write_tx(conn, |conn| {
+        // Read under the lock: two refunds at once would otherwise both write the count less
+        // one, and the lost one would stay charged to the address for an hour.
+        lock_row(conn, key)?;
         let row: Option<i32> = t::table
             .find(key)
             .select(t::failures)
@@ -123,6 +131,24 @@ pub fn refund(conn: &mut Conn, key: &str, free: i32) -> QueryResult<()> {
         }
         Ok(())
     })
+}
+
+/// Takes `key`'s row lock until the transaction ends (a no-op update, on PostgreSQL; SQLite's
+/// write transaction already excludes every other writer), so what is read next is not stale
+/// when it is written back.
+fn lock_row(conn: &mut Conn, key: &str) -> QueryResult<usize> {
+    diesel::update(t::table.find(key))
+        .set(t::failures.eq(t::failures))
+        .execute(conn)
+}
+
+/// The failures counted on `key`, if it has a row.
+pub fn failures(conn: &mut Conn, key: &str) -> QueryResult<Option<i32>> {
+    t::table
+        .find(key)
+        .select(t::failures)
+        .first(conn)
+        .optional()
 }
 
 /// Forgets the counters of `keys` (after a successful sign-in).

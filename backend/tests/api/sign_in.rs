@@ -204,6 +204,43 @@ async fn two_hundred_parallel_wrong_passwords_check_at_most_the_free_attempts() 
     assert_eq!(denied, checked as i64);
 }
 
+/// Right passwords from one address, side by side on two instances, are all let in and take
+/// their charges back. Seen in the two-instance e2e run: an attempt charged a moment after
+/// another found the key "blocked until" the other's clock reading (a 429 with no failure at
+/// all), and two refunds at once on PostgreSQL lost one, which stayed charged for an hour.
+#[actix_web::test]
+async fn parallel_right_passwords_from_one_address_leave_it_uncharged() {
+    let app = spawn_app().await;
+    let peer = spawn_peer(&app, |_| {}).await;
+    // Fewer at once than the address's free failures: attempts in flight count as failures
+    // until their password is found right, by design (a burst of guesses is one).
+    let emails: Vec<String> = (0..10).map(|i| format!("t{i}@example.com")).collect();
+    for email in &emails {
+        app.instructor(email).await;
+    }
+    let browsers: Vec<reqwest::Client> = emails.iter().map(|_| browser()).collect();
+    for round in 0..4 {
+        let answers = futures_util::future::join_all(emails.iter().zip(&browsers).enumerate().map(
+            |(i, (email, client))| {
+                let instance = if i % 2 == 0 { &app } else { &peer };
+                instance.login(client, email, PASSWORD)
+            },
+        ))
+        .await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+        assert!(
+            statuses.iter().all(|&s| s == 200),
+            "round {round}: {statuses:?}"
+        );
+        let left = reel::db::run(&app.pool, |conn| {
+            Ok(throttles::failures(conn, "address:127.0.0.1")?)
+        })
+        .await
+        .expect("read");
+        assert_eq!(left, Some(0), "round {round}: charges left on the address");
+    }
+}
+
 #[actix_web::test]
 async fn behind_a_trusted_proxy_each_client_is_counted_on_its_own_address() {
     let app = spawn_app_with(|config| {
