@@ -5,7 +5,11 @@
 import http from 'node:http';
 
 const [port, ...upstreams] = process.argv.slice(2).map(Number);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// A kept-alive connection is let go after 30 s idle, before the instance's own keep-alive
+// timeout (75 s, backend/src/startup.rs) closes it: a request sent on a connection the instance
+// is closing at that moment fails, and a POST cannot be sent again (its body is gone). Real
+// balancers need the same order (nginx's upstream keepalive_timeout, an ALB's idle timeout).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 });
 let next = 0;
 
 /** Requests without a body can be sent again when a pooled connection turns out dead. */
@@ -35,7 +39,12 @@ function forward(req, res, attempt) {
       forward(req, res, 1);
       return;
     }
-    if (!res.headersSent) res.writeHead(502);
+    if (res.headersSent || res.destroyed) {
+      res.end();
+      return;
+    }
+    console.log(`lb: 502 for ${req.method} ${req.url.split('?')[0]} to ${target}: ${err.code ?? err.message}${upstream.reusedSocket ? ' (a reused connection)' : ''}`);
+    res.writeHead(502);
     res.end();
   });
   // A client that goes away mid-body (an aborted upload) is passed on as an abort.

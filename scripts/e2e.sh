@@ -98,4 +98,13 @@ if [ "$INSTANCES" -gt 1 ]; then
 fi
 echo "e2e: reel serve is up at $URL (data in $DATA)"
 cd e2e
-REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA REEL_E2E_BIN=$BIN npx playwright test "$@"
+status=0
+REEL_E2E_URL=$URL REEL_DEMO_PASSWORD=$PASSWORD REEL_E2E_DATA_DIR=$DATA REEL_E2E_BIN=$BIN npx playwright test "$@" || status=$?
+# CI keeps only the end of the output: the servers' last errors and 5xx answers go with a failure.
+if [ "$status" != 0 ]; then
+  for log in "$ROOT/$LOG" $(seq -f "$ROOT/e2e/artifacts/server-%g.log" 2 "$INSTANCES"); do
+    sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E ' ERROR |status_code=5[0-9][0-9]' | tail -5 | sed "s|^|e2e: server log: ${log##*/}: |"
+  done
+  [ "$INSTANCES" -gt 1 ] && grep '^lb: 502' "$ROOT/e2e/artifacts/lb.log" | tail -5 | sed 's|^|e2e: server log: |'
+fi
+exit "$status"

@@ -142,6 +142,8 @@ for r in "${results[@]}"; do
   printf '\n--- why %s failed (full log above) ---\n' "$name"
   grep -E -A7 '^ +Error: |^---- .* stdout ----|panicked at|^error(\[|:)|^ +at .*\.spec\.ts:' "$LOGDIR/$name.log" 2>/dev/null |
     grep -v -E '^ *(\||$)' | cut -c1-220 | head -24
+  # What the page and the servers said around an e2e failure (e2e/tests/fixtures.ts, scripts/e2e.sh).
+  grep -E '^ +Context: |^e2e: server log: ' "$LOGDIR/$name.log" 2>/dev/null | cut -c1-400 | head -12
 done
 rm -rf "$LOGDIR"
 

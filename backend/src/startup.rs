@@ -238,6 +238,10 @@ fn server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     // Signals are handled by the CLI so SIGINT and SIGTERM both drain in-flight requests.
     .disable_signals()
     .shutdown_timeout(30)
+    // Longer than a balancer's idle timeout (nginx's upstream keepalive_timeout and an AWS
+    // ALB's are 60 s): the balancer lets an idle connection go first. The other way round, a
+    // request it sends as Reel closes the connection is lost, and a POST cannot be resent.
+    .keep_alive(std::time::Duration::from_secs(75))
     .listen(listener)?
     .run();
     Ok(server)

@@ -5,9 +5,32 @@ import { becomeNewInstructor, Instructor } from './helpers';
  * Playwright's `test`, with every test run as an instructor of its own (made with the admin
  * command before the test starts), owning a course like the demo's. Nothing a test does can be
  * seen by another, so the suite runs with several workers and in any order.
+ *
+ * When a test fails, it also prints what the page last said (its toasts) and the requests the
+ * server refused: CI keeps only the end of the output and no trace, and a failure that happens
+ * once in twenty runs must be explainable from those few lines (scripts/test.sh shows the lines
+ * that start with "Context:").
  */
-export const test = base.extend<{ instructor: Instructor }>({
+export const test = base.extend<{ instructor: Instructor; failureContext: void }>({
   instructor: [async ({}, use) => { await use(becomeNewInstructor()); }, { auto: true }],
+  failureContext: [async ({ page }, use, testInfo) => {
+    const refused: string[] = [];
+    const started = Date.now();
+    page.on('response', (r) => {
+      if (r.status() >= 400) {
+        const url = new URL(r.url());
+        refused.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${r.request().method()} ${url.pathname} ${r.status()}`);
+      }
+    });
+    page.on('requestfailed', (r) => {
+      refused.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${r.method()} ${new URL(r.url()).pathname} failed: ${r.failure()?.errorText}`);
+    });
+    await use();
+    if (testInfo.status === testInfo.expectedStatus || page.isClosed()) return;
+    const toasts = await page.getByTestId('toast').allTextContents().catch(() => []);
+    console.log(`  Context: toasts shown: ${toasts.length ? toasts.map((t) => JSON.stringify(t)).join(', ') : 'none'}`);
+    console.log(`  Context: refused requests: ${refused.length ? refused.slice(-8).join('; ') : 'none'}`);
+  }, { auto: true }],
 });
 
 export { expect };
