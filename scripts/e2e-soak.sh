@@ -12,6 +12,7 @@ for i in $(seq 1 "$runs"); do
   if ! scripts/e2e.sh --reporter=line >"$log" 2>&1; then
     echo "e2e-soak: run $i of $runs FAILED after $(( $(date +%s) - started )) s ($log):" >&2
     grep -E -A12 "✘|Error:|failed" "$log" | head -40 >&2
+    grep -E "^ +Context: |^e2e: server log: " "$log" | cut -c1-400 | head -12 >&2
     exit 1
   fi
   echo "e2e-soak: run $i of $runs passed in $(( $(date +%s) - started )) s ($(grep -Eo '[0-9]+ passed' "$log" | tail -1))"

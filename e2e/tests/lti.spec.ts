@@ -1,4 +1,4 @@
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { request } from '@playwright/test';
@@ -36,8 +36,9 @@ async function fakePlatform(frameOrigin?: string) {
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 
 /** The LMS's side of the OIDC login and launch, from a client of its own (its cookie never
- * reaches a page); returns where the launch sends the browser. */
-async function launchAs(lms: Awaited<ReturnType<typeof fakePlatform>>, baseURL: string, title: string): Promise<string> {
+ * reaches a page), with `extra` claims over an instructor's resource-link launch; returns
+ * Reel's answer to the launch. */
+async function lmsLaunch(lms: Awaited<ReturnType<typeof fakePlatform>>, baseURL: string, title: string, extra: object = {}) {
   const browserOfLms = await request.newContext({ baseURL });
   const login = await browserOfLms.get('/lti/login', {
     params: { iss: lms.issuer, login_hint: 'u-1', target_link_uri: `${baseURL}/lti/launch`, client_id: lms.client },
@@ -54,14 +55,22 @@ async function launchAs(lms: Awaited<ReturnType<typeof fakePlatform>>, baseURL: 
     [`${LTI}roles`]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
     [`${LTI}context`]: { id: `ctx-${lms.tag}`, title },
     [`${LTI}resource_link`]: { id: 'rl-1' },
+    ...extra,
   });
   const launch = await browserOfLms.post('/lti/launch', {
     form: { id_token: token, state: auth.searchParams.get('state')! }, maxRedirects: 0,
   });
-  expect(launch.status()).toBe(303);
-  const to = launch.headers()['location'];
-  expect(to).toMatch(/^\/courses\/[^#]+#lti-refresh=.+/);
+  const answer = { status: launch.status(), headers: launch.headers(), body: await launch.text() };
   await browserOfLms.dispose();
+  return answer;
+}
+
+/** An instructor's launch; returns where it sends the browser. */
+async function launchAs(lms: Awaited<ReturnType<typeof fakePlatform>>, baseURL: string, title: string): Promise<string> {
+  const launch = await lmsLaunch(lms, baseURL, title);
+  expect(launch.status).toBe(303);
+  const to = launch.headers['location'];
+  expect(to).toMatch(/^\/courses\/[^#]+#lti-refresh=.+/);
   return to;
 }
 
@@ -161,4 +170,69 @@ test('inside the LMS page of another site: the registered origin frames Reel, wh
   expect(heard.every((u) => u.video_id === videoId && typeof u.chapter_id === 'string' && u.chapter_id.length > 0)).toBe(true);
   await snap(page, testInfo, 'lti-framed');
   host.close();
+});
+
+test('Deep Linking: the LMS asks for videos, the instructor picks two in Reel, and the LMS gets a JWT it can verify naming them', async ({ page, baseURL }, testInfo) => {
+  test.setTimeout(120_000);
+  const lms = await fakePlatform();
+  const course = `Optics ${lms.tag}`;
+  // The course and two videos, made by the instructor in Reel from a first launch.
+  await page.goto(await launchAs(lms, baseURL!, course));
+  await page.getByLabel('Add a chapter').fill('Lenses');
+  await page.getByLabel('Add a chapter').press('Enter');
+  await page.getByRole('link', { name: 'Lenses' }).click();
+  const titles = [`convex-${lms.tag}`, `concave-${lms.tag}`];
+  await page.getByTestId('file-input').setInputFiles(titles.map((t, i) => copyAs(smallVideo(`dl-${i + 2}s.mp4`, i + 2), `${t}.mp4`)));
+  for (const t of titles) {
+    await expect(page.getByTestId('video-row').filter({ hasText: t }).locator('.badge')).toHaveText(/Processing|Ready/, { timeout: 60_000 });
+  }
+
+  // The LMS's "add external content": a deep linking launch, answered with the picker.
+  const returnUrl = `${lms.issuer}/deep-link/return`;
+  const picker = await lmsLaunch(lms, baseURL!, course, {
+    [`${LTI}message_type`]: 'LtiDeepLinkingRequest',
+    'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings': {
+      deep_link_return_url: returnUrl, accept_types: ['ltiResourceLink'], accept_multiple: true, data: `d-${lms.tag}`,
+    },
+  });
+  lms.close();
+  expect(picker.status).toBe(200);
+  // Shown as the launch shows it (the browser posting the LMS's form is the LMS's business).
+  await page.route(`${baseURL}/lti/e2e-picker`, (route) => route.fulfill({
+    status: 200, body: picker.body,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': picker.headers['content-security-policy'] },
+  }));
+  let posted = '';
+  await page.route(returnUrl, (route) => {
+    posted = route.request().postData() ?? '';
+    return route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Content added</h1>' });
+  });
+  await page.goto(`${baseURL}/lti/e2e-picker`);
+  await expect(page.getByRole('heading', { name: 'Add videos from Reel' })).toBeVisible();
+  await snap(page, testInfo, 'lti-deep-link-picker');
+  // Nothing chosen: asked again, with what to do.
+  await page.getByRole('button', { name: 'Add to the course' }).click();
+  await expect(page.getByRole('alert')).toContainText('Choose a video first');
+  for (const t of titles) await page.getByRole('checkbox', { name: t }).check();
+  // The answer page posts itself to the LMS (its script allowed by nonce, its form by origin).
+  await page.getByRole('button', { name: 'Add to the course' }).click();
+  await expect(page.getByRole('heading', { name: 'Content added' })).toBeVisible();
+
+  // What the LMS received verifies against Reel's published keys.
+  const jwt = new URLSearchParams(posted).get('JWT')!;
+  const [head, body, signature] = jwt.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString());
+  const keys = await (await page.request.get('/lti/jwks')).json();
+  const jwk = keys.keys.find((k: any) => k.kid === header.kid);
+  expect(header.alg).toBe('RS256');
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  expect(createVerify('RSA-SHA256').update(`${head}.${body}`).verify(key, Buffer.from(signature, 'base64url'))).toBe(true);
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+  expect(claims.iss).toBe(lms.client);
+  expect(claims.aud).toBe(lms.issuer);
+  expect(claims[`${LTI}message_type`]).toBe('LtiDeepLinkingResponse');
+  expect(claims['https://purl.imsglobal.org/spec/lti-dl/claim/data']).toBe(`d-${lms.tag}`);
+  const items = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+  expect(items.map((i: any) => i.title).sort()).toEqual([...titles].sort());
+  expect(items.every((i: any) => i.type === 'ltiResourceLink' && /^[\w-]+$/.test(i.custom.reel_video_id))).toBe(true);
 });

@@ -135,6 +135,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(not_allowed("POST".into())),
         )
         .service(
+            web::resource("/lti/deep-link")
+                .route(web::post().to(lti::pick))
+                .default_service(not_allowed("POST".into())),
+        )
+        .service(
             web::resource("/media/{video_id}")
                 .route(web::get().to(media::serve))
                 .route(web::head().to(media::serve))

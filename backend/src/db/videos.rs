@@ -36,6 +36,27 @@ pub fn owned(conn: &mut Conn, owner_id: &str, video_id: &str) -> QueryResult<Opt
         .optional()
 }
 
+/// A listed video of `course_id`, in a chapter that is not deleted (what an LTI picker may
+/// hand to the course's LMS).
+pub fn listed_in_course(
+    conn: &mut Conn,
+    course_id: &str,
+    video_id: &str,
+) -> QueryResult<Option<Video>> {
+    let Some(video_id) = crate::db::text::matchable(video_id) else {
+        return Ok(None);
+    };
+    videos::table
+        .inner_join(chapters::table)
+        .filter(videos::id.eq(video_id))
+        .filter(chapters::course_id.eq(course_id))
+        .filter(chapters::deleted_at.is_null())
+        .filter(videos::status.eq_any(LISTED))
+        .select(Video::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A video by ID, whoever owns it (for signed media URLs and background work).
 pub fn by_id(conn: &mut Conn, video_id: &str) -> QueryResult<Option<Video>> {
     let Some(video_id) = crate::db::text::matchable(video_id) else {

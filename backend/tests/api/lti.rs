@@ -580,3 +580,212 @@ async fn refresh_tokens_are_good_once_and_a_reused_one_ends_the_whole_sign_in() 
     let next = pair["refresh_token"].as_str().expect("r");
     assert_error(refresh(&app, next).await, 401, "invalid_refresh_token").await;
 }
+
+const RETURN_URL: &str = "https://lms.test/deep-link/return";
+
+/// The claims of an instructor's deep linking request (several items accepted).
+fn deep_link_claims(nonce: &str) -> Value {
+    let mut claims = claims(nonce);
+    claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] =
+        json!("LtiDeepLinkingRequest");
+    claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = json!({
+        "deep_link_return_url": RETURN_URL,
+        "accept_types": ["ltiResourceLink"],
+        "accept_multiple": true,
+        "data": "opaque-42",
+    });
+    claims
+}
+
+/// The value of the first `name="…" value="…"` field of a page.
+fn field(page: &str, name: &str) -> String {
+    let start = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + name.len()
+        + 15;
+    page[start..start + page[start..].find('"').expect("closed")].to_string()
+}
+
+async fn pick(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url("/lti/deep-link"))
+        .form(fields)
+        .send()
+        .await
+        .expect("sent")
+}
+
+/// What Reel answered, checked as the platform checks it: against `/lti/jwks` by `kid`,
+/// issued by Reel's client ID to the platform.
+async fn verified_answer(app: &TestApp, res: reqwest::Response) -> Value {
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
+    assert!(csp.contains("form-action https://lms.test;"), "{csp}");
+    let page = res.text().await.expect("page");
+    assert!(page.contains(&format!("action=\"{RETURN_URL}\"")), "{page}");
+    let jwt = field(&page, "JWT");
+    let keys: jsonwebtoken::jwk::JwkSet = app.get_json(&reqwest::Client::new(), "/lti/jwks").await;
+    let kid = jsonwebtoken::decode_header(&jwt)
+        .expect("header")
+        .kid
+        .expect("a kid");
+    let key =
+        jsonwebtoken::DecodingKey::from_jwk(keys.find(&kid).expect("published")).expect("key");
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+    validation.set_audience(&[ISS]);
+    validation.set_issuer(&[CLIENT]);
+    let claims = jsonwebtoken::decode::<Value>(&jwt, &key, &validation)
+        .expect("verifies")
+        .claims;
+    let lti = "https://purl.imsglobal.org/spec/lti/claim/";
+    assert_eq!(
+        claims[format!("{lti}message_type")],
+        "LtiDeepLinkingResponse"
+    );
+    assert_eq!(claims[format!("{lti}version")], "1.3.0");
+    assert_eq!(claims[format!("{lti}deployment_id")], DEPLOYMENT);
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"],
+        "opaque-42"
+    );
+    assert!(claims["nonce"].as_str().is_some_and(|n| n.len() >= 16));
+    claims
+}
+
+#[actix_web::test]
+async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify() {
+    use crate::support::tus::Reel;
+    let app = spawn_app().await;
+    let platform = platform().await;
+    register(&app, &platform).await;
+    // A first launch makes the course; its instructor adds a chapter and two videos.
+    let browser = lms_browser();
+    let (state, nonce) = login(&app, &browser).await;
+    let res = post_launch(&app, &browser, &sign(&platform, &claims(&nonce)), &state).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let courses: Value = app.get_json(&browser, "/api/courses").await;
+    let course = courses[0]["id"].as_str().expect("id").to_string();
+    let chapter: Value = browser
+        .post(app.url(&format!("/api/courses/{course}/chapters")))
+        .json(&json!({ "title": "Week 1" }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("chapter");
+    let chapter = chapter["id"].as_str().expect("id").to_string();
+    let intro = app
+        .create_upload(&browser, &chapter, "Intro.mp4", 1000)
+        .await
+        .video_id;
+    let lab = app
+        .create_upload(&browser, &chapter, "Lab <1>.mp4", 1000)
+        .await
+        .video_id;
+    let (other, other_chapter) = app.instructor_with_chapter("other@example.com").await;
+    let foreign = app
+        .create_upload(&other, &other_chapter, "theirs.mp4", 1000)
+        .await
+        .video_id;
+
+    // The deep linking launch opens the picker of this course's videos.
+    let (state, nonce) = login(&app, &browser).await;
+    let res = post_launch(
+        &app,
+        &browser,
+        &sign(&platform, &deep_link_claims(&nonce)),
+        &state,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self'")
+            && csp.contains("frame-ancestors 'self' https://lms.test"),
+        "{csp}"
+    );
+    let page = res.text().await.expect("page");
+    for id in [&intro, &lab] {
+        assert!(
+            page.contains(&format!("type=\"checkbox\" name=\"video\" value=\"{id}\"")),
+            "{page}"
+        );
+    }
+    assert!(
+        page.contains("Lab &lt;1&gt;") && !page.contains(&foreign),
+        "{page}"
+    );
+    let ticket = field(&page, "ticket");
+
+    // Nothing chosen: asked again. Another course's video, or a forged ticket: refused.
+    let res = pick(&app, &[("ticket", &ticket), ("action", "add")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res
+        .text()
+        .await
+        .expect("page")
+        .contains("Choose a video first"));
+    for fields in [
+        vec![
+            ("ticket", ticket.as_str()),
+            ("video", intro.as_str()),
+            ("video", foreign.as_str()),
+            ("action", "add"),
+        ],
+        vec![
+            ("ticket", "forged.ticket"),
+            ("video", intro.as_str()),
+            ("action", "add"),
+        ],
+    ] {
+        let res = pick(&app, &fields).await;
+        assert_eq!(res.status().as_u16(), 400);
+        let page = res.text().await.expect("page");
+        assert!(
+            page.contains("lti_bad_pick") && !page.contains("eyJ"),
+            "{page}"
+        );
+    }
+
+    // Two videos: resource links to Reel's launch, each naming its video.
+    let res = pick(
+        &app,
+        &[
+            ("ticket", &ticket),
+            ("video", &intro),
+            ("video", &lab),
+            ("action", "add"),
+        ],
+    )
+    .await;
+    let claims = verified_answer(&app, res).await;
+    let items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+        .as_array()
+        .expect("items")
+        .clone();
+    let named: Vec<&str> = items
+        .iter()
+        .map(|i| i["custom"]["reel_video_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(named, [intro.as_str(), lab.as_str()]);
+    assert_eq!(items[0]["type"], "ltiResourceLink");
+    assert_eq!(items[0]["title"], "Intro");
+    assert_eq!(items[0]["url"], app.url("/lti/launch"));
+    assert!(app.audited("lti.deep_link", Some("success")).await);
+
+    // Cancel: an answer with no items.
+    let res = pick(&app, &[("ticket", &ticket), ("action", "cancel")]).await;
+    let claims = verified_answer(&app, res).await;
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"],
+        json!([])
+    );
+}

@@ -5,7 +5,7 @@ use super::{frame_cookie, refused_page, STATE_COOKIE};
 use crate::db::{self, lti, models};
 use crate::http::SESSION_COOKIE;
 use crate::services::audit::{self, Event, Origin};
-use crate::services::lti::{identity, launch, platform_keys, Refusal};
+use crate::services::lti::{deep_link, identity, launch, platform_keys, Refusal};
 use crate::services::{token_pairs, tokens};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -129,6 +129,18 @@ async fn accept_launch(
                 "the context's course belongs to another instructor",
             )
         })?;
+    if let Some(settings) = &claims.deep_linking {
+        return deep_link_picker(
+            state,
+            origin,
+            &platform,
+            &claims,
+            settings,
+            instructor_id,
+            course_id,
+        )
+        .await;
+    }
     let session = tokens::new_token();
     let row = models::Session {
         id: tokens::token_hash(&session),
@@ -184,4 +196,44 @@ async fn accept_launch(
             frame_cookie(state, STATE_COOKIE, "", "/lti", 0),
         ))
         .finish())
+}
+
+/// A deep linking launch opens the picker of the course's videos (no session: the picker's
+/// ticket is all its answer needs).
+async fn deep_link_picker(
+    state: &AppState,
+    origin: &Origin,
+    platform: &lti::Platform,
+    claims: &launch::Launch,
+    settings: &deep_link::Settings,
+    instructor_id: String,
+    course_id: String,
+) -> Result<HttpResponse, Refusal> {
+    let now = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or_default();
+    let ticket = deep_link::Ticket {
+        platform_id: platform.id.clone(),
+        deployment_id: claims.deployment_id.clone(),
+        course_id,
+        instructor_id,
+        return_url: settings.deep_link_return_url.clone(),
+        accept_multiple: settings.accept_multiple.unwrap_or(false),
+        data: settings.data.clone(),
+        exp: now + deep_link::TICKET_SECS,
+    };
+    audit::record(
+        &state.pool,
+        origin,
+        Event::new("lti.launch", "success")
+            .actor(&ticket.instructor_id)
+            .target(&ticket.course_id)
+            .details(serde_json::json!({ "message_type": claims.message_type })),
+    )
+    .await;
+    let mut page = super::deep_link::picker(state, &ticket, None).await?;
+    if let Ok(spent) =
+        header::HeaderValue::from_str(&frame_cookie(state, STATE_COOKIE, "", "/lti", 0))
+    {
+        page.headers_mut().append(header::SET_COOKIE, spent);
+    }
+    Ok(page)
 }

@@ -3,9 +3,11 @@
 //! `state`). A refused login or launch is a page for the person, with a stable code to pass on
 //! to the LMS administrator, and an audit event with what exactly failed; never a 5xx but
 //! when Reel itself cannot answer (`lti_unavailable`).
+mod deep_link;
 mod launch;
 mod login;
 
+pub use deep_link::pick;
 pub use launch::launch;
 pub use login::{login_get, login_post};
 
@@ -64,6 +66,7 @@ async fn refused_page(
     .await;
     let status = match refusal.code {
         "lti_missing_token"
+        | "lti_bad_pick"
         | "lti_malformed_token"
         | "lti_bad_message"
         | "lti_unknown_platform" => StatusCode::BAD_REQUEST,

@@ -73,6 +73,8 @@ pub struct Launch {
     pub roles: Vec<String>,
     /// The LMS course.
     pub context: Option<Context>,
+    /// What a deep linking request asks for (none for a resource link).
+    pub deep_linking: Option<super::deep_link::Settings>,
 }
 
 impl Launch {
@@ -209,6 +211,13 @@ pub fn check(
         })
         .unwrap_or_default();
     let context = claim("context").and_then(|v| serde_json::from_value(v.clone()).ok());
+    let deep_linking = if message_type == DEEP_LINKING {
+        Some(super::deep_link::settings_of(
+            claims.lti.get(super::deep_link::SETTINGS_CLAIM),
+        )?)
+    } else {
+        None
+    };
     Ok(Launch {
         subject: claims.sub.unwrap_or_default(),
         name: claims.name,
@@ -216,5 +225,6 @@ pub fn check(
         deployment_id,
         roles,
         context,
+        deep_linking,
     })
 }

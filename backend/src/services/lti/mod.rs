@@ -1,6 +1,7 @@
 //! Reel as an LTI 1.3 tool: platform registration, the tool's keys, the OIDC login and the
 //! launch's checks. HTTP lives in `actions::lti`; rows in `db::lti`.
 
+pub mod deep_link;
 pub mod identity;
 pub mod keys;
 pub mod launch;
@@ -48,6 +49,7 @@ impl Refusal {
             "lti_role_not_supported" => "Reel opens for instructors and course staff of this course for now.",
             "lti_unavailable" => "Reel could not finish opening just now. Try again in a moment.",
             "lti_course_taken" => "This course's videos in Reel are managed by the instructor who opened Reel in it first; sharing a course between several instructors is not available yet.",
+            "lti_bad_pick" => "This choice of videos could not be sent to your course. Open the video picker again from your course.",
             "lti_platform_unreachable" => "Reel could not reach the learning platform to check this launch.",
             _ => "Reel could not verify that this launch came from your learning platform.",
         }
