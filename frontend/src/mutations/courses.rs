@@ -120,6 +120,13 @@ pub fn rename_course(client: &QueryClient, course_id: &str, title: String) {
     );
 }
 
+/// The lane (`in_turn`) of the changes to a course's list of chapters: adds, moves, deletes and
+/// restores reach the server in the order they were made, each sent when the one before is
+/// answered, whichever instance takes it.
+fn chapters_lane(course_id: &str) -> String {
+    format!("chapters-of-{course_id}")
+}
+
 fn replace_chapter(client: &QueryClient, course_id: &str, old_id: &str, chapter: ChapterDto) {
     let old = old_id.to_string();
     client.update::<Courses>(&QueryKey::Courses, |list| {
@@ -146,7 +153,7 @@ pub fn add_chapter(client: &QueryClient, course_id: &str, title: String) {
         |c| c.chapters.push(row),
         // One after another, so the server's order is the order they were typed in.
         in_turn(
-            format!("chapters-of-{course_id}"),
+            chapters_lane(course_id),
             api::courses::add_chapter(course_id.to_string(), title.clone()),
         ),
         move |client, chapter: ChapterDto| {
@@ -204,7 +211,12 @@ pub fn move_chapter(client: &QueryClient, course_id: &str, from: usize, to: usiz
         client,
         course_id,
         |c| c.chapters = chapters,
-        api::courses::reorder_chapters(id.clone(), ids, seen),
+        // In the lane of the course's chapters: a second quick move is sent once the first is
+        // answered, or it could reach another instance first and be refused as stale.
+        in_turn(
+            chapters_lane(course_id),
+            api::courses::reorder_chapters(id.clone(), ids, seen),
+        ),
         // The server took the order the screen shows: its answer adds nothing, and writing it
         // could undo a newer change (a second move, a rename) whose answer came first.
         |_, _: CourseDto| {},
@@ -242,7 +254,10 @@ pub fn delete_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDto
         client,
         course_id,
         |c| c.chapters.retain(|ch| ch.id != gone),
-        api::courses::delete_chapter(chapter_id.clone()),
+        in_turn(
+            chapters_lane(course_id),
+            api::courses::delete_chapter(chapter_id.clone()),
+        ),
         move |client, deleted: shared::dto::ChapterDeleted| {
             let key = QueryKey::ChapterVideos(chapter_id.clone());
             client.invalidate(move |k| *k == key);
@@ -293,7 +308,10 @@ pub fn restore_chapter(client: &QueryClient, course_id: &str, chapter: ChapterDt
                 c.chapters.insert(at.min(c.chapters.len()), chapter);
             }
         },
-        api::courses::restore_chapter(id.clone()),
+        in_turn(
+            chapters_lane(course_id),
+            api::courses::restore_chapter(id.clone()),
+        ),
         move |client, answer: ChapterDto| {
             toast(
                 ToastKind::Success,

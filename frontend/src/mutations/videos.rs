@@ -5,6 +5,7 @@ use super::delete::{put_back, take_out, Removed};
 use super::optimistic::{self, current_order, ordered_by, say_refused, STALE_ORDER};
 use crate::api::{self, ClientError};
 use crate::components::format;
+use crate::in_turn::in_turn;
 use crate::query::{QueryClient, QueryKey};
 use crate::stores::announce::announce;
 use crate::stores::{toast, ToastKind};
@@ -75,7 +76,12 @@ pub fn move_video(client: &QueryClient, chapter_id: &str, from: usize, to: usize
         client,
         k.clone(),
         move |_: &Videos| next,
-        api::videos::reorder(chapter_id.to_string(), ids, seen),
+        // One move after another (`in_turn`): a second quick move sent beside the first could
+        // reach another instance first and be refused as stale.
+        in_turn(
+            format!("video-order-of-{chapter_id}"),
+            api::videos::reorder(chapter_id.to_string(), ids, seen),
+        ),
         // The server took the order the screen shows: writing its answer could undo a newer
         // change (a second move, a rename) whose answer came first.
         |_, _: Videos| {},
