@@ -766,8 +766,8 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
         ],
     )
     .await;
-    let claims = verified_answer(&app, res).await;
-    let items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    let answer = verified_answer(&app, res).await;
+    let items = answer["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
         .as_array()
         .expect("items")
         .clone();
@@ -781,6 +781,25 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
     assert_eq!(items[0]["url"], app.url("/lti/launch"));
     assert!(app.audited("lti.deep_link", Some("success")).await);
 
+    // A link the LMS made from the answer opens its video's chapter; a video of another
+    // course named in one opens the course, nothing of the other's.
+    for (video, lands) in [
+        (
+            &lab,
+            format!("/courses/{course}/chapters/{chapter}#lti-refresh="),
+        ),
+        (&foreign, format!("/courses/{course}#lti-refresh=")),
+    ] {
+        let (state, nonce) = login(&app, &browser).await;
+        let mut link = claims(&nonce);
+        link["https://purl.imsglobal.org/spec/lti/claim/custom"] =
+            json!({ "reel_video_id": video });
+        let res = post_launch(&app, &browser, &sign(&platform, &link), &state).await;
+        assert_eq!(res.status().as_u16(), 303);
+        let to = res.headers()["location"].to_str().expect("text");
+        assert!(to.starts_with(&lands), "{to}");
+    }
+
     // Cancel: an answer with no items.
     let res = pick(&app, &[("ticket", &ticket), ("action", "cancel")]).await;
     let claims = verified_answer(&app, res).await;
@@ -788,4 +807,29 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"],
         json!([])
     );
+
+    // A platform that takes one item gets radio buttons, and two chosen are asked again.
+    let (state, nonce) = login(&app, &browser).await;
+    let mut one = deep_link_claims(&nonce);
+    one["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]["accept_multiple"] =
+        json!(false);
+    let res = post_launch(&app, &browser, &sign(&platform, &one), &state).await;
+    let page = res.text().await.expect("page");
+    assert!(
+        page.contains(&format!("type=\"radio\" name=\"video\" value=\"{intro}\"")),
+        "{page}"
+    );
+    let ticket = field(&page, "ticket");
+    let res = pick(
+        &app,
+        &[
+            ("ticket", &ticket),
+            ("video", &intro),
+            ("video", &lab),
+            ("action", "add"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.expect("page").contains("takes one video"));
 }

@@ -179,10 +179,11 @@ async fn accept_launch(
             .to_string();
         format!("&lti-origins={encoded}")
     };
+    let page = landing(state, &course_id, claims.video_id.clone()).await;
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,
-            format!("/courses/{course_id}#lti-refresh={refresh}{origins}"),
+            format!("{page}#lti-refresh={refresh}{origins}"),
         ))
         .insert_header(("Cache-Control", "no-store"))
         .append_header((
@@ -236,4 +237,24 @@ async fn deep_link_picker(
         page.headers_mut().append(header::SET_COOKIE, spent);
     }
     Ok(page)
+}
+
+/// Where a launch lands: a link made by Deep Linking opens its video's chapter, when the video
+/// is still in the course; any other launch (or a video deleted since) opens the course.
+async fn landing(state: &AppState, course_id: &str, video_id: Option<String>) -> String {
+    let course = course_id.to_string();
+    let chapter = match video_id {
+        Some(video) => db::run(&state.pool, move |conn| {
+            Ok(db::videos::listed_in_course(conn, &course, &video)?)
+        })
+        .await
+        .ok()
+        .flatten()
+        .map(|v| v.chapter_id),
+        None => None,
+    };
+    match chapter {
+        Some(chapter) => format!("/courses/{course_id}/chapters/{chapter}"),
+        None => format!("/courses/{course_id}"),
+    }
 }

@@ -75,6 +75,8 @@ pub struct Launch {
     pub context: Option<Context>,
     /// What a deep linking request asks for (none for a resource link).
     pub deep_linking: Option<super::deep_link::Settings>,
+    /// The video a link made by Deep Linking names (its custom `reel_video_id`).
+    pub video_id: Option<String>,
 }
 
 impl Launch {
@@ -218,6 +220,10 @@ pub fn check(
     } else {
         None
     };
+    let video_id = claim("custom")
+        .and_then(|c| c.get(super::deep_link::VIDEO_PARAM))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     Ok(Launch {
         subject: claims.sub.unwrap_or_default(),
         name: claims.name,
@@ -226,5 +232,6 @@ pub fn check(
         roles,
         context,
         deep_linking,
+        video_id,
     })
 }
