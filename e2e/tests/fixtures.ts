@@ -13,21 +13,25 @@ import { becomeNewInstructor, Instructor } from './helpers';
  */
 export const test = base.extend<{ instructor: Instructor; failureContext: void }>({
   instructor: [async ({}, use) => { await use(becomeNewInstructor()); }, { auto: true }],
-  failureContext: [async ({ page }, use, testInfo) => {
+  failureContext: [async ({ context }, use, testInfo) => {
+    // Every page of the test's browser context (a test may open a second tab).
     const refused: string[] = [];
     const started = Date.now();
-    page.on('response', (r) => {
+    context.on('response', (r) => {
       if (r.status() >= 400) {
         const url = new URL(r.url());
         refused.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${r.request().method()} ${url.pathname} ${r.status()}`);
       }
     });
-    page.on('requestfailed', (r) => {
+    context.on('requestfailed', (r) => {
       refused.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${r.method()} ${new URL(r.url()).pathname} failed: ${r.failure()?.errorText}`);
     });
     await use();
-    if (testInfo.status === testInfo.expectedStatus || page.isClosed()) return;
-    const toasts = await page.getByTestId('toast').allTextContents().catch(() => []);
+    if (testInfo.status === testInfo.expectedStatus) return;
+    const toasts: string[] = [];
+    for (const page of context.pages()) {
+      toasts.push(...await page.getByTestId('toast').allTextContents().catch(() => []));
+    }
     console.log(`  Context: toasts shown: ${toasts.length ? toasts.map((t) => JSON.stringify(t)).join(', ') : 'none'}`);
     console.log(`  Context: refused requests: ${refused.length ? refused.slice(-8).join('; ') : 'none'}`);
   }, { auto: true }],
