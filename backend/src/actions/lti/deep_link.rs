@@ -3,14 +3,13 @@
 //! answer to the platform. Both are plain HTML forms: they work in any LMS frame, with every
 //! cookie blocked, since the picker's ticket is all they need.
 
-use super::{escape, refused_page};
+use super::{escape, page, refused_page};
 use crate::db::{self, lti};
-use crate::http::security_headers;
 use crate::services::audit::{self, Event, Origin};
 use crate::services::lti::deep_link::{self, Item, Ticket};
 use crate::services::lti::{registry, Refusal};
 use crate::state::AppState;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1f2937}\
@@ -88,21 +87,6 @@ pub async fn picker(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(page(state, status, "form-action 'self'", body).await)
-}
-
-/// An LTI page: HTML, never cached, framed by the registered platforms only.
-async fn page(state: &AppState, status: StatusCode, policy: &str, body: String) -> HttpResponse {
-    let frames = security_headers::frame_ancestors(
-        &security_headers::registered_frame_origins(&state.pool).await,
-    );
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header((
-            "content-security-policy",
-            format!("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; {policy}; {frames}"),
-        ))
-        .body(body)
 }
 
 /// `POST /lti/deep-link`: the picker's answer (`ticket`, `action` add or cancel, `video`s).

@@ -91,6 +91,12 @@ async fn refused_page(
             format!(" and the reference <code>{}</code>", escape(request))
         },
     );
+    page(state, status, "form-action 'none'", body).await
+}
+
+/// An LTI page: HTML, never cached, framed by the registered platforms only; `policy` adds
+/// the page's own CSP directives (where its forms may go, its script's nonce).
+async fn page(state: &AppState, status: StatusCode, policy: &str, body: String) -> HttpResponse {
     let frames = security_headers::frame_ancestors(
         &security_headers::registered_frame_origins(&state.pool).await,
     );
@@ -99,7 +105,7 @@ async fn refused_page(
         .insert_header(("Cache-Control", "no-store"))
         .insert_header((
             "content-security-policy",
-            format!("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; {frames}"),
+            format!("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; {policy}; {frames}"),
         ))
         .body(body)
 }
