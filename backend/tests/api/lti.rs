@@ -656,6 +656,17 @@ async fn verified_answer(app: &TestApp, res: reqwest::Response) -> Value {
     claims
 }
 
+/// A whole launch from `browser`: the login, then an id_token of `make(nonce)`'s claims.
+async fn launch_with(
+    app: &TestApp,
+    platform: &Platform,
+    browser: &reqwest::Client,
+    make: impl FnOnce(&str) -> Value,
+) -> reqwest::Response {
+    let (state, nonce) = login(app, browser).await;
+    post_launch(app, browser, &sign(platform, &make(&nonce)), &state).await
+}
+
 #[actix_web::test]
 async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify() {
     use crate::support::tus::Reel;
@@ -664,8 +675,7 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
     register(&app, &platform).await;
     // A first launch makes the course; its instructor adds a chapter and two videos.
     let browser = lms_browser();
-    let (state, nonce) = login(&app, &browser).await;
-    let res = post_launch(&app, &browser, &sign(&platform, &claims(&nonce)), &state).await;
+    let res = launch_with(&app, &platform, &browser, claims).await;
     assert_eq!(res.status().as_u16(), 303);
     let courses: Value = app.get_json(&browser, "/api/courses").await;
     let course = courses[0]["id"].as_str().expect("id").to_string();
@@ -694,14 +704,7 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
         .video_id;
 
     // The deep linking launch opens the picker of this course's videos.
-    let (state, nonce) = login(&app, &browser).await;
-    let res = post_launch(
-        &app,
-        &browser,
-        &sign(&platform, &deep_link_claims(&nonce)),
-        &state,
-    )
-    .await;
+    let res = launch_with(&app, &platform, &browser, deep_link_claims).await;
     assert_eq!(res.status().as_u16(), 200);
     let csp = res.headers()["content-security-policy"]
         .to_str()
@@ -790,11 +793,13 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
         ),
         (&foreign, format!("/courses/{course}#lti-refresh=")),
     ] {
-        let (state, nonce) = login(&app, &browser).await;
-        let mut link = claims(&nonce);
-        link["https://purl.imsglobal.org/spec/lti/claim/custom"] =
-            json!({ "reel_video_id": video });
-        let res = post_launch(&app, &browser, &sign(&platform, &link), &state).await;
+        let res = launch_with(&app, &platform, &browser, |nonce| {
+            let mut link = claims(nonce);
+            link["https://purl.imsglobal.org/spec/lti/claim/custom"] =
+                json!({ "reel_video_id": video });
+            link
+        })
+        .await;
         assert_eq!(res.status().as_u16(), 303);
         let to = res.headers()["location"].to_str().expect("text");
         assert!(to.starts_with(&lands), "{to}");
@@ -809,11 +814,13 @@ async fn deep_linking_hands_the_lms_videos_of_its_course_in_a_jwt_it_can_verify(
     );
 
     // A platform that takes one item gets radio buttons, and two chosen are asked again.
-    let (state, nonce) = login(&app, &browser).await;
-    let mut one = deep_link_claims(&nonce);
-    one["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]["accept_multiple"] =
-        json!(false);
-    let res = post_launch(&app, &browser, &sign(&platform, &one), &state).await;
+    let res = launch_with(&app, &platform, &browser, |nonce| {
+        let mut one = deep_link_claims(nonce);
+        one["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]
+            ["accept_multiple"] = json!(false);
+        one
+    })
+    .await;
     let page = res.text().await.expect("page");
     assert!(
         page.contains(&format!("type=\"radio\" name=\"video\" value=\"{intro}\"")),
